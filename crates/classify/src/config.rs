@@ -1,0 +1,88 @@
+//! `config/classify.toml`.
+
+use serde::Deserialize;
+
+use plansok_model::{config_text, ConfigError};
+
+const EMBEDDED: &str = include_str!("../../../config/classify.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PeriodRules {
+    pub cue_words: Vec<String>,
+    pub cue_window: usize,
+    pub single_cue_window: usize,
+    pub exclude_context: Vec<String>,
+    pub exclude_window: usize,
+    pub weight_title: f32,
+    pub weight_cue: f32,
+    pub weight_range: f32,
+    pub weight_occurrence: f32,
+    pub weight_early: f32,
+    pub early_chars: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TypeRule {
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub words: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DocTypeRules {
+    pub news_markers: Vec<String>,
+    pub news_url_parts: Vec<String>,
+    pub title_zone_blocks: usize,
+    pub title_zone_block_chars: usize,
+    pub rules: Vec<TypeRule>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrganisationRules {
+    pub lansstyrelsen_signals: Vec<String>,
+    pub lansstyrelsen_host: String,
+    pub weight_url: f32,
+    pub weight_meta: f32,
+    pub weight_email: f32,
+    pub weight_signal: f32,
+    pub weight_title: f32,
+    pub weight_body: f32,
+    pub body_cap: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoalWords {
+    pub slug: String,
+    pub strong: Vec<String>,
+    pub weak: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoalRules {
+    pub threshold: f32,
+    pub threshold_per_words: f32,
+    pub goal: Vec<GoalWords>,
+}
+
+/// All classification rules.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClassifyConfig {
+    pub period: PeriodRules,
+    pub doctype: DocTypeRules,
+    pub organisation: OrganisationRules,
+    pub goals: GoalRules,
+}
+
+impl ClassifyConfig {
+    /// Loads `classify.toml` (override directory first, else the embedded default).
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::from_toml(&config_text("classify.toml", EMBEDDED)?)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            name: "classify.toml".into(),
+            message: e.to_string(),
+        })
+    }
+}

@@ -1,0 +1,92 @@
+//! Document type: news item, plan, agreement, strategy, knowledge support, or other.
+
+use plansok_extract::{Block, Format};
+use plansok_model::DocType;
+
+use crate::config::DocTypeRules;
+use crate::words::find_words;
+
+/// The title and the first short blocks: where a document says what it is.
+pub fn title_zone(rules: &DocTypeRules, title: &str, blocks: &[Block]) -> String {
+    let mut zone = title.to_string();
+    for b in blocks.iter().take(rules.title_zone_blocks) {
+        if b.text.chars().count() <= rules.title_zone_block_chars && b.text != title {
+            zone.push_str(". ");
+            zone.push_str(&b.text);
+        }
+    }
+    zone
+}
+
+/// Classifies the type. A web page or text with news markers (quotes ", säger X", "Frågor
+/// kring nyheten", a /nyheter/ URL) is a news item; otherwise the earliest type word in the
+/// title zone decides; a PDF is judged by its title zone first.
+pub fn classify(rules: &DocTypeRules, format: Format, url: Option<&str>, zone: &str, body: &str) -> DocType {
+    let by_zone = zone_type(rules, zone);
+    if format == Format::Pdf {
+        return by_zone.unwrap_or(DocType::Annat);
+    }
+    if is_news(rules, url, body) {
+        return DocType::Nyhet;
+    }
+    by_zone.unwrap_or(DocType::Annat)
+}
+
+fn is_news(rules: &DocTypeRules, url: Option<&str>, body: &str) -> bool {
+    let lower = body.to_lowercase();
+    let url_news = url.is_some_and(|u| {
+        let u = u.to_lowercase();
+        rules.news_url_parts.iter().any(|p| u.contains(p.as_str()))
+    });
+    url_news || rules.news_markers.iter().any(|m| lower.contains(m.as_str()))
+}
+
+fn zone_type(rules: &DocTypeRules, zone: &str) -> Option<DocType> {
+    let lower = zone.to_lowercase();
+    rules
+        .rules
+        .iter()
+        .filter_map(|r| {
+            let first = r.words.iter().filter_map(|w| first_prefix_match(&lower, w)).min()?;
+            Some((first, DocType::from_slug(&r.doc_type)?))
+        })
+        .min_by_key(|(pos, _)| *pos)
+        .map(|(_, t)| t)
+}
+
+/// First position where a word starts with `w` (so "handlingsplanen" counts).
+fn first_prefix_match(hay: &str, w: &str) -> Option<usize> {
+    let w = w.to_lowercase();
+    hay.match_indices(w.as_str())
+        .map(|(i, _)| i)
+        .find(|&i| hay[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
+        .or_else(|| find_words(hay, &w).first().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ClassifyConfig;
+
+    fn rules() -> DocTypeRules {
+        ClassifyConfig::load().unwrap().doctype
+    }
+
+    #[test]
+    fn type_words_in_the_title_zone() {
+        let r = rules();
+        assert_eq!(classify(&r, Format::Pdf, None, "Regional överenskommelse 2021–2026", ""), DocType::Overenskommelse);
+        assert_eq!(classify(&r, Format::Pdf, None, "Handlingsplan 2025", ""), DocType::Handlingsplan);
+        assert_eq!(classify(&r, Format::Html, None, "Länsstrategi mot våld", ""), DocType::Annat);
+        assert_eq!(classify(&r, Format::Html, None, "Strategi mot våld", ""), DocType::Strategi);
+        assert_eq!(classify(&r, Format::Html, None, "Mäns våld mot kvinnor", "Text."), DocType::Annat);
+    }
+
+    #[test]
+    fn news_markers_make_a_page_news() {
+        let r = rules();
+        assert_eq!(classify(&r, Format::Html, None, "Ny handlingsplan", "Det är viktigt, säger Anna."), DocType::Nyhet);
+        assert_eq!(classify(&r, Format::Html, Some("https://x.se/nyheter/a.html"), "Plan", ""), DocType::Nyhet);
+        assert_eq!(classify(&r, Format::Pdf, None, "Handlingsplan", "bra, säger Anna."), DocType::Handlingsplan);
+    }
+}

@@ -1,0 +1,87 @@
+//! Goal areas of the national strategy, scored from words (`config/classify.toml`).
+
+use crate::config::GoalRules;
+use crate::words::{tokens, Keyword};
+use plansok_model::Goal;
+
+struct GoalWords {
+    goal: Goal,
+    strong: Vec<Keyword>,
+    weak: Vec<Keyword>,
+}
+
+/// Scores text against each goal's strong (2) and weak (1) keywords.
+pub struct GoalScorer {
+    goals: Vec<GoalWords>,
+    threshold: f32,
+    per_words: f32,
+}
+
+impl GoalScorer {
+    pub fn new(rules: &GoalRules) -> Self {
+        let goals = rules
+            .goal
+            .iter()
+            .filter_map(|g| {
+                Some(GoalWords {
+                    goal: Goal::from_slug(&g.slug)?,
+                    strong: g.strong.iter().map(|w| Keyword::new(w)).collect(),
+                    weak: g.weak.iter().map(|w| Keyword::new(w)).collect(),
+                })
+            })
+            .collect();
+        GoalScorer { goals, threshold: rules.threshold, per_words: rules.threshold_per_words.max(1.0) }
+    }
+
+    fn scores(&self, toks: &[String]) -> Vec<(Goal, f32)> {
+        self.goals
+            .iter()
+            .map(|g| {
+                let strong: usize = g.strong.iter().map(|k| k.count(toks)).sum();
+                let weak: usize = g.weak.iter().map(|k| k.count(toks)).sum();
+                (g.goal, 2.0 * strong as f32 + weak as f32)
+            })
+            .collect()
+    }
+
+    /// Goals of a heading: those reaching the plain threshold, or else the single best one
+    /// when it has a strong word.
+    pub fn heading_goals(&self, heading: &str) -> Vec<Goal> {
+        let toks = tokens(heading);
+        self.scores(&toks).into_iter().filter(|(_, s)| *s >= self.threshold).map(|(g, _)| g).collect()
+    }
+
+    /// Goals of a passage's own text; longer text needs more evidence.
+    pub fn text_goals(&self, text: &str) -> Vec<Goal> {
+        let toks = tokens(text);
+        let need = self.threshold + toks.len() as f32 / self.per_words;
+        self.scores(&toks).into_iter().filter(|(_, s)| *s >= need).map(|(g, _)| g).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ClassifyConfig;
+
+    fn scorer() -> GoalScorer {
+        GoalScorer::new(&ClassifyConfig::load().unwrap().goals)
+    }
+
+    #[test]
+    fn the_four_strategy_goals_are_recognised() {
+        let s = scorer();
+        assert_eq!(s.text_goals("Ett utökat och verkningsfullt förebyggande arbete mot våld."), [Goal::Forebyggande]);
+        assert_eq!(
+            s.text_goals("Förbättrad upptäckt av våld och starkare skydd och stöd för våldsutsatta kvinnor och barn."),
+            [Goal::SkyddOchStod]
+        );
+        assert_eq!(s.text_goals("Effektivare brottsbekämpning."), [Goal::Brottsbekampning]);
+        assert_eq!(s.text_goals("Förbättrad kunskap och metodutveckling."), [Goal::KunskapOchMetod]);
+    }
+
+    #[test]
+    fn unrelated_text_has_no_goal() {
+        assert!(scorer().text_goals("Ledningsgruppen sammanträder fyra gånger per år i Östersund.").is_empty());
+    }
+}

@@ -1,0 +1,123 @@
+//! Classification: extracted text → a [`Document`] with region, municipality, organisation,
+//! plan period, goal areas (per passage and per document), type and passages.
+//!
+//! Owns the rules that turn text into the taxonomy of DESIGN.md; the rules and word lists
+//! live in `config/classify.toml` and `config/regions.toml`. Submodules: [`period`] picks the
+//! plan period, [`region`] the county, municipality and publisher, [`goals`] scores goal
+//! areas, [`doctype`] the document type, [`passages`] cuts the text into passages.
+
+mod config;
+pub mod doctype;
+pub mod goals;
+pub mod passages;
+pub mod period;
+pub mod region;
+mod words;
+
+pub use config::ClassifyConfig;
+
+use plansok_extract::{Extracted, Format};
+use plansok_model::{ConfigError, Document, SourceMeta, Taxonomy};
+
+/// Errors loading the classifier.
+#[derive(Debug, thiserror::Error)]
+pub enum ClassifyError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("invalid classification rules: {0}")]
+    Rules(String),
+}
+
+/// Everything known about one source before classification.
+#[derive(Debug, Clone)]
+pub struct Source<'a> {
+    pub extracted: &'a Extracted,
+    pub format: Format,
+    /// Where the file was read from (used for the id when there is no URL).
+    pub path: Option<&'a str>,
+    pub meta: &'a SourceMeta,
+    /// blake3 of the source bytes.
+    pub content_hash: &'a str,
+}
+
+/// The loaded rules and taxonomy.
+pub struct Classifier {
+    cfg: ClassifyConfig,
+    regions: region::RegionMatcher,
+    goals: goals::GoalScorer,
+}
+
+impl Classifier {
+    /// Loads `classify.toml` and `regions.toml` (override directory first, else embedded).
+    pub fn load() -> Result<Self, ClassifyError> {
+        let cfg = ClassifyConfig::load()?;
+        let taxonomy = Taxonomy::load()?;
+        Self::new(cfg, taxonomy)
+    }
+
+    pub fn new(cfg: ClassifyConfig, taxonomy: Taxonomy) -> Result<Self, ClassifyError> {
+        let regions = region::RegionMatcher::new(taxonomy, cfg.organisation.clone())?;
+        let goals = goals::GoalScorer::new(&cfg.goals);
+        Ok(Classifier { cfg, regions, goals })
+    }
+
+    pub fn taxonomy(&self) -> &Taxonomy {
+        self.regions.taxonomy()
+    }
+
+    /// Classifies one source.
+    pub fn classify(&self, src: &Source) -> Document {
+        let ex = src.extracted;
+        let url = src.meta.url.clone();
+        let title = src
+            .meta
+            .title
+            .clone()
+            .or_else(|| ex.title.clone())
+            .unwrap_or_else(|| src.path.map(file_stem).unwrap_or_default());
+        let body = ex.body();
+        let place = self.regions.classify(&region::Evidence {
+            url: url.as_deref(),
+            title: &title,
+            body: &body,
+            signals: &ex.signals,
+            meta: src.meta,
+        });
+        let passages = passages::build(&ex.blocks, &self.goals);
+        let mut goals: Vec<_> = passages.iter().flat_map(|p| p.goals.iter().copied()).collect();
+        goals.sort_unstable();
+        goals.dedup();
+        let zone = doctype::title_zone(&self.cfg.doctype, &title, &ex.blocks);
+        Document {
+            id: document_id(url.as_deref(), src.path),
+            url,
+            path: src.path.map(str::to_string),
+            period: period::pick(&self.cfg.period, &zone, &body),
+            doc_type: doctype::classify(&self.cfg.doctype, src.format, src.meta.url.as_deref(), &zone, &body),
+            title,
+            region: place.county,
+            municipality: place.municipality,
+            organisation: place.organisation,
+            goals,
+            lang: ex.lang.clone(),
+            published: src.meta.published.clone().or_else(|| ex.published.clone()),
+            content_hash: src.content_hash.to_string(),
+            body,
+            passages,
+            pages: ex.pages,
+        }
+    }
+}
+
+/// The stable id of a source: blake3 of its URL, else of its path (hex, 16 characters).
+pub fn document_id(url: Option<&str>, path: Option<&str>) -> String {
+    let key = url.or(path).unwrap_or("");
+    blake3::hash(key.as_bytes()).to_hex()[..16].to_string()
+}
+
+fn file_stem(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().replace(['_', '-'], " "))
+        .unwrap_or_default()
+}

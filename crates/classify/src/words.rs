@@ -1,0 +1,50 @@
+//! Word-level matching: lowercase tokens and keyword prefixes.
+
+/// Lowercased alphanumeric words of `text`.
+pub fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// A keyword of one or more words; each keyword word matches a token that starts with it.
+#[derive(Debug, Clone)]
+pub struct Keyword {
+    parts: Vec<String>,
+}
+
+impl Keyword {
+    pub fn new(text: &str) -> Self {
+        Keyword { parts: tokens(text) }
+    }
+
+    /// How many times the keyword occurs in `toks`.
+    pub fn count(&self, toks: &[String]) -> usize {
+        let n = self.parts.len();
+        if n == 0 || toks.len() < n {
+            return 0;
+        }
+        (0..=toks.len() - n)
+            .filter(|&i| self.parts.iter().zip(&toks[i..i + n]).all(|(p, t)| t.starts_with(p.as_str())))
+            .count()
+    }
+}
+
+/// Occurrences of `needle` in `hay` (both already lowercase) at word boundaries.
+pub fn find_words(hay: &str, needle: &str) -> Vec<usize> {
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    hay.match_indices(needle)
+        .filter(|(i, _)| is_boundary(hay, *i, *i + needle.len()))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// True when `hay[start..end]` is not glued to letters on either side.
+pub fn is_boundary(hay: &str, start: usize, end: usize) -> bool {
+    let before = hay[..start].chars().next_back();
+    let after = hay[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}

@@ -1,0 +1,187 @@
+//! Documents, passages and the classification values of the API.
+
+use serde::{Deserialize, Serialize};
+
+/// A plan period in whole years, inclusive at both ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Period {
+    pub start: u16,
+    pub end: u16,
+}
+
+impl Period {
+    /// A period from `start` to `end`; `None` when the years are reversed or implausible.
+    pub fn new(start: u16, end: u16) -> Option<Self> {
+        let plausible = |y: u16| (1990..=2100).contains(&y);
+        (plausible(start) && plausible(end) && start <= end && end - start <= 30)
+            .then_some(Period { start, end })
+    }
+
+    /// True when the period shares at least one year with `other`.
+    pub fn overlaps(&self, other: &Period) -> bool {
+        self.start <= other.end && other.start <= self.end
+    }
+
+    /// Parses a filter value: "2025", "2022-2024", "2022–2024", "2022 – 2024".
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim();
+        let parts: Vec<&str> = t.split(['-', '–', '—']).map(str::trim).collect();
+        match parts.as_slice() {
+            [y] => y.parse().ok().and_then(|y| Period::new(y, y)),
+            [a, b] => Period::new(a.parse().ok()?, b.parse().ok()?),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.start == self.end {
+            write!(f, "{}", self.start)
+        } else {
+            write!(f, "{}–{}", self.start, self.end)
+        }
+    }
+}
+
+/// The four goal areas of the national strategy 2017–2026.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Goal {
+    #[serde(rename = "forebyggande")]
+    Forebyggande,
+    #[serde(rename = "skydd-och-stod")]
+    SkyddOchStod,
+    #[serde(rename = "brottsbekampning")]
+    Brottsbekampning,
+    #[serde(rename = "kunskap-och-metod")]
+    KunskapOchMetod,
+}
+
+impl Goal {
+    pub const ALL: [Goal; 4] = [
+        Goal::Forebyggande,
+        Goal::SkyddOchStod,
+        Goal::Brottsbekampning,
+        Goal::KunskapOchMetod,
+    ];
+
+    /// The API slug.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Goal::Forebyggande => "forebyggande",
+            Goal::SkyddOchStod => "skydd-och-stod",
+            Goal::Brottsbekampning => "brottsbekampning",
+            Goal::KunskapOchMetod => "kunskap-och-metod",
+        }
+    }
+
+    /// Parses a slug (any case).
+    pub fn from_slug(s: &str) -> Option<Goal> {
+        let s = s.trim().to_lowercase();
+        Goal::ALL.into_iter().find(|g| g.slug() == s)
+    }
+}
+
+/// Document type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocType {
+    Handlingsplan,
+    Overenskommelse,
+    Strategi,
+    Nyhet,
+    Kunskapsstod,
+    Annat,
+}
+
+impl DocType {
+    pub const ALL: [DocType; 6] = [
+        DocType::Handlingsplan,
+        DocType::Overenskommelse,
+        DocType::Strategi,
+        DocType::Nyhet,
+        DocType::Kunskapsstod,
+        DocType::Annat,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            DocType::Handlingsplan => "handlingsplan",
+            DocType::Overenskommelse => "overenskommelse",
+            DocType::Strategi => "strategi",
+            DocType::Nyhet => "nyhet",
+            DocType::Kunskapsstod => "kunskapsstod",
+            DocType::Annat => "annat",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<DocType> {
+        let s = s.trim().to_lowercase();
+        DocType::ALL.into_iter().find(|t| t.slug() == s)
+    }
+}
+
+/// What kind of text unit a passage is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PassageKind {
+    /// A heading with the paragraphs under it (or a run of paragraphs before any heading).
+    Section,
+    /// One item of a list; `heading` is the heading the list stands under.
+    Item,
+}
+
+/// The unit a coordinator compares: a heading's section or one list item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    pub kind: PassageKind,
+    /// The heading the passage stands under, if any.
+    pub heading: Option<String>,
+    pub text: String,
+    /// 1-based PDF page where the passage starts (None for HTML and text).
+    pub page: Option<u32>,
+    pub goals: Vec<Goal>,
+}
+
+/// A classified document, ready to be indexed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// Stable id derived from the source (URL, else canonical path).
+    pub id: String,
+    pub url: Option<String>,
+    /// File the document was read from, if any.
+    pub path: Option<String>,
+    pub title: String,
+    /// Full name of the county ("Jämtlands län").
+    pub region: Option<String>,
+    /// Municipality organisation name ("Kramfors kommun").
+    pub municipality: Option<String>,
+    pub organisation: Option<String>,
+    pub doc_type: DocType,
+    pub period: Option<Period>,
+    pub goals: Vec<Goal>,
+    /// ISO 639-1 language code.
+    pub lang: String,
+    /// Publication date as given (ISO 8601 date when known).
+    pub published: Option<String>,
+    /// blake3 hash of the source bytes (unchanged-file and duplicate detection).
+    pub content_hash: String,
+    /// The whole main text.
+    pub body: String,
+    pub passages: Vec<Passage>,
+    /// Number of pages (PDF).
+    pub pages: Option<u32>,
+}
+
+/// What is known about a source from outside its content: a `FILE.meta.json` beside a file,
+/// or the crawler's catalog. Every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SourceMeta {
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub organisation: Option<String>,
+    /// County or municipality, in any spelling the taxonomy accepts.
+    pub region: Option<String>,
+    pub published: Option<String>,
+}

@@ -1,0 +1,223 @@
+//! The region taxonomy: 21 counties and their municipalities, from `config/regions.toml`.
+
+use serde::Deserialize;
+
+use crate::config::{config_text, parse, ConfigError};
+
+const EMBEDDED: &str = include_str!("../../../config/regions.toml");
+
+/// A municipality as configured.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Municipality {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    genitive: Option<String>,
+    #[serde(default)]
+    display: Option<String>,
+    #[serde(default)]
+    domain: Option<String>,
+}
+
+impl Municipality {
+    /// Genitive form used before "kommun" ("Kramfors", "Östersunds", "Falu").
+    pub fn genitive(&self) -> String {
+        if let Some(g) = &self.genitive {
+            return g.clone();
+        }
+        let last = self.name.chars().last().unwrap_or('a');
+        if "aeiouyåäösxz".contains(last.to_ascii_lowercase()) {
+            self.name.clone()
+        } else {
+            format!("{}s", self.name)
+        }
+    }
+
+    /// The organisation's name: "Kramfors kommun", "Falu kommun", "Malmö stad".
+    pub fn display_name(&self) -> String {
+        self.display
+            .clone()
+            .unwrap_or_else(|| format!("{} kommun", self.genitive()))
+    }
+
+    /// Names that refer to this municipality as an organisation in text.
+    pub fn org_names(&self) -> Vec<String> {
+        let g = self.genitive();
+        let mut names = vec![format!("{g} kommun"), format!("{g} stad")];
+        if let Some(d) = &self.display {
+            names.push(d.clone());
+        }
+        names
+    }
+
+    /// The municipality's web domain ("kramfors.se").
+    pub fn domain(&self) -> String {
+        self.domain
+            .clone()
+            .unwrap_or_else(|| format!("{}.se", fold_ascii(&self.name.to_lowercase()).replace([' ', '-'], "")))
+    }
+}
+
+/// A county (län) as configured.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct County {
+    pub code: String,
+    pub name: String,
+    pub short: String,
+    pub slug: String,
+    pub region_org: String,
+    #[serde(default)]
+    pub domains: Vec<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub municipalities: Vec<Municipality>,
+}
+
+impl County {
+    /// The county administrative board's name: "Länsstyrelsen Jämtlands län".
+    pub fn lansstyrelsen(&self) -> String {
+        format!("Länsstyrelsen {}", self.name)
+    }
+}
+
+#[derive(Deserialize)]
+struct RegionsFile {
+    county: Vec<County>,
+}
+
+/// A resolved reference: a county, optionally narrowed to one municipality.
+#[derive(Debug, Clone, Copy)]
+pub struct RegionRef<'a> {
+    pub county: &'a County,
+    pub municipality: Option<&'a Municipality>,
+}
+
+/// All counties and municipalities.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    counties: Vec<County>,
+}
+
+impl Taxonomy {
+    /// Loads `regions.toml` (override directory first, else the embedded default).
+    pub fn load() -> Result<Self, ConfigError> {
+        let text = config_text("regions.toml", EMBEDDED)?;
+        Self::from_toml(&text)
+    }
+
+    /// Parses a regions file.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let file: RegionsFile = parse("regions.toml", text)?;
+        Ok(Taxonomy { counties: file.county })
+    }
+
+    pub fn counties(&self) -> &[County] {
+        &self.counties
+    }
+
+    /// The county with this full name.
+    pub fn county_by_name(&self, name: &str) -> Option<&County> {
+        self.counties.iter().find(|c| c.name == name)
+    }
+
+    /// Resolves a user's region filter: full name, short name, slug, code or alias of a county,
+    /// or a municipality's name, organisation name or code; any case.
+    pub fn resolve(&self, input: &str) -> Option<RegionRef<'_>> {
+        let q = input.trim().to_lowercase();
+        if q.is_empty() {
+            return None;
+        }
+        let folded = fold_ascii(&q);
+        for county in &self.counties {
+            let names = [&county.name, &county.short, &county.slug, &county.code];
+            let hit = names
+                .iter()
+                .chain(county.aliases.iter().collect::<Vec<_>>().iter())
+                .any(|n| n.to_lowercase() == q || fold_ascii(&n.to_lowercase()) == folded);
+            if hit {
+                return Some(RegionRef { county, municipality: None });
+            }
+        }
+        self.resolve_municipality(&q)
+    }
+
+    fn resolve_municipality(&self, q: &str) -> Option<RegionRef<'_>> {
+        for county in &self.counties {
+            for m in &county.municipalities {
+                let hit = m.code == q
+                    || m.name.to_lowercase() == q
+                    || m.org_names().iter().any(|n| n.to_lowercase() == q);
+                if hit {
+                    return Some(RegionRef { county, municipality: Some(m) });
+                }
+            }
+        }
+        None
+    }
+
+    /// Every (county, municipality) pair.
+    pub fn municipalities(&self) -> impl Iterator<Item = (&County, &Municipality)> {
+        self.counties
+            .iter()
+            .flat_map(|c| c.municipalities.iter().map(move |m| (c, m)))
+    }
+}
+
+/// Lowercases nothing; replaces å ä ö é ü and their capitals by ASCII letters.
+pub fn fold_ascii(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'å' | 'ä' | 'á' | 'à' => 'a',
+            'Å' | 'Ä' => 'A',
+            'ö' | 'ø' => 'o',
+            'Ö' | 'Ø' => 'O',
+            'é' | 'è' => 'e',
+            'É' => 'E',
+            'ü' => 'u',
+            _ => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_taxonomy_has_21_counties_and_290_municipalities() {
+        let t = Taxonomy::load().expect("regions.toml parses");
+        assert_eq!(t.counties().len(), 21);
+        assert_eq!(t.municipalities().count(), 290);
+        let mut codes: Vec<&str> = t.municipalities().map(|(_, m)| m.code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), 290, "municipality codes are unique");
+        for (c, m) in t.municipalities() {
+            assert!(m.code.starts_with(&c.code), "{} under {}", m.name, c.name);
+        }
+    }
+
+    #[test]
+    fn resolves_every_accepted_spelling_of_a_county() {
+        let t = Taxonomy::load().unwrap();
+        for q in ["Jämtlands län", "jämtland", "JAMTLAND", "23", "jamtland"] {
+            let r = t.resolve(q).unwrap_or_else(|| panic!("{q} resolves"));
+            assert_eq!(r.county.name, "Jämtlands län");
+            assert!(r.municipality.is_none());
+        }
+        assert_eq!(t.resolve("vastra-gotaland").unwrap().county.name, "Västra Götalands län");
+        assert!(t.resolve("Narnia").is_none());
+    }
+
+    #[test]
+    fn resolves_municipalities_to_their_county() {
+        let t = Taxonomy::load().unwrap();
+        let r = t.resolve("Kramfors kommun").unwrap();
+        assert_eq!(r.county.name, "Västernorrlands län");
+        assert_eq!(r.municipality.unwrap().display_name(), "Kramfors kommun");
+        let falun = t.resolve("2080").unwrap().municipality.unwrap();
+        assert_eq!(falun.display_name(), "Falu kommun");
+        assert_eq!(t.resolve("Östersunds kommun").unwrap().county.slug, "jamtland");
+        assert_eq!(t.resolve("kramfors").unwrap().municipality.unwrap().domain(), "kramfors.se");
+    }
+}
