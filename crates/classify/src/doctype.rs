@@ -18,18 +18,26 @@ pub fn title_zone(rules: &DocTypeRules, title: &str, blocks: &[Block]) -> String
     zone
 }
 
-/// Classifies the type. A web page or text with news markers (quotes ", säger X", "Frågor
-/// kring nyheten", a /nyheter/ URL) is a news item; otherwise the earliest type word in the
-/// title zone decides; a PDF is judged by its title zone first.
-pub fn classify(rules: &DocTypeRules, format: Format, url: Option<&str>, zone: &str, body: &str) -> DocType {
-    let by_zone = zone_type(rules, zone);
+/// Classifies the type. A PDF whose title names its type is that type. Otherwise a source with
+/// news markers (quotes ", säger X", "Frågor kring nyheten", a /nyheter/ URL) is a news item,
+/// and else the earliest type word in the title zone decides.
+pub fn classify(
+    rules: &DocTypeRules,
+    format: Format,
+    url: Option<&str>,
+    zone: &str,
+    body: &str,
+) -> DocType {
+    let title = zone.split(". ").next().unwrap_or(zone);
     if format == Format::Pdf {
-        return by_zone.unwrap_or(DocType::Annat);
+        if let Some(t) = zone_type(rules, title) {
+            return t;
+        }
     }
     if is_news(rules, url, body) {
         return DocType::Nyhet;
     }
-    by_zone.unwrap_or(DocType::Annat)
+    zone_type(rules, zone).unwrap_or(DocType::Annat)
 }
 
 fn is_news(rules: &DocTypeRules, url: Option<&str>, body: &str) -> bool {
@@ -38,7 +46,11 @@ fn is_news(rules: &DocTypeRules, url: Option<&str>, body: &str) -> bool {
         let u = u.to_lowercase();
         rules.news_url_parts.iter().any(|p| u.contains(p.as_str()))
     });
-    url_news || rules.news_markers.iter().any(|m| lower.contains(m.as_str()))
+    url_news
+        || rules
+            .news_markers
+            .iter()
+            .any(|m| lower.contains(m.as_str()))
 }
 
 fn zone_type(rules: &DocTypeRules, zone: &str) -> Option<DocType> {
@@ -47,7 +59,11 @@ fn zone_type(rules: &DocTypeRules, zone: &str) -> Option<DocType> {
         .rules
         .iter()
         .filter_map(|r| {
-            let first = r.words.iter().filter_map(|w| first_prefix_match(&lower, w)).min()?;
+            let first = r
+                .words
+                .iter()
+                .filter_map(|w| first_prefix_match(&lower, w))
+                .min()?;
             Some((first, DocType::from_slug(&r.doc_type)?))
         })
         .min_by_key(|(pos, _)| *pos)
@@ -59,7 +75,12 @@ fn first_prefix_match(hay: &str, w: &str) -> Option<usize> {
     let w = w.to_lowercase();
     hay.match_indices(w.as_str())
         .map(|(i, _)| i)
-        .find(|&i| hay[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
+        .find(|&i| {
+            hay[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+        })
         .or_else(|| find_words(hay, &w).first().copied())
 }
 
@@ -75,18 +96,60 @@ mod tests {
     #[test]
     fn type_words_in_the_title_zone() {
         let r = rules();
-        assert_eq!(classify(&r, Format::Pdf, None, "Regional överenskommelse 2021–2026", ""), DocType::Overenskommelse);
-        assert_eq!(classify(&r, Format::Pdf, None, "Handlingsplan 2025", ""), DocType::Handlingsplan);
-        assert_eq!(classify(&r, Format::Html, None, "Länsstrategi mot våld", ""), DocType::Annat);
-        assert_eq!(classify(&r, Format::Html, None, "Strategi mot våld", ""), DocType::Strategi);
-        assert_eq!(classify(&r, Format::Html, None, "Mäns våld mot kvinnor", "Text."), DocType::Annat);
+        assert_eq!(
+            classify(
+                &r,
+                Format::Pdf,
+                None,
+                "Regional överenskommelse 2021–2026",
+                ""
+            ),
+            DocType::Overenskommelse
+        );
+        assert_eq!(
+            classify(&r, Format::Pdf, None, "Handlingsplan 2025", ""),
+            DocType::Handlingsplan
+        );
+        assert_eq!(
+            classify(&r, Format::Html, None, "Länsstrategi mot våld", ""),
+            DocType::Annat
+        );
+        assert_eq!(
+            classify(&r, Format::Html, None, "Strategi mot våld", ""),
+            DocType::Strategi
+        );
+        assert_eq!(
+            classify(&r, Format::Html, None, "Mäns våld mot kvinnor", "Text."),
+            DocType::Annat
+        );
     }
 
     #[test]
     fn news_markers_make_a_page_news() {
         let r = rules();
-        assert_eq!(classify(&r, Format::Html, None, "Ny handlingsplan", "Det är viktigt, säger Anna."), DocType::Nyhet);
-        assert_eq!(classify(&r, Format::Html, Some("https://x.se/nyheter/a.html"), "Plan", ""), DocType::Nyhet);
-        assert_eq!(classify(&r, Format::Pdf, None, "Handlingsplan", "bra, säger Anna."), DocType::Handlingsplan);
+        assert_eq!(
+            classify(
+                &r,
+                Format::Html,
+                None,
+                "Ny handlingsplan",
+                "Det är viktigt, säger Anna."
+            ),
+            DocType::Nyhet
+        );
+        assert_eq!(
+            classify(
+                &r,
+                Format::Html,
+                Some("https://x.se/nyheter/a.html"),
+                "Plan",
+                ""
+            ),
+            DocType::Nyhet
+        );
+        assert_eq!(
+            classify(&r, Format::Pdf, None, "Handlingsplan", "bra, säger Anna."),
+            DocType::Handlingsplan
+        );
     }
 }

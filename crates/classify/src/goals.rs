@@ -30,7 +30,11 @@ impl GoalScorer {
                 })
             })
             .collect();
-        GoalScorer { goals, threshold: rules.threshold, per_words: rules.threshold_per_words.max(1.0) }
+        GoalScorer {
+            goals,
+            threshold: rules.threshold,
+            per_words: rules.threshold_per_words.max(1.0),
+        }
     }
 
     fn scores(&self, toks: &[String]) -> Vec<(Goal, f32)> {
@@ -48,14 +52,22 @@ impl GoalScorer {
     /// when it has a strong word.
     pub fn heading_goals(&self, heading: &str) -> Vec<Goal> {
         let toks = tokens(heading);
-        self.scores(&toks).into_iter().filter(|(_, s)| *s >= self.threshold).map(|(g, _)| g).collect()
+        self.scores(&toks)
+            .into_iter()
+            .filter(|(_, s)| *s >= self.threshold)
+            .map(|(g, _)| g)
+            .collect()
     }
 
     /// Goals of a passage's own text; longer text needs more evidence.
     pub fn text_goals(&self, text: &str) -> Vec<Goal> {
         let toks = tokens(text);
-        let need = self.threshold + toks.len() as f32 / self.per_words;
-        self.scores(&toks).into_iter().filter(|(_, s)| *s >= need).map(|(g, _)| g).collect()
+        let need = self.threshold + toks.len().saturating_sub(60) as f32 / self.per_words;
+        self.scores(&toks)
+            .into_iter()
+            .filter(|(_, s)| *s >= need)
+            .map(|(g, _)| g)
+            .collect()
     }
 }
 
@@ -71,17 +83,28 @@ mod tests {
     #[test]
     fn the_four_strategy_goals_are_recognised() {
         let s = scorer();
-        assert_eq!(s.text_goals("Ett utökat och verkningsfullt förebyggande arbete mot våld."), [Goal::Forebyggande]);
+        assert_eq!(
+            s.text_goals("Ett utökat och verkningsfullt förebyggande arbete mot våld."),
+            [Goal::Forebyggande]
+        );
         assert_eq!(
             s.text_goals("Förbättrad upptäckt av våld och starkare skydd och stöd för våldsutsatta kvinnor och barn."),
             [Goal::SkyddOchStod]
         );
-        assert_eq!(s.text_goals("Effektivare brottsbekämpning."), [Goal::Brottsbekampning]);
-        assert_eq!(s.text_goals("Förbättrad kunskap och metodutveckling."), [Goal::KunskapOchMetod]);
+        assert_eq!(
+            s.text_goals("Effektivare brottsbekämpning."),
+            [Goal::Brottsbekampning]
+        );
+        assert_eq!(
+            s.text_goals("Förbättrad kunskap och metodutveckling."),
+            [Goal::KunskapOchMetod]
+        );
     }
 
     #[test]
     fn unrelated_text_has_no_goal() {
-        assert!(scorer().text_goals("Ledningsgruppen sammanträder fyra gånger per år i Östersund.").is_empty());
+        assert!(scorer()
+            .text_goals("Ledningsgruppen sammanträder fyra gånger per år i Östersund.")
+            .is_empty());
     }
 }

@@ -58,7 +58,11 @@ impl Classifier {
     pub fn new(cfg: ClassifyConfig, taxonomy: Taxonomy) -> Result<Self, ClassifyError> {
         let regions = region::RegionMatcher::new(taxonomy, cfg.organisation.clone())?;
         let goals = goals::GoalScorer::new(&cfg.goals);
-        Ok(Classifier { cfg, regions, goals })
+        Ok(Classifier {
+            cfg,
+            regions,
+            goals,
+        })
     }
 
     pub fn taxonomy(&self) -> &Taxonomy {
@@ -84,7 +88,10 @@ impl Classifier {
             meta: src.meta,
         });
         let passages = passages::build(&ex.blocks, &self.goals);
-        let mut goals: Vec<_> = passages.iter().flat_map(|p| p.goals.iter().copied()).collect();
+        let mut goals: Vec<_> = passages
+            .iter()
+            .flat_map(|p| p.goals.iter().copied())
+            .collect();
         goals.sort_unstable();
         goals.dedup();
         let zone = doctype::title_zone(&self.cfg.doctype, &title, &ex.blocks);
@@ -93,7 +100,13 @@ impl Classifier {
             url,
             path: src.path.map(str::to_string),
             period: period::pick(&self.cfg.period, &zone, &body),
-            doc_type: doctype::classify(&self.cfg.doctype, src.format, src.meta.url.as_deref(), &zone, &body),
+            doc_type: doctype::classify(
+                &self.cfg.doctype,
+                src.format,
+                src.meta.url.as_deref(),
+                &zone,
+                &body,
+            ),
             title,
             region: place.county,
             municipality: place.municipality,

@@ -19,7 +19,12 @@ struct Section {
 /// and those its own text earns.
 pub fn build(blocks: &[Block], scorer: &GoalScorer) -> Vec<Passage> {
     let mut out = Vec::new();
-    let mut sec = Section { heading: None, heading_goals: Vec::new(), text: String::new(), page: None };
+    let mut sec = Section {
+        heading: None,
+        heading_goals: Vec::new(),
+        text: String::new(),
+        page: None,
+    };
     for b in blocks {
         match b.kind {
             BlockKind::Heading(_) => {
@@ -29,7 +34,13 @@ pub fn build(blocks: &[Block], scorer: &GoalScorer) -> Vec<Passage> {
                 sec.page = b.page;
             }
             BlockKind::ListItem => {
-                out.push(passage(PassageKind::Item, &sec, b.text.clone(), b.page, scorer));
+                out.push(passage(
+                    PassageKind::Item,
+                    &sec,
+                    b.text.clone(),
+                    b.page,
+                    scorer,
+                ));
             }
             BlockKind::Paragraph => {
                 if sec.text.len() + b.text.len() > MAX_SECTION_CHARS && !sec.text.is_empty() {
@@ -55,10 +66,22 @@ fn emit_section(sec: &mut Section, scorer: &GoalScorer, out: &mut Vec<Passage>) 
     }
 }
 
-fn passage(kind: PassageKind, sec: &Section, text: String, page: Option<u32>, scorer: &GoalScorer) -> Passage {
+fn passage(
+    kind: PassageKind,
+    sec: &Section,
+    text: String,
+    page: Option<u32>,
+    scorer: &GoalScorer,
+) -> Passage {
     let mut goals = sec.heading_goals.clone();
     goals.extend(scorer.text_goals(&text));
     goals.sort_unstable();
     goals.dedup();
-    Passage { kind, heading: sec.heading.clone(), text, page, goals }
+    Passage {
+        kind,
+        heading: sec.heading.clone(),
+        text,
+        page,
+        goals,
+    }
 }

@@ -19,7 +19,8 @@ use plansok_model::Period;
 fn range_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"\b((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2}|\d{2})\b").expect("valid period regex")
+        Regex::new(r"\b((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2}|\d{2})\b")
+            .expect("valid period regex")
     })
 }
 
@@ -42,19 +43,28 @@ pub fn candidates(rules: &PeriodRules, text: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
     let mut covered: Vec<(usize, usize)> = Vec::new();
     for c in range_re().captures_iter(text) {
-        let (Some(all), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let (Some(all), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
         covered.push((all.start(), all.end()));
         let start: u16 = a.as_str().parse().unwrap_or(0);
         let end = expand_short_year(start, b.as_str());
-        let Some(period) = Period::new(start, end).filter(|p| p.start < p.end) else { continue };
+        let Some(period) = Period::new(start, end).filter(|p| p.start < p.end) else {
+            continue;
+        };
         push(rules, text, &mut out, period, all.start(), all.end(), true);
     }
     for m in year_re().find_iter(text) {
-        if covered.iter().any(|(s, e)| m.start() >= *s && m.start() < *e) {
+        if covered
+            .iter()
+            .any(|(s, e)| m.start() >= *s && m.start() < *e)
+        {
             continue;
         }
         let year: u16 = m.as_str().parse().unwrap_or(0);
-        let Some(period) = Period::new(year, year) else { continue };
+        let Some(period) = Period::new(year, year) else {
+            continue;
+        };
         push(rules, text, &mut out, period, m.start(), m.end(), false);
     }
     out.sort_by_key(|c| c.start);
@@ -70,26 +80,53 @@ fn expand_short_year(start: u16, end: &str) -> u16 {
     }
 }
 
-fn push(rules: &PeriodRules, text: &str, out: &mut Vec<Candidate>, period: Period, start: usize, end: usize, is_range: bool) {
-    let window = if is_range { rules.cue_window } else { rules.single_cue_window };
+fn push(
+    rules: &PeriodRules,
+    text: &str,
+    out: &mut Vec<Candidate>,
+    period: Period,
+    start: usize,
+    end: usize,
+    is_range: bool,
+) {
+    let window = if is_range {
+        rules.cue_window
+    } else {
+        rules.single_cue_window
+    };
     let before = tail(&text[..start], window).to_lowercase();
-    let cued = rules.cue_words.iter().any(|w| !find_words(&before, w).is_empty());
+    let cued = rules
+        .cue_words
+        .iter()
+        .any(|w| !find_words(&before, w).is_empty());
     if !is_range && !cued {
         return;
     }
     if is_excluded(rules, text, start, end) {
         return;
     }
-    out.push(Candidate { period, start, is_range, cued });
+    out.push(Candidate {
+        period,
+        start,
+        is_range,
+        cued,
+    });
 }
 
 /// True when the national strategy is named in the same sentence, near the candidate.
 fn is_excluded(rules: &PeriodRules, text: &str, start: usize, end: usize) -> bool {
     let before = tail(&text[..start], rules.exclude_window);
-    let before = before.rsplit_once(". ").map(|(_, s)| s).unwrap_or(before).to_lowercase();
+    let before = before
+        .rsplit_once(". ")
+        .map(|(_, s)| s)
+        .unwrap_or(before)
+        .to_lowercase();
     let after = head(&text[end..], 80);
     let after = after.split(". ").next().unwrap_or(after).to_lowercase();
-    rules.exclude_context.iter().any(|w| before.contains(w.as_str()) || after.contains(w.as_str()))
+    rules
+        .exclude_context
+        .iter()
+        .any(|w| before.contains(w.as_str()) || after.contains(w.as_str()))
 }
 
 /// The last `n` bytes of `s`, at a char boundary.
@@ -136,7 +173,9 @@ pub fn pick(rules: &PeriodRules, title_zone: &str, body: &str) -> Option<Period>
         .into_iter()
         .filter(|(_, (s, _))| *s >= min)
         .max_by(|(pa, (sa, ia)), (pb, (sb, ib))| {
-            sa.total_cmp(sb).then(ib.cmp(ia)).then((pa.end - pa.start).cmp(&(pb.end - pb.start)))
+            sa.total_cmp(sb)
+                .then(ib.cmp(ia))
+                .then((pa.end - pa.start).cmp(&(pb.end - pb.start)))
         })
         .map(|(p, _)| p)
 }
@@ -156,34 +195,65 @@ mod tests {
 
     #[test]
     fn dash_variants_are_the_same_period() {
-        for t in ["för perioden 2022–2026", "för perioden 2022-2026", "för perioden 2022 – 2026", "för perioden 2022—2026", "för perioden 2022-26"] {
+        for t in [
+            "för perioden 2022–2026",
+            "för perioden 2022-2026",
+            "för perioden 2022 – 2026",
+            "för perioden 2022—2026",
+            "för perioden 2022-26",
+        ] {
             assert_eq!(pick(&rules(), "", t), p(2022, 2026), "{t}");
         }
     }
 
     #[test]
     fn single_year_plan_in_the_title() {
-        assert_eq!(pick(&rules(), "Handlingsplan 2025", "Handlingsplan 2025 för länet."), p(2025, 2025));
+        assert_eq!(
+            pick(
+                &rules(),
+                "Handlingsplan 2025",
+                "Handlingsplan 2025 för länet."
+            ),
+            p(2025, 2025)
+        );
     }
 
     #[test]
     fn the_national_strategy_period_is_not_the_plan_period() {
-        let body = "Regeringen har tagit fram en tioårig nationell strategi för perioden 2017–2026. \
+        let body =
+            "Regeringen har tagit fram en tioårig nationell strategi för perioden 2017–2026. \
                     Länets handlingsplan gäller 2023–2025 och följs upp årligen.";
         assert_eq!(pick(&rules(), "", body), p(2023, 2025));
-        let only_national = "Den nationella strategin för perioden 2017–2026 ligger till grund för arbetet.";
+        let only_national =
+            "Den nationella strategin för perioden 2017–2026 ligger till grund för arbetet.";
         assert_eq!(pick(&rules(), "", only_national), None);
     }
 
     #[test]
     fn bare_years_are_not_periods() {
-        assert_eq!(pick(&rules(), "", "Sedan 2019 har 300 kvinnor sökt stöd, varav 40 under våren."), None);
-        assert_eq!(pick(&rules(), "", "Ring 0612-801 67 eller 010-225 30 00."), None);
+        assert_eq!(
+            pick(
+                &rules(),
+                "",
+                "Sedan 2019 har 300 kvinnor sökt stöd, varav 40 under våren."
+            ),
+            None
+        );
+        assert_eq!(
+            pick(&rules(), "", "Ring 0612-801 67 eller 010-225 30 00."),
+            None
+        );
     }
 
     #[test]
     fn reversed_or_implausible_ranges_are_ignored() {
-        assert_eq!(pick(&rules(), "", "planen för perioden 2026-2022 gäller"), None);
-        assert_eq!(pick(&rules(), "", "planen för perioden 1990-2090 gäller"), None);
+        assert_eq!(
+            pick(&rules(), "", "planen för perioden 2026-2022 gäller"),
+            None
+        );
+        assert_eq!(
+            pick(&rules(), "", "planen för perioden 1990-2090 gäller"),
+            None
+        );
     }
 }

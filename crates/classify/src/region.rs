@@ -40,7 +40,11 @@ enum Target {
 impl Target {
     fn county(self) -> Option<usize> {
         match self {
-            Target::Place(c) | Target::ShortPlace(c) | Target::Lansstyrelsen(c) | Target::Region(c) | Target::Kommun(c, _) => Some(c),
+            Target::Place(c)
+            | Target::ShortPlace(c)
+            | Target::Lansstyrelsen(c)
+            | Target::Region(c)
+            | Target::Kommun(c, _) => Some(c),
             Target::AnyLansstyrelsen => None,
         }
     }
@@ -89,7 +93,9 @@ impl Scores {
 
 fn email_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"([a-z0-9._-]+)@([a-z0-9.-]+\.[a-z]{2,})").expect("valid e-mail regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"([a-z0-9._-]+)@([a-z0-9.-]+\.[a-z]{2,})").expect("valid e-mail regex")
+    })
 }
 
 impl RegionMatcher {
@@ -129,7 +135,13 @@ impl RegionMatcher {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&names)
             .map_err(|e| ClassifyError::Rules(e.to_string()))?;
-        Ok(RegionMatcher { taxonomy, rules, automaton, targets, domains })
+        Ok(RegionMatcher {
+            taxonomy,
+            rules,
+            automaton,
+            targets,
+            domains,
+        })
     }
 
     pub fn taxonomy(&self) -> &Taxonomy {
@@ -159,9 +171,16 @@ impl RegionMatcher {
 
     fn meta(&self, meta: &SourceMeta, s: &mut Scores) {
         let w = self.rules.weight_meta;
-        if let Some(r) = meta.region.as_deref().and_then(|r| self.taxonomy.resolve(r)) {
+        if let Some(r) = meta
+            .region
+            .as_deref()
+            .and_then(|r| self.taxonomy.resolve(r))
+        {
             let ci = self.county_index(&r.county.name);
-            match r.municipality.and_then(|m| r.county.municipalities.iter().position(|x| x == m)) {
+            match r
+                .municipality
+                .and_then(|m| r.county.municipalities.iter().position(|x| x == m))
+            {
                 Some(mi) => s.add(Target::Kommun(ci, mi), w, true),
                 None => s.add(Target::Place(ci), w, true),
             }
@@ -172,12 +191,21 @@ impl RegionMatcher {
     }
 
     fn county_index(&self, name: &str) -> usize {
-        self.taxonomy.counties().iter().position(|c| c.name == name).unwrap_or(0)
+        self.taxonomy
+            .counties()
+            .iter()
+            .position(|c| c.name == name)
+            .unwrap_or(0)
     }
 
     fn url(&self, url: &str, s: &mut Scores) {
         let Ok(u) = url::Url::parse(url) else { return };
-        let Some(host) = u.host_str().map(|h| h.trim_start_matches("www.").to_lowercase()) else { return };
+        let Some(host) = u
+            .host_str()
+            .map(|h| h.trim_start_matches("www.").to_lowercase())
+        else {
+            return;
+        };
         let w = self.rules.weight_url;
         if host == self.rules.lansstyrelsen_host {
             let slug = u.path_segments().and_then(|mut p| p.next()).unwrap_or("");
@@ -210,7 +238,12 @@ impl RegionMatcher {
         for c in email_re().captures_iter(&lower) {
             let (local, domain) = (&c[1], &c[2]);
             if domain == self.rules.lansstyrelsen_host {
-                match self.taxonomy.counties().iter().position(|x| x.slug == local) {
+                match self
+                    .taxonomy
+                    .counties()
+                    .iter()
+                    .position(|x| x.slug == local)
+                {
                     Some(ci) => s.add(Target::Lansstyrelsen(ci), self.rules.weight_email, true),
                     None => s.add(Target::AnyLansstyrelsen, self.rules.weight_email, true),
                 }
@@ -223,15 +256,28 @@ impl RegionMatcher {
     /// Words that point to a county administrative board ("landshövding").
     fn lst_signals(&self, text: &str, w: f32, s: &mut Scores) {
         let lower = text.to_lowercase();
-        let n = self.rules.lansstyrelsen_signals.iter().filter(|k| lower.contains(k.as_str())).count();
+        let n = self
+            .rules
+            .lansstyrelsen_signals
+            .iter()
+            .filter(|k| lower.contains(k.as_str()))
+            .count();
         if n > 0 {
-            s.add(Target::AnyLansstyrelsen, w * n as f32, w > self.rules.weight_body);
+            s.add(
+                Target::AnyLansstyrelsen,
+                w * n as f32,
+                w > self.rules.weight_body,
+            );
         }
     }
 
     /// Name mentions in `text`, each name counted at most `cap` times.
     fn text(&self, text: &str, w: f32, cap: usize, publisher: bool, s: &mut Scores) {
-        let lower = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let lower = text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
         let mut counts: HashMap<Target, usize> = HashMap::new();
         for m in self.automaton.find_iter(&lower) {
             if !is_boundary(&lower, m.start(), m.end()) {
@@ -241,7 +287,11 @@ impl RegionMatcher {
             let n = counts.entry(t).or_default();
             *n += 1;
             if *n <= cap {
-                let weight = if matches!(t, Target::ShortPlace(_)) { w * 0.5 } else { w };
+                let weight = if matches!(t, Target::ShortPlace(_)) {
+                    w * 0.5
+                } else {
+                    w
+                };
                 s.add(t, weight, publisher);
             }
         }
@@ -254,9 +304,14 @@ impl RegionMatcher {
                 *county_scores.entry(c).or_default() += w;
             }
         }
-        let best = county_scores.into_iter().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let best = county_scores
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         let Some((ci, _)) = best else {
-            return Place { organisation: meta.organisation.clone(), ..Place::default() };
+            return Place {
+                organisation: meta.organisation.clone(),
+                ..Place::default()
+            };
         };
         let county = &self.taxonomy.counties()[ci];
         let any_lst = s.all.get(&Target::AnyLansstyrelsen).copied().unwrap_or(0.0);
@@ -264,15 +319,38 @@ impl RegionMatcher {
             .all
             .iter()
             .filter(|(t, _)| t.county() == Some(ci))
-            .filter(|(t, _)| matches!(t, Target::Lansstyrelsen(_) | Target::Region(_) | Target::Kommun(..)))
-            .filter(|(t, _)| !matches!(t, Target::Kommun(..)) || s.publisher.get(t).copied().unwrap_or(0.0) > 0.0)
-            .map(|(t, w)| (*t, if matches!(t, Target::Lansstyrelsen(_)) { w + any_lst } else { *w }))
+            .filter(|(t, _)| {
+                matches!(
+                    t,
+                    Target::Lansstyrelsen(_) | Target::Region(_) | Target::Kommun(..)
+                )
+            })
+            .filter(|(t, _)| {
+                !matches!(t, Target::Kommun(..)) || s.publisher.get(t).copied().unwrap_or(0.0) > 0.0
+            })
+            .map(|(t, w)| {
+                (
+                    *t,
+                    if matches!(t, Target::Lansstyrelsen(_)) {
+                        w + any_lst
+                    } else {
+                        *w
+                    },
+                )
+            })
             .collect();
-        if any_lst > 0.0 && !orgs.iter().any(|(t, _)| matches!(t, Target::Lansstyrelsen(_))) {
+        if any_lst > 0.0
+            && !orgs
+                .iter()
+                .any(|(t, _)| matches!(t, Target::Lansstyrelsen(_)))
+        {
             orgs.push((Target::Lansstyrelsen(ci), any_lst));
         }
         orgs.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mut place = Place { county: Some(county.name.clone()), ..Place::default() };
+        let mut place = Place {
+            county: Some(county.name.clone()),
+            ..Place::default()
+        };
         match orgs.first().map(|(t, _)| *t) {
             Some(Target::Kommun(_, mi)) => {
                 let name = county.municipalities[mi].display_name();

@@ -16,7 +16,9 @@ pub struct Keyword {
 
 impl Keyword {
     pub fn new(text: &str) -> Self {
-        Keyword { parts: tokens(text) }
+        Keyword {
+            parts: tokens(text),
+        }
     }
 
     /// How many times the keyword occurs in `toks`.
@@ -26,7 +28,12 @@ impl Keyword {
             return 0;
         }
         (0..=toks.len() - n)
-            .filter(|&i| self.parts.iter().zip(&toks[i..i + n]).all(|(p, t)| t.starts_with(p.as_str())))
+            .filter(|&i| {
+                self.parts
+                    .iter()
+                    .zip(&toks[i..i + n])
+                    .all(|(p, t)| t.starts_with(p.as_str()))
+            })
             .count()
     }
 }

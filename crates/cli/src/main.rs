@@ -1,1 +1,105 @@
-fn main() {}
+//! `plansok`: the command line of the pipeline (DESIGN.md).
+//!
+//! Owns argument parsing, the data folder (`--data`, else `PLANSOK_DATA`, else `./data`),
+//! progress and log output, exit codes (0 done, 1 fatal, 2 bad usage) and the human-readable
+//! renderings of results. The work itself is done by the library crates.
+
+mod ingest_cmd;
+mod output;
+mod search_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "plansok",
+    version,
+    about = "Search Swedish county plans against men's violence against women"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DataArg {
+    /// Data folder (index and crawl store).
+    #[arg(long, env = "PLANSOK_DATA", default_value = "data")]
+    data: PathBuf,
+}
+
+impl DataArg {
+    fn index_dir(&self) -> PathBuf {
+        self.data.join("index")
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ingest files and folders (.html .htm .pdf .txt; PATH.meta.json beside a file may give metadata).
+    Ingest {
+        #[command(flatten)]
+        data: DataArg,
+        /// Files or folders (read recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Longest time the extraction of one file may take, in seconds.
+        #[arg(long, default_value_t = 60)]
+        time_limit: u64,
+    },
+    /// Search the index.
+    Search(search_cmd::SearchArgs),
+    /// Count documents and passages per county, type, goal and year.
+    Stats {
+        #[command(flatten)]
+        data: DataArg,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// An error that is the user's (exit code 2), not the program's.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(String);
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ingest {
+            data,
+            paths,
+            time_limit,
+        } => ingest_cmd::run(&data.index_dir(), &paths, time_limit),
+        Command::Search(args) => search_cmd::run(&args),
+        Command::Stats { data, json } => search_cmd::stats(&data.index_dir(), json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<UsageError>().is_some() => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PLANSOK_LOG")
+        .unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    // lopdf can panic on broken files; extraction contains it and reports the file. Keep the
+    // panic text out of the user's terminal unless debugging.
+    std::panic::set_hook(Box::new(|info| tracing::debug!("contained panic: {info}")));
+}

@@ -10,7 +10,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let format = Format::from_extension(ext).ok_or("unknown extension")?;
         match extract(&cfg, &bytes, format, &Hints::default()) {
             Ok(out) => {
-                println!("# {path}\ntitle: {:?}\nlang: {}\npublished: {:?}", out.title, out.lang, out.published);
+                println!(
+                    "# {path}\ntitle: {:?}\nlang: {}\npublished: {:?}",
+                    out.title, out.lang, out.published
+                );
                 for b in &out.blocks {
                     println!("[{:?} p{:?}] {}", b.kind, b.page, b.text);
                 }

@@ -39,7 +39,10 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let needle = b"charset=";
     let pos = lower.windows(needle.len()).position(|w| w == needle)?;
     let rest = &lower[pos + needle.len()..];
-    let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
+    let rest = rest
+        .strip_prefix(b"\"")
+        .or_else(|| rest.strip_prefix(b"'"))
+        .unwrap_or(rest);
     let end = rest
         .iter()
         .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
@@ -71,7 +74,13 @@ mod tests {
     #[test]
     fn header_charset_wins_over_detection_and_bad_utf8_declaration_is_ignored() {
         let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("Förebyggande åtgärder");
-        assert_eq!(decode(&bytes, Some("iso-8859-1"), false), "Förebyggande åtgärder");
-        assert_eq!(decode(&bytes, Some("utf-8"), false), "Förebyggande åtgärder");
+        assert_eq!(
+            decode(&bytes, Some("iso-8859-1"), false),
+            "Förebyggande åtgärder"
+        );
+        assert_eq!(
+            decode(&bytes, Some("utf-8"), false),
+            "Förebyggande åtgärder"
+        );
     }
 }

@@ -9,7 +9,13 @@ use unicode_normalization::UnicodeNormalization;
 pub fn normalize_chars(s: &str) -> String {
     s.nfkc()
         .filter(|c| *c != '\u{00AD}' && *c != '\u{FEFF}' && *c != '\u{200B}')
-        .map(|c| if c.is_whitespace() && c != '\n' { ' ' } else { c })
+        .map(|c| {
+            if c.is_whitespace() && c != '\n' {
+                ' '
+            } else {
+                c
+            }
+        })
         .filter(|c| *c == '\n' || !c.is_control())
         .collect()
 }
@@ -64,8 +70,14 @@ mod tests {
 
     #[test]
     fn ligatures_and_soft_hyphens_are_normalised_and_swedish_letters_kept() {
-        assert_eq!(normalize_chars("ﬁnns ﬂickor eﬀektivisera"), "finns flickor effektivisera");
-        assert_eq!(normalize_chars("för\u{00AD}ebyggande\u{00A0}våld"), "förebyggande våld");
+        assert_eq!(
+            normalize_chars("ﬁnns ﬂickor eﬀektivisera"),
+            "finns flickor effektivisera"
+        );
+        assert_eq!(
+            normalize_chars("för\u{00AD}ebyggande\u{00A0}våld"),
+            "förebyggande våld"
+        );
         // Decomposed å (a + ring) becomes the single letter.
         assert_eq!(normalize_chars("va\u{030A}ld"), "våld");
         assert_eq!(normalize_chars("2021–2026 ”citat”"), "2021–2026 ”citat”");
@@ -73,9 +85,21 @@ mod tests {
 
     #[test]
     fn hyphenated_line_breaks_are_joined_but_suspended_compounds_kept() {
-        assert_eq!(join_lines(&["ett förebygg-", "ande arbete"]), "ett förebyggande arbete");
-        assert_eq!(join_lines(&["kvinno-", "och flickjourer"]), "kvinno- och flickjourer");
-        assert_eq!(join_lines(&["Region", "Jämtland Härjedalen"]), "Region Jämtland Härjedalen");
-        assert_eq!(join_lines(&["perioden 2022-", "2026"]), "perioden 2022- 2026");
+        assert_eq!(
+            join_lines(&["ett förebygg-", "ande arbete"]),
+            "ett förebyggande arbete"
+        );
+        assert_eq!(
+            join_lines(&["kvinno-", "och flickjourer"]),
+            "kvinno- och flickjourer"
+        );
+        assert_eq!(
+            join_lines(&["Region", "Jämtland Härjedalen"]),
+            "Region Jämtland Härjedalen"
+        );
+        assert_eq!(
+            join_lines(&["perioden 2022-", "2026"]),
+            "perioden 2022- 2026"
+        );
     }
 }

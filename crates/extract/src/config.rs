@@ -44,7 +44,11 @@ pub struct Boilerplate {
 impl Boilerplate {
     /// True when `line` is a heading that starts a non-content block ("Kontakt", "Dela sidan:").
     pub fn is_stop_heading(&self, line: &str) -> bool {
-        let t = line.trim().trim_end_matches([':', '?']).trim().to_lowercase();
+        let t = line
+            .trim()
+            .trim_end_matches([':', '?'])
+            .trim()
+            .to_lowercase();
         !t.is_empty() && self.stop_headings.iter().any(|s| *s == t)
     }
 
@@ -56,9 +60,11 @@ impl Boilerplate {
 
     /// A publication date in the line, if it carries one.
     pub fn published_in(&self, line: &str) -> Option<String> {
-        self.published
-            .iter()
-            .find_map(|r| r.captures(line).and_then(|c| c.get(1)).map(|m| m.as_str().to_string()))
+        self.published.iter().find_map(|r| {
+            r.captures(line)
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str().to_string())
+        })
     }
 }
 
@@ -104,7 +110,12 @@ impl ExtractConfig {
                 .collect()
         };
         let boilerplate = Boilerplate {
-            stop_headings: f.boilerplate.stop_headings.iter().map(|s| s.to_lowercase()).collect(),
+            stop_headings: f
+                .boilerplate
+                .stop_headings
+                .iter()
+                .map(|s| s.to_lowercase())
+                .collect(),
             drop_lines: compile(&f.boilerplate.drop_lines)?,
             published: compile(&f.boilerplate.published_patterns)?,
         };

@@ -13,8 +13,28 @@ use crate::config::{ExtractConfig, HtmlRules};
 use crate::{Block, BlockKind, Extracted};
 
 const BLOCK_TAGS: [&str; 22] = [
-    "p", "div", "section", "article", "main", "ul", "ol", "table", "tr", "td", "th", "blockquote",
-    "figure", "figcaption", "dl", "dt", "dd", "pre", "address", "hr", "details", "summary",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "dl",
+    "dt",
+    "dd",
+    "pre",
+    "address",
+    "hr",
+    "details",
+    "summary",
 ];
 
 /// Extracts the main content of an HTML page.
@@ -31,17 +51,31 @@ pub fn extract_html(cfg: &ExtractConfig, html: &str) -> Extracted {
     out.signals.extend(mailto_addresses(&doc));
     out.signals.extend(signal_texts(&doc, &cfg.html));
     let root = main_root(&doc, &cfg.html);
-    let mut walker = Walker { cfg, out: &mut out, buf: String::new(), in_li: 0, skip_level: None };
+    let mut walker = Walker {
+        cfg,
+        out: &mut out,
+        buf: String::new(),
+        in_li: 0,
+        skip_level: None,
+    };
     walker.walk(root);
     walker.flush();
-    let h1 = out.blocks.iter().find(|b| b.kind == BlockKind::Heading(1)).map(|b| b.text.clone());
-    out.title = h1.or(page_title).or_else(|| out.blocks.first().map(|b| b.text.clone()));
+    let h1 = out
+        .blocks
+        .iter()
+        .find(|b| b.kind == BlockKind::Heading(1))
+        .map(|b| b.text.clone());
+    out.title = h1
+        .or(page_title)
+        .or_else(|| out.blocks.first().map(|b| b.text.clone()));
     out
 }
 
 /// `<title>` split into the page title and the site name ("Mäns våld | Länsstyrelsen X").
 fn title_parts(doc: &Html) -> (Option<String>, Option<String>) {
-    let Some(t) = select_first(doc, "title").map(|e| collapse_ws(&normalize_chars(&e.text().collect::<String>()))) else {
+    let Some(t) = select_first(doc, "title")
+        .map(|e| collapse_ws(&normalize_chars(&e.text().collect::<String>())))
+    else {
         return (None, None);
     };
     for sep in [" | ", " - ", " – "] {
@@ -58,7 +92,13 @@ fn mailto_addresses(doc: &Html) -> Vec<String> {
     };
     doc.select(&sel)
         .filter_map(|a| a.attr("href"))
-        .map(|h| h.trim_start_matches("mailto:").split('?').next().unwrap_or("").to_string())
+        .map(|h| {
+            h.trim_start_matches("mailto:")
+                .split('?')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
         .filter(|a| a.contains('@'))
         .collect()
 }
@@ -69,7 +109,10 @@ fn signal_texts(doc: &Html, rules: &HtmlRules) -> Vec<String> {
         return Vec::new();
     };
     doc.select(&all)
-        .filter(|e| rules.signal_tags.iter().any(|t| t == e.value().name()) || has_word(*e, &rules.signal_class_words))
+        .filter(|e| {
+            rules.signal_tags.iter().any(|t| t == e.value().name())
+                || has_word(*e, &rules.signal_class_words)
+        })
         .map(text_of)
         .filter(|t| !t.is_empty())
         .take(20)
@@ -77,7 +120,9 @@ fn signal_texts(doc: &Html, rules: &HtmlRules) -> Vec<String> {
 }
 
 fn select_first<'a>(doc: &'a Html, sel: &str) -> Option<ElementRef<'a>> {
-    Selector::parse(sel).ok().and_then(|s| doc.select(&s).next())
+    Selector::parse(sel)
+        .ok()
+        .and_then(|s| doc.select(&s).next())
 }
 
 /// The candidate root with most text, else `<body>`, else the document.
@@ -169,7 +214,11 @@ impl Walker<'_, '_> {
         }
         self.skip_level = None;
         if !text.is_empty() && !self.cfg.boilerplate.is_drop_line(&text) {
-            self.out.blocks.push(Block { kind: BlockKind::Heading(level), text, page: None });
+            self.out.blocks.push(Block {
+                kind: BlockKind::Heading(level),
+                text,
+                page: None,
+            });
         }
     }
 
@@ -182,7 +231,9 @@ impl Walker<'_, '_> {
         if e.attr("aria-hidden") == Some("true") {
             return true;
         }
-        if e.attr("role").is_some_and(|r| rules.skip_roles.iter().any(|s| s == r)) {
+        if e.attr("role")
+            .is_some_and(|r| rules.skip_roles.iter().any(|s| s == r))
+        {
             return true;
         }
         has_word(el, &rules.skip_class_words)
@@ -190,7 +241,8 @@ impl Walker<'_, '_> {
 
     fn is_signal(&self, el: ElementRef) -> bool {
         let rules = &self.cfg.html;
-        rules.signal_tags.iter().any(|t| t == el.value().name()) || has_word(el, &rules.signal_class_words)
+        rules.signal_tags.iter().any(|t| t == el.value().name())
+            || has_word(el, &rules.signal_class_words)
     }
 
     /// Emits the inline text gathered so far as a paragraph (or list item).
@@ -212,8 +264,16 @@ impl Walker<'_, '_> {
         }
         let text = join_lines(&kept);
         if !text.is_empty() {
-            let kind = if self.in_li > 0 { BlockKind::ListItem } else { BlockKind::Paragraph };
-            self.out.blocks.push(Block { kind, text, page: None });
+            let kind = if self.in_li > 0 {
+                BlockKind::ListItem
+            } else {
+                BlockKind::Paragraph
+            };
+            self.out.blocks.push(Block {
+                kind,
+                text,
+                page: None,
+            });
         }
     }
 }
@@ -223,7 +283,9 @@ fn has_word(el: ElementRef, words: &[String]) -> bool {
     let e = el.value();
     let id = e.id().unwrap_or("").to_lowercase();
     let class = e.attr("class").unwrap_or("").to_lowercase();
-    words.iter().any(|w| id.contains(w.as_str()) || class.contains(w.as_str()))
+    words
+        .iter()
+        .any(|w| id.contains(w.as_str()) || class.contains(w.as_str()))
 }
 
 fn heading_level(name: &str) -> Option<u8> {
@@ -267,7 +329,16 @@ mod tests {
         let out = extract();
         let body = out.body();
         assert!(body.contains("Länsstyrelsen samordnar arbetet regionalt"));
-        for junk in ["kakor", "Om oss", "Social hållbarhet", "Facebook", "Anna Andersson", "Storgatan", "Dela sidan", "Publiceringsdatum"] {
+        for junk in [
+            "kakor",
+            "Om oss",
+            "Social hållbarhet",
+            "Facebook",
+            "Anna Andersson",
+            "Storgatan",
+            "Dela sidan",
+            "Publiceringsdatum",
+        ] {
             assert!(!body.contains(junk), "{junk} leaked into {body}");
         }
         assert_eq!(out.published.as_deref(), Some("2024-03-12"));
@@ -278,16 +349,36 @@ mod tests {
     fn title_headings_list_items_and_signals() {
         let out = extract();
         assert_eq!(out.title.as_deref(), Some("Mäns våld mot kvinnor"));
-        let items: Vec<&str> = out.blocks.iter().filter(|b| b.kind == BlockKind::ListItem).map(|b| b.text.as_str()).collect();
-        assert_eq!(items, ["Effektivare brottsbekämpning.", "Förbättrad kunskap och metodutveckling."]);
-        assert!(out.signals.iter().any(|s| s == "Länsstyrelsen Jämtlands län"));
-        assert!(out.signals.iter().any(|s| s.contains("anna@lansstyrelsen.se")));
+        let items: Vec<&str> = out
+            .blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::ListItem)
+            .map(|b| b.text.as_str())
+            .collect();
+        assert_eq!(
+            items,
+            [
+                "Effektivare brottsbekämpning.",
+                "Förbättrad kunskap och metodutveckling."
+            ]
+        );
+        assert!(out
+            .signals
+            .iter()
+            .any(|s| s == "Länsstyrelsen Jämtlands län"));
+        assert!(out
+            .signals
+            .iter()
+            .any(|s| s.contains("anna@lansstyrelsen.se")));
         assert!(out.signals.iter().any(|s| s.contains("Storgatan")));
     }
 
     #[test]
     fn broken_html_still_gives_text() {
-        let out = extract_html(&ExtractConfig::load().unwrap(), "<html><body><p>Våld i nära <b>relationer<p>Andra stycket</div></span>");
+        let out = extract_html(
+            &ExtractConfig::load().unwrap(),
+            "<html><body><p>Våld i nära <b>relationer<p>Andra stycket</div></span>",
+        );
         assert!(out.body().contains("Våld i nära relationer"));
         assert!(out.body().contains("Andra stycket"));
     }

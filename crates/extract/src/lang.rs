@@ -13,7 +13,11 @@ pub fn detect(rules: &LanguageRules, text: &str, declared: Option<&str>) -> Stri
     if text.split_whitespace().count() < rules.min_words {
         return fallback;
     }
-    let allow: Vec<Lang> = rules.allowlist.iter().filter_map(|c| Lang::from_code(c)).collect();
+    let allow: Vec<Lang> = rules
+        .allowlist
+        .iter()
+        .filter_map(|c| Lang::from_code(c))
+        .collect();
     if allow.is_empty() {
         return fallback;
     }

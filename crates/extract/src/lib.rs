@@ -43,7 +43,12 @@ impl Format {
 
     /// The format for an HTTP Content-Type.
     pub fn from_content_type(ct: &str) -> Option<Format> {
-        let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let mime = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match mime.as_str() {
             "text/html" | "application/xhtml+xml" => Some(Format::Html),
             "application/pdf" | "application/x-pdf" => Some(Format::Pdf),
@@ -138,8 +143,13 @@ pub fn extract(
         });
     }
     let mut out = match format {
-        Format::Html => html::extract_html(cfg, &charset::decode(bytes, hints.charset.as_deref(), true)),
-        Format::Text => text::extract_text(cfg, &charset::decode(bytes, hints.charset.as_deref(), false)),
+        Format::Html => {
+            html::extract_html(cfg, &charset::decode(bytes, hints.charset.as_deref(), true))
+        }
+        Format::Text => text::extract_text(
+            cfg,
+            &charset::decode(bytes, hints.charset.as_deref(), false),
+        ),
         Format::Pdf => pdf::extract_pdf(cfg, bytes)?,
     };
     finish(cfg, &mut out);
@@ -164,7 +174,8 @@ fn finish(cfg: &ExtractConfig, out: &mut Extracted) {
         total <= max
     });
     if out.blocks.len() < before {
-        out.warnings.push(format!("text truncated at {} MB", cfg.limits.max_text_mb));
+        out.warnings
+            .push(format!("text truncated at {} MB", cfg.limits.max_text_mb));
     }
     out.lang = lang::detect(&cfg.language, &out.body(), out.declared_lang.as_deref());
 }

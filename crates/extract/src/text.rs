@@ -12,7 +12,8 @@ const HEADING_MAX_CHARS: usize = 120;
 const HEADING_MAX_WORDS: usize = 16;
 /// Words a heading does not end with (a wrapped sentence does).
 const NOT_LAST_WORDS: [&str; 18] = [
-    "och", "att", "för", "till", "i", "av", "med", "som", "på", "om", "en", "ett", "det", "den", "de", "är", "eller", "the",
+    "och", "att", "för", "till", "i", "av", "med", "som", "på", "om", "en", "ett", "det", "den",
+    "de", "är", "eller", "the",
 ];
 
 /// Extracts a plain-text document: structure from line shapes; at a stop heading ("Kontakt",
@@ -23,17 +24,34 @@ pub fn extract_text(cfg: &ExtractConfig, text: &str) -> Extracted {
     let mut out = Extracted::default();
     structure_lines(cfg, &lines, true, &mut out);
     take_leading_date(&mut out);
-    out.title = out.blocks.first().map(|b| b.text.clone()).filter(|t| t.len() <= 200);
+    out.title = out
+        .blocks
+        .first()
+        .map(|b| b.text.clone())
+        .filter(|t| t.len() <= 200);
     out
 }
 
 const MONTHS: [&str; 12] = [
-    "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 
 /// A date line at the top ("28 juni 2022", "2022-06-28") is the publication date, not text.
-fn take_leading_date(out: &mut Extracted) {
-    let Some(first) = out.blocks.first() else { return };
+pub(crate) fn take_leading_date(out: &mut Extracted) {
+    let Some(first) = out.blocks.first() else {
+        return;
+    };
     if let Some(date) = parse_date(&first.text) {
         out.published.get_or_insert(date);
         out.blocks.remove(0);
@@ -48,10 +66,14 @@ pub fn parse_date(text: &str) -> Option<String> {
         let day: u32 = d.trim_end_matches('.').parse().ok()?;
         let month = MONTHS.iter().position(|x| x == m)? + 1;
         let year: u32 = y.parse().ok()?;
-        return ((1..=31).contains(&day) && (1990..=2100).contains(&year)).then(|| format!("{year}-{month:02}-{day:02}"));
+        return ((1..=31).contains(&day) && (1990..=2100).contains(&year))
+            .then(|| format!("{year}-{month:02}-{day:02}"));
     }
     let b = t.as_bytes();
-    let iso = t.len() == 10 && b[4] == b'-' && b[7] == b'-' && t.chars().filter(char::is_ascii_digit).count() == 8;
+    let iso = t.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && t.chars().filter(char::is_ascii_digit).count() == 8;
     iso.then_some(t)
 }
 
@@ -66,15 +88,27 @@ pub struct SourceLine {
 
 impl SourceLine {
     pub fn plain(page: Option<u32>, text: &str) -> Self {
-        SourceLine { page, text: text.to_string(), big: false }
+        SourceLine {
+            page,
+            text: text.to_string(),
+            big: false,
+        }
     }
 }
 
 /// Builds blocks from lines into `out`. With `cut_at_stop`, a stop heading sends the rest of
 /// the text to `out.signals`.
-pub fn structure_lines(cfg: &ExtractConfig, lines: &[SourceLine], cut_at_stop: bool, out: &mut Extracted) {
+pub fn structure_lines(
+    cfg: &ExtractConfig,
+    lines: &[SourceLine],
+    cut_at_stop: bool,
+    out: &mut Extracted,
+) {
     let bp = &cfg.boilerplate;
-    let mut b = Builder { wrapped: !cut_at_stop, ..Builder::default() };
+    let mut b = Builder {
+        wrapped: !cut_at_stop,
+        ..Builder::default()
+    };
     let first_new = out.blocks.len();
     for (i, src) in lines.iter().enumerate() {
         let page = &src.page;
@@ -91,7 +125,12 @@ pub fn structure_lines(cfg: &ExtractConfig, lines: &[SourceLine], cut_at_stop: b
         }
         if cut_at_stop && bp.is_stop_heading(&line) && !out.blocks.is_empty() {
             b.flush(&mut out.blocks);
-            out.signals.extend(lines[i..].iter().map(|l| collapse_ws(&l.text)).filter(|l| !l.is_empty()));
+            out.signals.extend(
+                lines[i..]
+                    .iter()
+                    .map(|l| collapse_ws(&l.text))
+                    .filter(|l| !l.is_empty()),
+            );
             return;
         }
         if src.big && !line.ends_with(['.', ',', ';']) && list_item_text(&line).is_none() {
@@ -110,16 +149,28 @@ pub fn structure_lines(cfg: &ExtractConfig, lines: &[SourceLine], cut_at_stop: b
 /// not caught line by line) and stands before a list or a paragraph is a heading.
 fn promote_short_headings(blocks: &mut [Block]) {
     for i in 0..blocks.len().saturating_sub(1) {
-        let next_is_body = matches!(blocks[i + 1].kind, BlockKind::ListItem | BlockKind::Paragraph);
-        let after_break = i == 0 || blocks[i - 1].kind != BlockKind::Paragraph || ends_sentence(&blocks[i - 1].text);
-        if blocks[i].kind == BlockKind::Paragraph && next_is_body && after_break && is_heading_like(&blocks[i].text) {
+        let next_is_body = matches!(
+            blocks[i + 1].kind,
+            BlockKind::ListItem | BlockKind::Paragraph
+        );
+        let after_break = i == 0
+            || blocks[i - 1].kind != BlockKind::Paragraph
+            || ends_sentence(&blocks[i - 1].text);
+        if blocks[i].kind == BlockKind::Paragraph
+            && next_is_body
+            && after_break
+            && is_heading_like(&blocks[i].text)
+        {
             blocks[i].kind = BlockKind::Heading(2);
         }
     }
 }
 
 fn next_text_line(lines: &[SourceLine], i: usize) -> Option<&str> {
-    lines[i + 1..].iter().map(|l| l.text.trim()).find(|l| !l.is_empty())
+    lines[i + 1..]
+        .iter()
+        .map(|l| l.text.trim())
+        .find(|l| !l.is_empty())
 }
 
 fn is_page_number(line: &str) -> bool {
@@ -153,15 +204,26 @@ impl Builder {
         self.start(BlockKind::Heading(2), line, page);
     }
 
-    fn push_line(&mut self, line: &str, page: Option<u32>, next: Option<&str>, blocks: &mut Vec<Block>) {
+    fn push_line(
+        &mut self,
+        line: &str,
+        page: Option<u32>,
+        next: Option<&str>,
+        blocks: &mut Vec<Block>,
+    ) {
         if let Some(item) = list_item_text(line) {
             self.flush(blocks);
             self.start(BlockKind::ListItem, item, page);
             return;
         }
         let boundary = self.kind.is_none() || self.after_break;
-        let after_heading = matches!(blocks.last(), Some(b) if matches!(b.kind, BlockKind::Heading(_))) && self.kind.is_none();
-        if boundary && !after_heading && is_heading_like(line) && next.is_some_and(starts_block_after_heading) {
+        let after_heading = matches!(blocks.last(), Some(b) if matches!(b.kind, BlockKind::Heading(_)))
+            && self.kind.is_none();
+        if boundary
+            && !after_heading
+            && is_heading_like(line)
+            && next.is_some_and(starts_block_after_heading)
+        {
             self.flush(blocks);
             self.start(BlockKind::Heading(2), line, page);
             self.flush(blocks);
@@ -198,7 +260,11 @@ impl Builder {
         if let Some(kind) = self.kind.take() {
             let text = join_lines(&self.lines);
             if !text.is_empty() {
-                blocks.push(Block { kind, text, page: self.page });
+                blocks.push(Block {
+                    kind,
+                    text,
+                    page: self.page,
+                });
             }
         }
         self.lines.clear();
@@ -218,14 +284,18 @@ pub fn list_item_text(line: &str) -> Option<&str> {
     }
     let marker_end = t.find([')', '.'])?;
     let marker = &t[..marker_end];
-    let numeric = !marker.is_empty() && marker.len() <= 2 && marker.chars().all(|c| c.is_ascii_digit());
-    let letter = marker.len() == 1 && marker.chars().all(|c| c.is_ascii_lowercase()) && t[marker_end..].starts_with(')');
+    let numeric =
+        !marker.is_empty() && marker.len() <= 2 && marker.chars().all(|c| c.is_ascii_digit());
+    let letter = marker.len() == 1
+        && marker.chars().all(|c| c.is_ascii_lowercase())
+        && t[marker_end..].starts_with(')');
     let rest = &t[marker_end + 1..];
     ((numeric || letter) && rest.starts_with(' ') && rest.trim().len() > 1).then(|| rest.trim())
 }
 
 fn ends_sentence(line: &str) -> bool {
-    line.trim_end().ends_with(['.', '!', '?', ':', '”', '"', ')'])
+    line.trim_end()
+        .ends_with(['.', '!', '?', ':', '”', '"', ')'])
 }
 
 /// A short line that starts with a capital or digit, has no sentence inside and does not end
@@ -239,7 +309,10 @@ fn is_heading_like(line: &str) -> bool {
         && !t.ends_with(['.', ',', ';', ':'])
         && !t.contains(". ")
         && t.chars().any(char::is_alphabetic)
-        && !t.split_whitespace().last().is_some_and(|w| NOT_LAST_WORDS.contains(&w.to_lowercase().as_str()))
+        && !t
+            .split_whitespace()
+            .last()
+            .is_some_and(|w| NOT_LAST_WORDS.contains(&w.to_lowercase().as_str()))
 }
 
 fn starts_block_after_heading(next: &str) -> bool {
@@ -262,9 +335,19 @@ mod tests {
         let kinds: Vec<BlockKind> = out.blocks.iter().map(|b| b.kind).collect();
         assert_eq!(
             kinds,
-            [BlockKind::Heading(2), BlockKind::Paragraph, BlockKind::ListItem, BlockKind::ListItem, BlockKind::Heading(2), BlockKind::Paragraph]
+            [
+                BlockKind::Heading(2),
+                BlockKind::Paragraph,
+                BlockKind::ListItem,
+                BlockKind::ListItem,
+                BlockKind::Heading(2),
+                BlockKind::Paragraph
+            ]
         );
-        assert_eq!(out.blocks[2].text, "regionala strategier och handlingsplaner.");
+        assert_eq!(
+            out.blocks[2].text,
+            "regionala strategier och handlingsplaner."
+        );
     }
 
     #[test]
@@ -287,7 +370,10 @@ mod tests {
 
     #[test]
     fn list_markers() {
-        assert_eq!(list_item_text("• Effektivare brottsbekämpning."), Some("Effektivare brottsbekämpning."));
+        assert_eq!(
+            list_item_text("• Effektivare brottsbekämpning."),
+            Some("Effektivare brottsbekämpning.")
+        );
         assert_eq!(list_item_text("2) Andra punkten"), Some("Andra punkten"));
         assert_eq!(list_item_text("2021–2026 är perioden"), None);
         assert_eq!(list_item_text("-5 grader"), None);

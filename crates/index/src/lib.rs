@@ -1,1 +1,35 @@
-//! placeholder
+//! The search index: one tantivy index of documents and their passages.
+//!
+//! Owns the schema ([`schema`]: Swedish and English analyzers, facets for region, goal, type,
+//! organisation, language and year, period start/end as fast fields), writing with upserts,
+//! duplicate detection and atomic commits ([`store`]), faceted search with stemmed `<mark>`
+//! snippets ([`search`]) and counts ([`stats`]). Settings come from `config/search.toml`.
+
+mod config;
+pub mod schema;
+pub mod search;
+pub mod stats;
+pub mod store;
+
+pub use config::SearchConfig;
+pub use search::{FacetValue, Facets, Hit, HitPeriod, SearchRequest, SearchResponse};
+pub use stats::Stats;
+pub use store::{IndexStore, UpsertOutcome};
+
+/// Errors of the index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("cannot open index directory {path}: {source}")]
+    Dir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open index: {0}")]
+    Open(String),
+    #[error("invalid {name}: {message}")]
+    InvalidFilter { name: &'static str, message: String },
+    #[error(transparent)]
+    Config(#[from] plansok_model::ConfigError),
+}

@@ -23,14 +23,18 @@ pub fn config_text(name: &str, embedded: &'static str) -> Result<String, ConfigE
     if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV) {
         let path = PathBuf::from(dir).join(name);
         if path.is_file() {
-            return std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path, source });
+            return std::fs::read_to_string(&path)
+                .map_err(|source| ConfigError::Read { path, source });
         }
     }
     Ok(embedded.to_string())
 }
 
 /// Parses TOML text into `T`, naming the file in the error.
-pub(crate) fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, ConfigError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+    name: &str,
+    text: &str,
+) -> Result<T, ConfigError> {
     toml::from_str(text).map_err(|e| ConfigError::Parse {
         name: name.to_string(),
         message: e.to_string(),

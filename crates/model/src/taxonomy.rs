@@ -52,9 +52,12 @@ impl Municipality {
 
     /// The municipality's web domain ("kramfors.se").
     pub fn domain(&self) -> String {
-        self.domain
-            .clone()
-            .unwrap_or_else(|| format!("{}.se", fold_ascii(&self.name.to_lowercase()).replace([' ', '-'], "")))
+        self.domain.clone().unwrap_or_else(|| {
+            format!(
+                "{}.se",
+                fold_ascii(&self.name.to_lowercase()).replace([' ', '-'], "")
+            )
+        })
     }
 }
 
@@ -108,7 +111,9 @@ impl Taxonomy {
     /// Parses a regions file.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         let file: RegionsFile = parse("regions.toml", text)?;
-        Ok(Taxonomy { counties: file.county })
+        Ok(Taxonomy {
+            counties: file.county,
+        })
     }
 
     pub fn counties(&self) -> &[County] {
@@ -135,7 +140,10 @@ impl Taxonomy {
                 .chain(county.aliases.iter().collect::<Vec<_>>().iter())
                 .any(|n| n.to_lowercase() == q || fold_ascii(&n.to_lowercase()) == folded);
             if hit {
-                return Some(RegionRef { county, municipality: None });
+                return Some(RegionRef {
+                    county,
+                    municipality: None,
+                });
             }
         }
         self.resolve_municipality(&q)
@@ -148,7 +156,10 @@ impl Taxonomy {
                     || m.name.to_lowercase() == q
                     || m.org_names().iter().any(|n| n.to_lowercase() == q);
                 if hit {
-                    return Some(RegionRef { county, municipality: Some(m) });
+                    return Some(RegionRef {
+                        county,
+                        municipality: Some(m),
+                    });
                 }
             }
         }
@@ -205,7 +216,10 @@ mod tests {
             assert_eq!(r.county.name, "Jämtlands län");
             assert!(r.municipality.is_none());
         }
-        assert_eq!(t.resolve("vastra-gotaland").unwrap().county.name, "Västra Götalands län");
+        assert_eq!(
+            t.resolve("vastra-gotaland").unwrap().county.name,
+            "Västra Götalands län"
+        );
         assert!(t.resolve("Narnia").is_none());
     }
 
@@ -217,7 +231,17 @@ mod tests {
         assert_eq!(r.municipality.unwrap().display_name(), "Kramfors kommun");
         let falun = t.resolve("2080").unwrap().municipality.unwrap();
         assert_eq!(falun.display_name(), "Falu kommun");
-        assert_eq!(t.resolve("Östersunds kommun").unwrap().county.slug, "jamtland");
-        assert_eq!(t.resolve("kramfors").unwrap().municipality.unwrap().domain(), "kramfors.se");
+        assert_eq!(
+            t.resolve("Östersunds kommun").unwrap().county.slug,
+            "jamtland"
+        );
+        assert_eq!(
+            t.resolve("kramfors")
+                .unwrap()
+                .municipality
+                .unwrap()
+                .domain(),
+            "kramfors.se"
+        );
     }
 }

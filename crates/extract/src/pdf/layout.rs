@@ -63,7 +63,11 @@ struct Font<'a> {
 
 impl Font<'_> {
     fn width(&self, code: u32) -> f32 {
-        self.widths.get(&code).copied().unwrap_or(self.default_width) / self.scale
+        self.widths
+            .get(&code)
+            .copied()
+            .unwrap_or(self.default_width)
+            / self.scale
     }
 
     fn decode(&self, code_bytes: &[u8]) -> String {
@@ -82,11 +86,20 @@ pub struct Line {
 }
 
 /// The lines of one page.
-pub fn page_lines(doc: &Document, page_id: ObjectId, max_stream: usize) -> Result<Vec<Line>, lopdf::Error> {
+pub fn page_lines(
+    doc: &Document,
+    page_id: ObjectId,
+    max_stream: usize,
+) -> Result<Vec<Line>, lopdf::Error> {
     let data = doc.get_page_content_with_limit(page_id, max_stream)?;
     let content = Content::decode(&data)?;
     let resources = page_resources(doc, page_id);
-    let mut interp = Interp { doc, max_stream, glyphs: Vec::new(), font_cache: HashMap::new() };
+    let mut interp = Interp {
+        doc,
+        max_stream,
+        glyphs: Vec::new(),
+        font_cache: HashMap::new(),
+    };
     interp.run(&content, &resources, IDENTITY, 0);
     Ok(render(&interp.glyphs))
 }
@@ -97,7 +110,11 @@ fn page_resources(doc: &Document, page_id: ObjectId) -> Vec<&Dictionary> {
         return Vec::new();
     };
     own.into_iter()
-        .chain(inherited.into_iter().filter_map(|id| doc.get_dictionary(id).ok()))
+        .chain(
+            inherited
+                .into_iter()
+                .filter_map(|id| doc.get_dictionary(id).ok()),
+        )
         .collect()
 }
 
@@ -164,7 +181,14 @@ impl<'a> Interp<'a> {
                     }
                 }
                 "cm" => {
-                    let m = [num(o, 0), num(o, 1), num(o, 2), num(o, 3), num(o, 4), num(o, 5)];
+                    let m = [
+                        num(o, 0),
+                        num(o, 1),
+                        num(o, 2),
+                        num(o, 3),
+                        num(o, 4),
+                        num(o, 5),
+                    ];
                     st.ctm = mul(&m, &st.ctm);
                 }
                 "BT" => {
@@ -186,7 +210,14 @@ impl<'a> Interp<'a> {
                     st.next_line(num(o, 0), num(o, 1));
                 }
                 "Tm" => {
-                    st.tm = [num(o, 0), num(o, 1), num(o, 2), num(o, 3), num(o, 4), num(o, 5)];
+                    st.tm = [
+                        num(o, 0),
+                        num(o, 1),
+                        num(o, 2),
+                        num(o, 3),
+                        num(o, 4),
+                        num(o, 5),
+                    ];
                     st.tlm = st.tm;
                 }
                 "T*" => st.next_line(0.0, -st.leading),
@@ -227,14 +258,29 @@ impl<'a> Interp<'a> {
         if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form".as_slice()) {
             return;
         }
-        let Ok(data) = stream.get_plain_content_with_limit(self.max_stream) else { return };
-        let Ok(content) = Content::decode(&data) else { return };
+        let Ok(data) = stream.get_plain_content_with_limit(self.max_stream) else {
+            return;
+        };
+        let Ok(content) = Content::decode(&data) else {
+            return;
+        };
         let matrix = match stream.dict.get(b"Matrix").and_then(Object::as_array) {
-            Ok(a) if a.len() == 6 => [num(a, 0), num(a, 1), num(a, 2), num(a, 3), num(a, 4), num(a, 5)],
+            Ok(a) if a.len() == 6 => [
+                num(a, 0),
+                num(a, 1),
+                num(a, 2),
+                num(a, 3),
+                num(a, 4),
+                num(a, 5),
+            ],
             _ => IDENTITY,
         };
         let mut res: Vec<&'a Dictionary> = Vec::new();
-        if let Ok(own) = stream.dict.get_deref(b"Resources", doc).and_then(Object::as_dict) {
+        if let Ok(own) = stream
+            .dict
+            .get_deref(b"Resources", doc)
+            .and_then(Object::as_dict)
+        {
             res.push(own);
         }
         res.extend_from_slice(resources);
@@ -278,25 +324,50 @@ impl<'a> Interp<'a> {
         let step = if font.two_byte { 2 } else { 1 };
         for code_bytes in bytes.chunks(step) {
             let code = code_bytes.iter().fold(0u32, |acc, b| acc * 256 + *b as u32);
-            let trm = mul(&mul(&[st.size * st.hscale, 0.0, 0.0, st.size, 0.0, st.rise], &st.tm), &st.ctm);
+            let trm = mul(
+                &mul(
+                    &[st.size * st.hscale, 0.0, 0.0, st.size, 0.0, st.rise],
+                    &st.tm,
+                ),
+                &st.ctm,
+            );
             let w0 = font.width(code);
-            let space = if !font.two_byte && code == 32 { st.word_spacing } else { 0.0 };
+            let space = if !font.two_byte && code == 32 {
+                st.word_spacing
+            } else {
+                0.0
+            };
             let tx = (w0 * st.size + st.char_spacing + space) * st.hscale;
             st.tm = mul(&translate(tx, 0.0), &st.tm);
-            let end = mul(&mul(&[st.size * st.hscale, 0.0, 0.0, st.size, 0.0, st.rise], &st.tm), &st.ctm);
+            let end = mul(
+                &mul(
+                    &[st.size * st.hscale, 0.0, 0.0, st.size, 0.0, st.rise],
+                    &st.tm,
+                ),
+                &st.ctm,
+            );
             let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
             let text = font.decode(code_bytes);
             if text.is_empty() || size <= 0.0 {
                 continue;
             }
-            self.glyphs.push(Glyph { x: trm[4], y: trm[5], x_end: end[4], size, text });
+            self.glyphs.push(Glyph {
+                x: trm[4],
+                y: trm[5],
+                x_end: end[4],
+                size,
+                text,
+            });
         }
     }
 }
 
 /// Encoding, code width and metrics of a font dictionary.
 fn load_font<'a>(doc: &'a Document, dict: &'a Dictionary, max_stream: usize) -> Font<'a> {
-    let subtype = dict.get(b"Subtype").and_then(Object::as_name).unwrap_or(b"");
+    let subtype = dict
+        .get(b"Subtype")
+        .and_then(Object::as_name)
+        .unwrap_or(b"");
     let encoding = dict.get_font_encoding_with_limit(doc, max_stream).ok();
     let scale = match dict.get(b"FontMatrix").and_then(Object::as_array) {
         Ok(m) if subtype == b"Type3" && !m.is_empty() => 1.0 / (num(m, 0) * 1000.0).max(1e-6) * 1.0,
@@ -304,13 +375,28 @@ fn load_font<'a>(doc: &'a Document, dict: &'a Dictionary, max_stream: usize) -> 
     } * 1000.0;
     if subtype == b"Type0" {
         let (widths, default_width) = cid_widths(doc, dict);
-        return Font { encoding, two_byte: true, widths, default_width, scale };
+        return Font {
+            encoding,
+            two_byte: true,
+            widths,
+            default_width,
+            scale,
+        };
     }
-    let first = dict.get(b"FirstChar").and_then(Object::as_i64).unwrap_or(0).max(0) as u32;
+    let first = dict
+        .get(b"FirstChar")
+        .and_then(Object::as_i64)
+        .unwrap_or(0)
+        .max(0) as u32;
     let widths: HashMap<u32, f32> = dict
         .get_deref(b"Widths", doc)
         .and_then(Object::as_array)
-        .map(|a| a.iter().enumerate().map(|(i, w)| (first + i as u32, deref_num(doc, w))).collect())
+        .map(|a| {
+            a.iter()
+                .enumerate()
+                .map(|(i, w)| (first + i as u32, deref_num(doc, w)))
+                .collect()
+        })
         .unwrap_or_default();
     let missing = dict
         .get_deref(b"FontDescriptor", doc)
@@ -319,11 +405,20 @@ fn load_font<'a>(doc: &'a Document, dict: &'a Dictionary, max_stream: usize) -> 
         .and_then(Object::as_float)
         .unwrap_or(0.0);
     let default_width = if missing > 0.0 { missing } else { 500.0 };
-    Font { encoding, two_byte: false, widths, default_width, scale }
+    Font {
+        encoding,
+        two_byte: false,
+        widths,
+        default_width,
+        scale,
+    }
 }
 
 fn deref_num(doc: &Document, o: &Object) -> f32 {
-    doc.dereference(o).ok().and_then(|(_, o)| o.as_float().ok()).unwrap_or(0.0)
+    doc.dereference(o)
+        .ok()
+        .and_then(|(_, o)| o.as_float().ok())
+        .unwrap_or(0.0)
 }
 
 /// /W and /DW of a Type0 font's descendant.
@@ -351,7 +446,10 @@ fn parse_w(doc: &Document, w: &[Object], widths: &mut HashMap<u32, f32>) {
     let mut i = 0;
     while i < w.len() {
         let start = deref_num(doc, &w[i]) as u32;
-        let next = w.get(i + 1).and_then(|o| doc.dereference(o).ok()).map(|(_, o)| o);
+        let next = w
+            .get(i + 1)
+            .and_then(|o| doc.dereference(o).ok())
+            .map(|(_, o)| o);
         match next {
             Some(Object::Array(list)) => {
                 for (k, v) in list.iter().enumerate() {
@@ -375,7 +473,10 @@ fn parse_w(doc: &Document, w: &[Object], widths: &mut HashMap<u32, f32>) {
 /// Writes glyphs in stream order with spaces, line breaks and paragraph breaks from their
 /// positions. A glyph drawn twice at the same place (fake bold) is written once.
 fn render(glyphs: &[Glyph]) -> Vec<Line> {
-    let mut lines = vec![Line { text: String::new(), size: 0.0 }];
+    let mut lines = vec![Line {
+        text: String::new(),
+        size: 0.0,
+    }];
     let mut prev: Option<&Glyph> = None;
     for g in glyphs {
         if let Some(p) = prev {
@@ -386,9 +487,15 @@ fn render(glyphs: &[Glyph]) -> Vec<Line> {
             }
             if dy.abs() > LINE_MOVE * size.min(p.size.min(g.size).max(1.0) * 2.0) {
                 if dy > PARAGRAPH_GAP * size || dy < -2.0 * size {
-                    lines.push(Line { text: String::new(), size: 0.0 });
+                    lines.push(Line {
+                        text: String::new(),
+                        size: 0.0,
+                    });
                 }
-                lines.push(Line { text: String::new(), size: 0.0 });
+                lines.push(Line {
+                    text: String::new(),
+                    size: 0.0,
+                });
             } else {
                 let gap = g.x - p.x_end;
                 let last = &lines[lines.len() - 1].text;
@@ -411,16 +518,18 @@ fn render(glyphs: &[Glyph]) -> Vec<Line> {
     lines
 }
 
-
-
-
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn g(x: f32, y: f32, w: f32, text: &str) -> Glyph {
-        Glyph { x, y, x_end: x + w, size: 10.0, text: text.to_string() }
+        Glyph {
+            x,
+            y,
+            x_end: x + w,
+            size: 10.0,
+            text: text.to_string(),
+        }
     }
 
     #[test]

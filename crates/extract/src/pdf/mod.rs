@@ -42,7 +42,10 @@ fn extract_inner(cfg: &ExtractConfig, bytes: &[u8]) -> Result<Extracted, Extract
     let mut page_lines: Vec<(u32, Vec<layout::Line>)> = Vec::new();
     for (&n, &page_id) in pages.iter() {
         if n > cfg.limits.max_pdf_pages {
-            out.warnings.push(format!("only the first {} pages were read", cfg.limits.max_pdf_pages));
+            out.warnings.push(format!(
+                "only the first {} pages were read",
+                cfg.limits.max_pdf_pages
+            ));
             break;
         }
         match layout::page_lines(&doc, page_id, max_stream) {
@@ -52,10 +55,22 @@ fn extract_inner(cfg: &ExtractConfig, bytes: &[u8]) -> Result<Extracted, Extract
     }
     let lines = source_lines(&page_lines);
     structure_lines(cfg, &lines, false, &mut out);
+    crate::text::take_leading_date(&mut out);
     if out.title.is_none() {
-        out.title = out.blocks.first().map(|b| b.text.clone()).filter(|t| t.len() <= 200);
+        out.title = first_heading(&out.blocks)
+            .or_else(|| out.blocks.first().map(|b| b.text.clone()))
+            .filter(|t| t.len() <= 200);
     }
     Ok(out)
+}
+
+/// The first heading among the first blocks.
+fn first_heading(blocks: &[crate::Block]) -> Option<String> {
+    blocks
+        .iter()
+        .take(5)
+        .find(|b| matches!(b.kind, crate::BlockKind::Heading(_)))
+        .map(|b| b.text.clone())
 }
 
 /// Lines of all pages, without running headers and footers, each marked when set in larger
@@ -71,7 +86,11 @@ fn source_lines(pages: &[(u32, Vec<layout::Line>)]) -> Vec<SourceLine> {
                 continue;
             }
             let big = body > 0.0 && l.size >= body * BIG_TYPE;
-            out.push(SourceLine { page: Some(*n), text, big });
+            out.push(SourceLine {
+                page: Some(*n),
+                text,
+                big,
+            });
         }
     }
     out
@@ -86,12 +105,20 @@ fn body_size(pages: &[(u32, Vec<layout::Line>)]) -> f32 {
     for l in pages.iter().flat_map(|(_, ls)| ls) {
         *by_size.entry((l.size * 10.0).round() as i32).or_default() += l.text.chars().count();
     }
-    by_size.into_iter().filter(|(s, _)| *s > 0).max_by_key(|(_, n)| *n).map(|(s, _)| s as f32 / 10.0).unwrap_or(0.0)
+    by_size
+        .into_iter()
+        .filter(|(s, _)| *s > 0)
+        .max_by_key(|(_, n)| *n)
+        .map(|(s, _)| s as f32 / 10.0)
+        .unwrap_or(0.0)
 }
 
 /// A line's shape with digits blanked, so "Sida 3" and "Sida 4" compare equal.
 fn shape(text: &str) -> String {
-    crate::clean::collapse_ws(text).chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect()
+    crate::clean::collapse_ws(text)
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect()
 }
 
 /// Lines that repeat on more than half of the pages (at least 3): headers and footers.
@@ -107,7 +134,11 @@ fn running_lines(pages: &[(u32, Vec<layout::Line>)]) -> std::collections::HashSe
         }
     }
     let min = (pages.len() / 2 + 1).max(3);
-    count.into_iter().filter(|(_, n)| *n >= min).map(|(s, _)| s).collect()
+    count
+        .into_iter()
+        .filter(|(_, n)| *n >= min)
+        .map(|(s, _)| s)
+        .collect()
 }
 
 /// Loads the document; an encrypted one is opened with the empty user password.
@@ -120,7 +151,8 @@ fn load(bytes: &[u8], max_stream: usize) -> Result<Document, ExtractError> {
     let doc = match Document::load_mem_with_options(bytes, opts(None)) {
         Ok(d) => d,
         Err(lopdf::Error::Decryption(_)) | Err(lopdf::Error::InvalidPassword) => {
-            Document::load_mem_with_options(bytes, opts(Some(""))).map_err(|_| ExtractError::Encrypted)?
+            Document::load_mem_with_options(bytes, opts(Some("")))
+                .map_err(|_| ExtractError::Encrypted)?
         }
         Err(e) => return Err(ExtractError::Pdf(e.to_string())),
     };
@@ -147,9 +179,12 @@ fn info_metadata(doc: &Document, out: &mut Extracted) {
             .and_then(pdf_string)
             .map(|t| crate::clean::collapse_ws(&normalize_chars(&t)))
             .filter(|t| is_meaningful_title(t));
-        out.published = ["CreationDate", "ModDate"]
-            .iter()
-            .find_map(|k| info.get(k.as_bytes()).ok().and_then(pdf_string).and_then(|d| pdf_date(&d)));
+        out.published = ["CreationDate", "ModDate"].iter().find_map(|k| {
+            info.get(k.as_bytes())
+                .ok()
+                .and_then(pdf_string)
+                .and_then(|d| pdf_date(&d))
+        });
     }
     out.declared_lang = doc
         .catalog()
@@ -178,7 +213,10 @@ fn pdf_string(o: &Object) -> Option<String> {
         return None;
     };
     if bytes.starts_with(&[0xFE, 0xFF]) {
-        let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
         return Some(String::from_utf16_lossy(&units));
     }
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -191,7 +229,12 @@ fn pdf_string(o: &Object) -> Option<String> {
 fn pdf_date(d: &str) -> Option<String> {
     let digits: String = d.trim_start_matches("D:").chars().take(8).collect();
     if digits.len() == 8 && digits.chars().all(|c| c.is_ascii_digit()) {
-        Some(format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..8]))
+        Some(format!(
+            "{}-{}-{}",
+            &digits[..4],
+            &digits[4..6],
+            &digits[6..8]
+        ))
     } else {
         None
     }
@@ -204,16 +247,26 @@ mod tests {
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         let cfg = ExtractConfig::load().unwrap();
-        assert!(extract_pdf(&cfg, b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrailer garbage").is_err());
+        assert!(extract_pdf(
+            &cfg,
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrailer garbage"
+        )
+        .is_err());
         assert!(extract_pdf(&cfg, b"").is_err());
         assert!(extract_pdf(&cfg, &[0u8; 4096]).is_err());
     }
 
     #[test]
     fn pdf_dates_and_strings() {
-        assert_eq!(pdf_date("D:20240312101500+01'00'").as_deref(), Some("2024-03-12"));
+        assert_eq!(
+            pdf_date("D:20240312101500+01'00'").as_deref(),
+            Some("2024-03-12")
+        );
         assert_eq!(pdf_date("yesterday"), None);
-        let utf16 = Object::String(vec![0xFE, 0xFF, 0x00, 0xC5, 0x00, 0x72], lopdf::StringFormat::Literal);
+        let utf16 = Object::String(
+            vec![0xFE, 0xFF, 0x00, 0xC5, 0x00, 0x72],
+            lopdf::StringFormat::Literal,
+        );
         assert_eq!(pdf_string(&utf16).as_deref(), Some("År"));
     }
 }

@@ -1,0 +1,82 @@
+//! `plansok search` and `plansok stats`.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use plansok_index::{IndexError, IndexStore, SearchConfig, SearchRequest};
+use plansok_model::Taxonomy;
+
+use crate::output;
+use crate::{DataArg, UsageError};
+
+#[derive(clap::Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// County (full or short name, slug or code) or municipality; repeat for OR.
+    #[arg(long)]
+    region: Vec<String>,
+    /// A year ("2025": in force in 2025) or a range ("2022-2024": overlapping it).
+    #[arg(long)]
+    period: Option<String>,
+    /// Goal area: forebyggande, skydd-och-stod, brottsbekampning, kunskap-och-metod; repeat for OR.
+    #[arg(long)]
+    goal: Vec<String>,
+    /// Type: handlingsplan, overenskommelse, strategi, nyhet, kunskapsstod, annat; repeat for OR.
+    #[arg(long = "type")]
+    doc_type: Vec<String>,
+    /// Organisation (exact name); repeat for OR.
+    #[arg(long)]
+    org: Vec<String>,
+    /// Language (ISO 639-1).
+    #[arg(long)]
+    lang: Option<String>,
+    #[arg(long)]
+    limit: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    /// Print the JSON object of DESIGN.md.
+    #[arg(long)]
+    json: bool,
+    /// The query (words, "phrases", AND/OR/NOT, +/-); empty lists everything.
+    #[arg(default_value = "")]
+    query: Vec<String>,
+}
+
+pub fn run(a: &SearchArgs) -> anyhow::Result<()> {
+    let store = IndexStore::open_existing(&a.data.index_dir(), SearchConfig::load()?)?;
+    let taxonomy = Taxonomy::load()?;
+    let req = SearchRequest {
+        query: a.query.join(" "),
+        regions: a.region.clone(),
+        period: a.period.clone(),
+        goals: a.goal.clone(),
+        types: a.doc_type.clone(),
+        orgs: a.org.clone(),
+        langs: a.lang.iter().cloned().collect(),
+        limit: a.limit,
+        offset: a.offset,
+    };
+    let resp = plansok_index::search::search(&store, &taxonomy, &req).map_err(|e| match e {
+        IndexError::InvalidFilter { .. } => anyhow::Error::new(UsageError(e.to_string())),
+        e => anyhow::Error::new(e),
+    })?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&resp)?);
+    } else {
+        print!("{}", output::search_table(&resp));
+    }
+    Ok(())
+}
+
+pub fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
+    let store = IndexStore::open_existing(index_dir, SearchConfig::load()?)?;
+    let stats = plansok_index::stats::stats(&store).context("counting")?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&stats)?);
+    } else {
+        print!("{}", output::stats_table(&stats));
+    }
+    Ok(())
+}

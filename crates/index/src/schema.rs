@@ -1,0 +1,170 @@
+//! Schema and analyzers.
+//!
+//! One index holds two kinds of entries: a document (`kind = doc`, its whole text) and its
+//! passages (`kind = passage`). Swedish text goes to fields analysed with the `sv` analyzer
+//! (lowercase, Swedish stop words, Swedish Snowball stemming; å ä ö kept, no ASCII folding);
+//! English text to fields with the `en` analyzer. Facets: `/region/<county>/<municipality>`,
+//! `/goal/<slug>`, `/type/<slug>`, `/org/<name>`, `/lang/<code>`, and `/year/<yyyy>` for every
+//! year of the period (for per-year counts). The period's start and end are u64 fast fields
+//! for range filters. `meta` stores the document's metadata as JSON.
+
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+    STORED, STRING,
+};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+};
+use tantivy::Index;
+
+pub const SV: &str = "sv";
+pub const EN: &str = "en";
+pub const KIND_DOC: &str = "doc";
+pub const KIND_PASSAGE: &str = "passage";
+
+/// The fields of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub kind: Field,
+    pub doc_id: Field,
+    pub passage_no: Field,
+    pub content_hash: Field,
+    pub title: Field,
+    pub title_en: Field,
+    pub heading: Field,
+    pub heading_en: Field,
+    pub text: Field,
+    pub text_en: Field,
+    pub page: Field,
+    pub region: Field,
+    pub goal: Field,
+    pub doc_type: Field,
+    pub org: Field,
+    pub lang: Field,
+    pub year: Field,
+    pub period_start: Field,
+    pub period_end: Field,
+    pub meta: Field,
+}
+
+fn text_options(analyzer: &str) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(analyzer)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    TextOptions::default()
+        .set_indexing_options(indexing)
+        .set_stored()
+}
+
+/// Builds the schema.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let facet = || FacetOptions::default();
+    let fields = Fields {
+        kind: b.add_text_field("kind", STRING | STORED),
+        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        passage_no: b.add_u64_field("passage_no", STORED),
+        content_hash: b.add_text_field("content_hash", STRING | STORED),
+        title: b.add_text_field("title", text_options(SV)),
+        title_en: b.add_text_field("title_en", text_options(EN)),
+        heading: b.add_text_field("heading", text_options(SV)),
+        heading_en: b.add_text_field("heading_en", text_options(EN)),
+        text: b.add_text_field("text", text_options(SV)),
+        text_en: b.add_text_field("text_en", text_options(EN)),
+        page: b.add_u64_field("page", STORED),
+        region: b.add_facet_field("region", facet()),
+        goal: b.add_facet_field("goal", facet()),
+        doc_type: b.add_facet_field("type", facet()),
+        org: b.add_facet_field("org", facet()),
+        lang: b.add_facet_field("lang", facet()),
+        year: b.add_facet_field("year", facet()),
+        period_start: b.add_u64_field("period_start", INDEXED | FAST | STORED),
+        period_end: b.add_u64_field("period_end", INDEXED | FAST | STORED),
+        meta: b.add_text_field("meta", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The Swedish analyzer: words, lowercased, Swedish stop words removed, Swedish stems.
+pub fn swedish() -> TextAnalyzer {
+    analyzer(Language::Swedish)
+}
+
+/// The English analyzer.
+pub fn english() -> TextAnalyzer {
+    analyzer(Language::English)
+}
+
+fn analyzer(lang: Language) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser);
+    match StopWordFilter::new(lang) {
+        Some(stop) => builder.filter(stop).filter(Stemmer::new(lang)).build(),
+        None => builder.filter(Stemmer::new(lang)).build(),
+    }
+}
+
+/// Registers the analyzers on an index.
+pub fn register(index: &Index) {
+    index.tokenizers().register(SV, swedish());
+    index.tokenizers().register(EN, english());
+}
+
+/// Resolves the fields of an opened index's schema.
+pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    let f = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        kind: f("kind")?,
+        doc_id: f("doc_id")?,
+        passage_no: f("passage_no")?,
+        content_hash: f("content_hash")?,
+        title: f("title")?,
+        title_en: f("title_en")?,
+        heading: f("heading")?,
+        heading_en: f("heading_en")?,
+        text: f("text")?,
+        text_en: f("text_en")?,
+        page: f("page")?,
+        region: f("region")?,
+        goal: f("goal")?,
+        doc_type: f("type")?,
+        org: f("org")?,
+        lang: f("lang")?,
+        year: f("year")?,
+        period_start: f("period_start")?,
+        period_end: f("period_end")?,
+        meta: f("meta")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(text: &str) -> Vec<String> {
+        let mut a = swedish();
+        let mut stream = a.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn swedish_inflections_share_a_stem() {
+        assert_eq!(
+            stems("handlingsplanen handlingsplaner handlingsplan"),
+            ["handlingsplan"; 3]
+        );
+        assert_eq!(stems("kvinnor kvinnorna kvinna"), ["kvinn"; 3]);
+        assert_eq!(stems("Länsstyrelsen länsstyrelserna"), ["länsstyr"; 2]);
+    }
+
+    #[test]
+    fn stop_words_go_and_swedish_letters_stay() {
+        assert_eq!(stems("mäns våld mot kvinnor"), ["män", "våld", "kvinn"]);
+        assert_eq!(stems("Åklagarmyndigheten"), ["åklagarmynd"]);
+    }
+}

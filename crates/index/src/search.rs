@@ -1,0 +1,515 @@
+//! Faceted search over documents, with the best passage's snippet and page for each hit.
+//!
+//! Filters: region (county or municipality; a county matches its municipalities), period
+//! (overlap with the requested years), goal, type, organisation, language. Values within one
+//! filter are OR-ed, different filters AND-ed. Every facet is counted under all filters but
+//! its own, so a user sees what each value would give.
+
+use std::ops::Bound;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use crate::schema::{Fields, KIND_DOC, KIND_PASSAGE};
+use crate::store::{DocMeta, IndexStore};
+use crate::IndexError;
+use plansok_model::{DocType, Goal, Period, Taxonomy};
+
+/// A search as the CLI and the API receive it (raw user values).
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub regions: Vec<String>,
+    pub period: Option<String>,
+    pub goals: Vec<String>,
+    pub types: Vec<String>,
+    pub orgs: Vec<String>,
+    pub langs: Vec<String>,
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HitPeriod {
+    pub start: u16,
+    pub end: u16,
+}
+
+/// One document hit (DESIGN.md's hit object).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    pub url: Option<String>,
+    pub title: String,
+    pub region: Option<String>,
+    pub municipality: Option<String>,
+    pub organisation: Option<String>,
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub period: Option<HitPeriod>,
+    pub goals: Vec<String>,
+    pub lang: String,
+    pub score: f32,
+    /// Text around the matches, HTML-escaped, matches in `<mark>`.
+    pub snippet: String,
+    /// PDF page of the best passage.
+    pub page: Option<u32>,
+    /// Local file the document came from (not in DESIGN.md's hit; omitted when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts per facet value, each under all the other filters.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Facets {
+    pub region: Vec<FacetValue>,
+    pub goal: Vec<FacetValue>,
+    #[serde(rename = "type")]
+    pub doc_type: Vec<FacetValue>,
+    pub period: Vec<FacetValue>,
+    pub organisation: Vec<FacetValue>,
+    pub lang: Vec<FacetValue>,
+}
+
+/// DESIGN.md's search response.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+}
+
+/// The facets, in the order filters are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dim {
+    Region,
+    Period,
+    Goal,
+    Type,
+    Org,
+    Lang,
+}
+
+const DIMS: [Dim; 6] = [
+    Dim::Region,
+    Dim::Period,
+    Dim::Goal,
+    Dim::Type,
+    Dim::Org,
+    Dim::Lang,
+];
+
+/// Validated filters, one optional query per facet.
+struct Filters {
+    by_dim: Vec<(Dim, Box<dyn Query>)>,
+}
+
+impl Filters {
+    fn without(&self, skip: Option<Dim>) -> Vec<Box<dyn Query>> {
+        self.by_dim
+            .iter()
+            .filter(|(d, _)| Some(*d) != skip)
+            .map(|(_, q)| q.box_clone())
+            .collect()
+    }
+}
+
+fn invalid(name: &'static str, message: String) -> IndexError {
+    IndexError::InvalidFilter { name, message }
+}
+
+fn facet_term(field: Field, path: &[&str]) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_facet(field, &Facet::from_path(path)),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn any_of(qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        qs.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+fn build_filters(f: &Fields, tax: &Taxonomy, req: &SearchRequest) -> Result<Filters, IndexError> {
+    let mut by_dim: Vec<(Dim, Box<dyn Query>)> = Vec::new();
+    if !req.regions.is_empty() {
+        let mut qs = Vec::new();
+        for r in &req.regions {
+            let place = tax
+                .resolve(r)
+                .ok_or_else(|| invalid("region", format!("unknown region {r:?}")))?;
+            let name = place.municipality.map(|m| m.display_name());
+            let path: Vec<&str> = ["region", place.county.name.as_str()]
+                .into_iter()
+                .chain(name.as_deref())
+                .collect();
+            qs.push(facet_term(f.region, &path));
+        }
+        by_dim.push((Dim::Region, any_of(qs)));
+    }
+    if let Some(p) = req.period.as_deref().filter(|p| !p.trim().is_empty()) {
+        let period = Period::parse(p).ok_or_else(|| {
+            invalid(
+                "period",
+                format!("{p:?} is not a year or a range of years such as 2022-2026"),
+            )
+        })?;
+        by_dim.push((Dim::Period, period_query(f, period)));
+    }
+    if !req.goals.is_empty() {
+        let qs = req
+            .goals
+            .iter()
+            .map(|g| {
+                let goal = Goal::from_slug(g)
+                    .ok_or_else(|| invalid("goal", format!("unknown goal {g:?}")))?;
+                Ok(facet_term(f.goal, &["goal", goal.slug()]))
+            })
+            .collect::<Result<Vec<_>, IndexError>>()?;
+        by_dim.push((Dim::Goal, any_of(qs)));
+    }
+    if !req.types.is_empty() {
+        let qs = req
+            .types
+            .iter()
+            .map(|t| {
+                let ty = DocType::from_slug(t)
+                    .ok_or_else(|| invalid("type", format!("unknown type {t:?}")))?;
+                Ok(facet_term(f.doc_type, &["type", ty.slug()]))
+            })
+            .collect::<Result<Vec<_>, IndexError>>()?;
+        by_dim.push((Dim::Type, any_of(qs)));
+    }
+    if !req.orgs.is_empty() {
+        by_dim.push((
+            Dim::Org,
+            any_of(
+                req.orgs
+                    .iter()
+                    .map(|o| facet_term(f.org, &["org", o.trim()]))
+                    .collect(),
+            ),
+        ));
+    }
+    if !req.langs.is_empty() {
+        let qs = req
+            .langs
+            .iter()
+            .map(|l| {
+                let l = l.trim().to_lowercase();
+                if l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()) {
+                    return Err(invalid(
+                        "lang",
+                        format!("{l:?} is not an ISO 639-1 code such as sv or en"),
+                    ));
+                }
+                Ok(facet_term(f.lang, &["lang", l.as_str()]))
+            })
+            .collect::<Result<Vec<_>, IndexError>>()?;
+        by_dim.push((Dim::Lang, any_of(qs)));
+    }
+    Ok(Filters { by_dim })
+}
+
+/// Documents whose period overlaps `p`: start ≤ p.end and end ≥ p.start.
+fn period_query(f: &Fields, p: Period) -> Box<dyn Query> {
+    let starts_before = RangeQuery::new(
+        Bound::Unbounded,
+        Bound::Included(Term::from_field_u64(f.period_start, p.end as u64)),
+    );
+    let ends_after = RangeQuery::new(
+        Bound::Included(Term::from_field_u64(f.period_end, p.start as u64)),
+        Bound::Unbounded,
+    );
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(starts_before)),
+        (Occur::Must, Box::new(ends_after)),
+    ]))
+}
+
+fn kind_query(f: &Fields, kind: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(f.kind, kind),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn all_of(qs: Vec<Box<dyn Query>>) -> BooleanQuery {
+    BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect())
+}
+
+/// Parses the user's query leniently (never fails); an empty query matches everything.
+pub fn text_query(store: &IndexStore, query: &str) -> Box<dyn Query> {
+    let f = store.fields();
+    if query.trim().is_empty() {
+        return Box::new(AllQuery);
+    }
+    let s = &store.config().search;
+    let mut parser = QueryParser::for_index(
+        store.index(),
+        vec![
+            f.title,
+            f.title_en,
+            f.heading,
+            f.heading_en,
+            f.text,
+            f.text_en,
+        ],
+    );
+    parser.set_conjunction_by_default();
+    for field in [f.title, f.title_en] {
+        parser.set_field_boost(field, s.title_boost);
+    }
+    for field in [f.heading, f.heading_en] {
+        parser.set_field_boost(field, s.heading_boost);
+    }
+    parser.parse_query_lenient(query).0
+}
+
+/// Runs a search.
+pub fn search(
+    store: &IndexStore,
+    tax: &Taxonomy,
+    req: &SearchRequest,
+) -> Result<SearchResponse, IndexError> {
+    let started = Instant::now();
+    let s = &store.config().search;
+    if req.query.chars().count() > s.max_query_chars {
+        return Err(invalid(
+            "query",
+            format!("longer than {} characters", s.max_query_chars),
+        ));
+    }
+    let f = *store.fields();
+    let filters = build_filters(&f, tax, req)?;
+    let text = text_query(store, &req.query);
+    let searcher = store.reader().searcher();
+    let limit = req.limit.unwrap_or(s.default_limit).clamp(1, s.max_limit);
+    let mut main = vec![text.box_clone(), kind_query(&f, KIND_DOC)];
+    main.extend(filters.without(None));
+    let offset = req.offset.min(1_000_000);
+    let (total, top) = searcher.search(
+        &all_of(main),
+        &(
+            Count,
+            TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score(),
+        ),
+    )?;
+    let mut hits = Vec::with_capacity(top.len());
+    for (score, addr) in top {
+        hits.push(hit(store, &searcher, &*text, &filters, score, addr)?);
+    }
+    let facets = facets(&f, &searcher, &*text, &filters)?;
+    Ok(SearchResponse {
+        query: req.query.clone(),
+        total,
+        took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        hits,
+        facets,
+    })
+}
+
+fn stored_meta(f: &Fields, d: &TantivyDocument) -> Option<DocMeta> {
+    d.get_first(f.meta)
+        .and_then(|v| v.as_str())
+        .and_then(|m| serde_json::from_str(m).ok())
+}
+
+fn hit(
+    store: &IndexStore,
+    searcher: &Searcher,
+    text: &dyn Query,
+    filters: &Filters,
+    score: f32,
+    addr: DocAddress,
+) -> Result<Hit, IndexError> {
+    let f = store.fields();
+    let d: TantivyDocument = searcher.doc(addr)?;
+    let meta = stored_meta(f, &d)
+        .ok_or_else(|| IndexError::Open("an index entry has no metadata".into()))?;
+    let body_field = if meta.lang == "en" { f.text_en } else { f.text };
+    let (passage_text, page) = best_passage(f, searcher, text, filters, &meta.id, body_field)?
+        .unwrap_or_else(|| {
+            (
+                d.get_first(body_field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+                None,
+            )
+        });
+    let snippet = snippet(store, searcher, text, body_field, &passage_text)?;
+    Ok(Hit {
+        id: meta.id,
+        url: meta.url,
+        title: meta.title,
+        region: meta.region,
+        municipality: meta.municipality,
+        organisation: meta.organisation,
+        doc_type: meta.doc_type.slug().to_string(),
+        period: meta.period.map(|p| HitPeriod {
+            start: p.start,
+            end: p.end,
+        }),
+        goals: meta.goals.iter().map(|g| g.slug().to_string()).collect(),
+        lang: meta.lang,
+        score,
+        snippet,
+        page,
+        path: meta.path,
+    })
+}
+
+/// The passage of document `id` that matches best (under the goal filter when one is given).
+fn best_passage(
+    f: &Fields,
+    searcher: &Searcher,
+    text: &dyn Query,
+    filters: &Filters,
+    id: &str,
+    body_field: Field,
+) -> Result<Option<(String, Option<u32>)>, IndexError> {
+    let id_q: Box<dyn Query> = Box::new(TermQuery::new(
+        Term::from_field_text(f.doc_id, id),
+        IndexRecordOption::Basic,
+    ));
+    let goal = filters
+        .by_dim
+        .iter()
+        .find(|(d, _)| *d == Dim::Goal)
+        .map(|(_, q)| q.box_clone());
+    for extra in goal.into_iter().map(Some).chain([None]) {
+        let mut qs = vec![
+            text.box_clone(),
+            kind_query(f, KIND_PASSAGE),
+            id_q.box_clone(),
+        ];
+        qs.extend(extra);
+        let top = searcher.search(&all_of(qs), &TopDocs::with_limit(1).order_by_score())?;
+        if let Some((_, addr)) = top.first() {
+            let d: TantivyDocument = searcher.doc(*addr)?;
+            let t = d
+                .get_first(body_field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string();
+            let page = d
+                .get_first(f.page)
+                .and_then(|v| v.as_u64())
+                .map(|p| p as u32);
+            return Ok(Some((t, page)));
+        }
+    }
+    Ok(None)
+}
+
+fn snippet(
+    store: &IndexStore,
+    searcher: &Searcher,
+    text: &dyn Query,
+    field: Field,
+    passage: &str,
+) -> Result<String, IndexError> {
+    let chars = store.config().search.snippet_chars;
+    let mut generator = SnippetGenerator::create(searcher, text, field)?;
+    generator.set_max_num_chars(chars);
+    let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut snip = generator.snippet(&passage);
+    if snip.is_empty() {
+        let head: String = passage.chars().take(chars).collect();
+        return Ok(escape(&head)
+            + if passage.chars().count() > chars {
+                " …"
+            } else {
+                ""
+            });
+    }
+    snip.set_snippet_prefix_postfix("<mark>", "</mark>");
+    Ok(snip.to_html())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn facets(
+    f: &Fields,
+    searcher: &Searcher,
+    text: &dyn Query,
+    filters: &Filters,
+) -> Result<Facets, IndexError> {
+    let mut out = Facets::default();
+    for dim in DIMS {
+        let (field, root) = match dim {
+            Dim::Region => (f.region, "region"),
+            Dim::Period => (f.year, "year"),
+            Dim::Goal => (f.goal, "goal"),
+            Dim::Type => (f.doc_type, "type"),
+            Dim::Org => (f.org, "org"),
+            Dim::Lang => (f.lang, "lang"),
+        };
+        let mut qs = vec![text.box_clone(), kind_query(f, KIND_DOC)];
+        qs.extend(filters.without(Some(dim)));
+        let values = facet_counts(searcher, &all_of(qs), field, root)?;
+        match dim {
+            Dim::Region => out.region = values,
+            Dim::Period => out.period = sort_years(values),
+            Dim::Goal => out.goal = values,
+            Dim::Type => out.doc_type = values,
+            Dim::Org => out.organisation = values,
+            Dim::Lang => out.lang = values,
+        }
+    }
+    Ok(out)
+}
+
+/// Counts of the children of `/root` among the documents matching `q`, largest first.
+pub(crate) fn facet_counts(
+    searcher: &Searcher,
+    q: &dyn Query,
+    field: Field,
+    root: &str,
+) -> Result<Vec<FacetValue>, IndexError> {
+    let name = searcher.schema().get_field_name(field).to_string();
+    let mut collector = FacetCollector::for_field(name);
+    let root_facet = Facet::from_path([root]);
+    collector.add_facet(root_facet.clone());
+    let counts = searcher.search(q, &collector)?;
+    let mut values: Vec<FacetValue> = counts
+        .get(root_facet)
+        .map(|(facet, count)| FacetValue {
+            value: facet
+                .to_path()
+                .last()
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            count,
+        })
+        .collect();
+    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    Ok(values)
+}
+
+fn sort_years(mut v: Vec<FacetValue>) -> Vec<FacetValue> {
+    v.sort_by(|a, b| a.value.cmp(&b.value));
+    v
+}

@@ -1,0 +1,338 @@
+//! Opening the index, upserting documents, detecting duplicates, committing atomically.
+//!
+//! A document and its passages are replaced as a unit: every entry carries the document id,
+//! and an upsert deletes that id's entries before adding the new ones. Nothing is visible
+//! until [`IndexStore::commit`]; tantivy's commit is atomic, so a process killed at any
+//! moment leaves the index at its last commit.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE};
+use crate::{IndexError, SearchConfig};
+use plansok_model::{DocType, Document, Goal, Passage, Period};
+
+/// What an upsert did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Added,
+    Updated,
+    /// The same id with the same content is already indexed.
+    Unchanged,
+    /// The same content is already indexed under another id.
+    Duplicate {
+        of: String,
+    },
+}
+
+/// Document metadata stored with every entry (what a hit shows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocMeta {
+    pub id: String,
+    pub url: Option<String>,
+    pub path: Option<String>,
+    pub title: String,
+    pub region: Option<String>,
+    pub municipality: Option<String>,
+    pub organisation: Option<String>,
+    pub doc_type: DocType,
+    pub period: Option<Period>,
+    pub goals: Vec<Goal>,
+    pub lang: String,
+    pub published: Option<String>,
+    pub pages: Option<u32>,
+}
+
+impl DocMeta {
+    fn of(d: &Document) -> Self {
+        DocMeta {
+            id: d.id.clone(),
+            url: d.url.clone(),
+            path: d.path.clone(),
+            title: d.title.clone(),
+            region: d.region.clone(),
+            municipality: d.municipality.clone(),
+            organisation: d.organisation.clone(),
+            doc_type: d.doc_type,
+            period: d.period,
+            goals: d.goals.clone(),
+            lang: d.lang.clone(),
+            published: d.published.clone(),
+            pages: d.pages,
+        }
+    }
+}
+
+/// The index on disk with its reader and (when writing) its writer.
+pub struct IndexStore {
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+    writer: Option<IndexWriter>,
+    cfg: SearchConfig,
+    /// Content hash → id of documents added since the last commit.
+    pending: HashMap<String, String>,
+    dir: PathBuf,
+}
+
+impl IndexStore {
+    /// Opens the index in `dir`, creating it when absent.
+    pub fn open(dir: &Path, cfg: SearchConfig) -> Result<Self, IndexError> {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Dir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let index = if dir.join("meta.json").exists() {
+            Index::open_in_dir(dir)?
+        } else {
+            Index::create_in_dir(dir, schema::build().0)?
+        };
+        Self::from_index(index, dir, cfg)
+    }
+
+    /// Opens an existing index for reading; an absent index is an error.
+    pub fn open_existing(dir: &Path, cfg: SearchConfig) -> Result<Self, IndexError> {
+        if !dir.join("meta.json").exists() {
+            return Err(IndexError::Open(format!(
+                "no index in {} (run `plansok ingest` first)",
+                dir.display()
+            )));
+        }
+        Self::from_index(Index::open_in_dir(dir)?, dir, cfg)
+    }
+
+    fn from_index(index: Index, dir: &Path, cfg: SearchConfig) -> Result<Self, IndexError> {
+        schema::register(&index);
+        let fields = schema::fields_of(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(IndexStore {
+            index,
+            fields,
+            reader,
+            writer: None,
+            cfg,
+            pending: HashMap::new(),
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn config(&self) -> &SearchConfig {
+        &self.cfg
+    }
+
+    pub fn reader(&self) -> &IndexReader {
+        &self.reader
+    }
+
+    /// True when the document `id` is indexed with this content hash.
+    pub fn is_unchanged(&self, id: &str, hash: &str) -> Result<bool, IndexError> {
+        Ok(self.committed_hash(id)?.as_deref() == Some(hash))
+    }
+
+    fn committed_hash(&self, id: &str) -> Result<Option<String>, IndexError> {
+        let f = self.fields;
+        let q = doc_entry_query(&f, f.doc_id, id);
+        self.first_stored(&q, f.content_hash)
+    }
+
+    /// The id of a committed document with this content hash.
+    fn committed_id_with_hash(&self, hash: &str) -> Result<Option<String>, IndexError> {
+        let f = self.fields;
+        let q = doc_entry_query(&f, f.content_hash, hash);
+        self.first_stored(&q, f.doc_id)
+    }
+
+    fn first_stored(
+        &self,
+        q: &dyn Query,
+        field: tantivy::schema::Field,
+    ) -> Result<Option<String>, IndexError> {
+        let searcher = self.reader.searcher();
+        let top = searcher.search(q, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, addr)) = top.first() else {
+            return Ok(None);
+        };
+        let d: TantivyDocument = searcher.doc(*addr)?;
+        Ok(d.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string))
+    }
+
+    fn writer(&mut self) -> Result<&mut IndexWriter, IndexError> {
+        if self.writer.is_none() {
+            let heap = self.cfg.index.writer_heap_mb.max(16) * 1024 * 1024;
+            let w = self.index.writer(heap).map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => IndexError::Open(format!(
+                    "the index in {} is being written by another process",
+                    self.dir.display()
+                )),
+                e => IndexError::Tantivy(e),
+            })?;
+            self.writer = Some(w);
+        }
+        self.writer
+            .as_mut()
+            .ok_or_else(|| IndexError::Open("no writer".into()))
+    }
+
+    /// Adds or replaces a document and its passages (visible after [`commit`](Self::commit)).
+    pub fn upsert(&mut self, d: &Document) -> Result<UpsertOutcome, IndexError> {
+        let existing = self.committed_hash(&d.id)?;
+        if existing.as_deref() == Some(d.content_hash.as_str()) {
+            return Ok(UpsertOutcome::Unchanged);
+        }
+        let dup = match self.pending.get(&d.content_hash) {
+            Some(id) => Some(id.clone()),
+            None => self.committed_id_with_hash(&d.content_hash)?,
+        };
+        if let Some(of) = dup.filter(|of| *of != d.id) {
+            return Ok(UpsertOutcome::Duplicate { of });
+        }
+        let f = self.fields;
+        let entries = entries(&f, d);
+        let w = self.writer()?;
+        w.delete_term(Term::from_field_text(f.doc_id, &d.id));
+        for e in entries {
+            w.add_document(e)?;
+        }
+        self.pending.insert(d.content_hash.clone(), d.id.clone());
+        Ok(if existing.is_some() {
+            UpsertOutcome::Updated
+        } else {
+            UpsertOutcome::Added
+        })
+    }
+
+    /// Removes a document and its passages.
+    pub fn delete(&mut self, id: &str) -> Result<(), IndexError> {
+        let field = self.fields.doc_id;
+        self.writer()?.delete_term(Term::from_field_text(field, id));
+        Ok(())
+    }
+
+    /// Makes everything since the last commit durable and visible, atomically.
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        if let Some(w) = self.writer.as_mut() {
+            w.commit()?;
+            self.reader.reload()?;
+        }
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Number of documents (not passages) in the committed index.
+    pub fn num_documents(&self) -> Result<usize, IndexError> {
+        let f = self.fields;
+        let q = TermQuery::new(
+            Term::from_field_text(f.kind, KIND_DOC),
+            IndexRecordOption::Basic,
+        );
+        Ok(self
+            .reader
+            .searcher()
+            .search(&q, &tantivy::collector::Count)?)
+    }
+}
+
+fn doc_entry_query(f: &Fields, field: tantivy::schema::Field, value: &str) -> BooleanQuery {
+    let term = |field, v: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, v),
+            IndexRecordOption::Basic,
+        ))
+    };
+    BooleanQuery::new(vec![
+        (Occur::Must, term(f.kind, KIND_DOC)),
+        (Occur::Must, term(field, value)),
+    ])
+}
+
+/// The index entries of a document: the document itself and each passage.
+fn entries(f: &Fields, d: &Document) -> Vec<TantivyDocument> {
+    let meta = serde_json::to_string(&DocMeta::of(d)).unwrap_or_default();
+    let english = d.lang == "en";
+    let mut doc_entry = common(f, d, &meta, KIND_DOC);
+    doc_entry.add_text(if english { f.title_en } else { f.title }, &d.title);
+    doc_entry.add_text(if english { f.text_en } else { f.text }, &d.body);
+    for g in &d.goals {
+        doc_entry.add_facet(f.goal, Facet::from_path(["goal", g.slug()]));
+    }
+    let mut out = vec![doc_entry];
+    for (i, p) in d.passages.iter().enumerate() {
+        out.push(passage_entry(f, d, &meta, i, p, english));
+    }
+    out
+}
+
+fn passage_entry(
+    f: &Fields,
+    d: &Document,
+    meta: &str,
+    i: usize,
+    p: &Passage,
+    english: bool,
+) -> TantivyDocument {
+    let mut e = common(f, d, meta, KIND_PASSAGE);
+    e.add_u64(f.passage_no, i as u64);
+    if let Some(h) = &p.heading {
+        e.add_text(if english { f.heading_en } else { f.heading }, h);
+    }
+    e.add_text(if english { f.text_en } else { f.text }, &p.text);
+    if let Some(page) = p.page {
+        e.add_u64(f.page, page as u64);
+    }
+    for g in &p.goals {
+        e.add_facet(f.goal, Facet::from_path(["goal", g.slug()]));
+    }
+    e
+}
+
+/// Fields shared by a document's entries: id, hash, facets, period, metadata.
+fn common(f: &Fields, d: &Document, meta: &str, kind: &str) -> TantivyDocument {
+    let mut e = doc!(
+        f.kind => kind,
+        f.doc_id => d.id.as_str(),
+        f.content_hash => d.content_hash.as_str(),
+        f.meta => meta,
+    );
+    if let Some(county) = &d.region {
+        let facet = match &d.municipality {
+            Some(m) => Facet::from_path(["region", county.as_str(), m.as_str()]),
+            None => Facet::from_path(["region", county.as_str()]),
+        };
+        e.add_facet(f.region, facet);
+    }
+    e.add_facet(f.doc_type, Facet::from_path(["type", d.doc_type.slug()]));
+    if let Some(org) = &d.organisation {
+        e.add_facet(f.org, Facet::from_path(["org", org.as_str()]));
+    }
+    e.add_facet(f.lang, Facet::from_path(["lang", d.lang.as_str()]));
+    if let Some(p) = d.period {
+        e.add_u64(f.period_start, p.start as u64);
+        e.add_u64(f.period_end, p.end as u64);
+        for y in p.start..=p.end {
+            e.add_facet(
+                f.year,
+                Facet::from_path(["year".to_string(), y.to_string()]),
+            );
+        }
+    }
+    e
+}

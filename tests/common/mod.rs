@@ -1,0 +1,97 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use plansok_classify::{Classifier, Source};
+use plansok_extract::{extract, ExtractConfig, Format, Hints};
+use plansok_index::{IndexStore, SearchConfig};
+use plansok_ingest::{IngestOptions, Pipeline};
+use plansok_model::{Document, SourceMeta};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
+}
+
+/// `../shared` beside the repository, or None (with a message) when it is absent.
+pub fn shared() -> Option<PathBuf> {
+    let dir = repo().join("../shared");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIP: {} is absent; this test needs the shared test material",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// Extracts and classifies one file without indexing it.
+pub fn classify_file(path: &Path) -> Document {
+    let cfg = ExtractConfig::load().expect("extract config");
+    let classifier = Classifier::load().expect("classifier");
+    let bytes = std::fs::read(path).expect("read file");
+    let format = Format::from_extension(path.extension().and_then(|e| e.to_str()).unwrap_or(""))
+        .expect("format");
+    let ex = extract(&cfg, &bytes, format, &Hints::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let hash = blake3_hex(&bytes);
+    let p = path.to_string_lossy();
+    classifier.classify(&Source {
+        extracted: &ex,
+        format,
+        path: Some(&p),
+        meta: &SourceMeta::default(),
+        content_hash: &hash,
+    })
+}
+
+fn blake3_hex(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
+/// A pipeline on a new index in `dir`.
+pub fn pipeline(dir: &Path) -> Pipeline {
+    let store =
+        IndexStore::open(&dir.join("index"), SearchConfig::load().unwrap()).expect("open index");
+    Pipeline::new(
+        ExtractConfig::load().unwrap(),
+        Classifier::load().unwrap(),
+        store,
+        IngestOptions::default(),
+    )
+}
+
+/// Whitespace-collapsed text.
+pub fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Similarity of two texts by word diff (2·matches / total, like difflib's ratio).
+pub fn similarity(a: &str, b: &str) -> f64 {
+    let a = collapse(a);
+    let b = collapse(b);
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let diff = similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_secs(5))
+        .diff_chars(&a, &b);
+    diff.ratio() as f64
+}
+
+pub fn median(mut v: Vec<f64>) -> f64 {
+    assert!(!v.is_empty(), "median of nothing");
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
