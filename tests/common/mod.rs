@@ -63,7 +63,7 @@ pub fn pipeline(dir: &Path) -> Pipeline {
         ExtractConfig::load().unwrap(),
         Classifier::load().unwrap(),
         store,
-        IngestOptions::default(),
+        IngestOptions::load().unwrap(),
     )
 }
 

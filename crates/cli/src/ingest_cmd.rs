@@ -13,12 +13,12 @@ use plansok_index::{IndexStore, SearchConfig};
 use plansok_ingest::{collect_files, FileOutcome, IngestOptions, IngestReport, Pipeline};
 
 /// Opens the pipeline on the index in `index_dir`.
-pub fn pipeline(index_dir: &Path, time_limit: u64) -> anyhow::Result<Pipeline> {
+pub fn pipeline(index_dir: &Path, time_limit: Option<u64>) -> anyhow::Result<Pipeline> {
     let store = IndexStore::open(index_dir, SearchConfig::load()?).context("opening the index")?;
-    let opts = IngestOptions {
-        time_limit: Duration::from_secs(time_limit.max(1)),
-        ..IngestOptions::default()
-    };
+    let mut opts = IngestOptions::load()?;
+    if let Some(secs) = time_limit {
+        opts.time_limit = Duration::from_secs(secs.max(1));
+    }
     Ok(Pipeline::new(
         ExtractConfig::load()?,
         Classifier::load()?,
@@ -27,9 +27,10 @@ pub fn pipeline(index_dir: &Path, time_limit: u64) -> anyhow::Result<Pipeline> {
     ))
 }
 
-pub fn run(index_dir: &Path, paths: &[PathBuf], time_limit: u64) -> anyhow::Result<()> {
+pub fn run(index_dir: &Path, paths: &[PathBuf], time_limit: Option<u64>) -> anyhow::Result<()> {
     let mut pipeline = pipeline(index_dir, time_limit)?;
-    let total = collect_files(paths).0.len() as u64;
+    let ignore = IngestOptions::load()?.ignore_file_names;
+    let total = collect_files(paths, &ignore).0.len() as u64;
     let bar = progress_bar(total);
     let report = pipeline.ingest_paths(paths, |path, outcome| {
         if let FileOutcome::Skipped(e) = outcome {

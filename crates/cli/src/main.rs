@@ -46,9 +46,9 @@ enum Command {
         /// Files or folders (read recursively).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Longest time the extraction of one file may take, in seconds.
-        #[arg(long, default_value_t = 60)]
-        time_limit: u64,
+        /// Longest time the extraction of one file may take, in seconds (default from config/ingest.toml).
+        #[arg(long)]
+        time_limit: Option<u64>,
     },
     /// Search the index.
     Search(search_cmd::SearchArgs),

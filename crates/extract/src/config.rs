@@ -49,7 +49,7 @@ impl Boilerplate {
             .trim_end_matches([':', '?'])
             .trim()
             .to_lowercase();
-        !t.is_empty() && self.stop_headings.iter().any(|s| *s == t)
+        !t.is_empty() && self.stop_headings.contains(&t)
     }
 
     /// True when the line is boilerplate to drop.

@@ -16,7 +16,7 @@ pub fn detect(rules: &LanguageRules, text: &str, declared: Option<&str>) -> Stri
     let allow: Vec<Lang> = rules
         .allowlist
         .iter()
-        .filter_map(|c| Lang::from_code(c))
+        .filter_map(Lang::from_code)
         .collect();
     if allow.is_empty() {
         return fallback;

@@ -71,21 +71,44 @@ impl IngestReport {
     }
 }
 
-/// Settings of a run.
+const EMBEDDED_CONFIG: &str = include_str!("../../../config/ingest.toml");
+
+#[derive(serde::Deserialize)]
+struct ConfigFile {
+    time_limit_secs: u64,
+    commit_every: usize,
+    mirror_top_level_domains: Vec<String>,
+    ignore_file_names: Vec<String>,
+}
+
+/// Settings of a run (`config/ingest.toml`).
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
     /// Longest time extraction of one file may take.
     pub time_limit: Duration,
     /// Commit after this many indexed documents (and at the end).
     pub commit_every: usize,
+    /// Top-level domains of folder names taken for mirrored hosts.
+    pub mirror_tlds: Vec<String>,
+    /// File names that are never ingested (robots.txt).
+    pub ignore_file_names: Vec<String>,
 }
 
-impl Default for IngestOptions {
-    fn default() -> Self {
-        IngestOptions {
-            time_limit: Duration::from_secs(60),
-            commit_every: 500,
-        }
+impl IngestOptions {
+    /// Loads `ingest.toml` (override directory first, else the embedded default).
+    pub fn load() -> Result<Self, plansok_model::ConfigError> {
+        let text = plansok_model::config_text("ingest.toml", EMBEDDED_CONFIG)?;
+        let f: ConfigFile =
+            toml::from_str(&text).map_err(|e| plansok_model::ConfigError::Parse {
+                name: "ingest.toml".into(),
+                message: e.to_string(),
+            })?;
+        Ok(IngestOptions {
+            time_limit: Duration::from_secs(f.time_limit_secs.max(1)),
+            commit_every: f.commit_every.max(1),
+            mirror_tlds: f.mirror_top_level_domains,
+            ignore_file_names: f.ignore_file_names,
+        })
     }
 }
 
@@ -139,7 +162,7 @@ impl Pipeline {
         mut progress: impl FnMut(&Path, &FileOutcome),
     ) -> Result<IngestReport, IngestError> {
         let mut report = IngestReport::default();
-        let (files, missing) = collect_files(paths);
+        let (files, missing) = collect_files(paths, &self.opts.ignore_file_names);
         for (path, why) in missing {
             report.skipped.push((path, why));
         }
@@ -172,8 +195,12 @@ impl Pipeline {
             }
             .into());
         }
-        let meta = read_meta(path)?;
-        let canonical = std::fs::canonicalize(path)?.to_string_lossy().into_owned();
+        let mut meta = read_meta(path)?;
+        let canonical_path = std::fs::canonicalize(path)?;
+        if meta.url.is_none() {
+            meta.url = mirror_url(&canonical_path, &self.opts.mirror_tlds);
+        }
+        let canonical = canonical_path.to_string_lossy().into_owned();
         let input = Input {
             bytes: std::fs::read(path)?,
             format,
@@ -242,6 +269,31 @@ impl Pipeline {
     }
 }
 
+/// The URL of a file in a mirror folder (`…/www.host.se/a/b.html` → `https://www.host.se/a/b.html`).
+pub fn mirror_url(path: &Path, tlds: &[String]) -> Option<String> {
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let last = parts.len().checked_sub(1)?;
+    let host_at = parts[..last]
+        .iter()
+        .rposition(|p| looks_like_host(p, tlds))?;
+    Some(format!("https://{}", parts[host_at..].join("/")))
+}
+
+fn looks_like_host(name: &str, tlds: &[String]) -> bool {
+    let Some((rest, tld)) = name.rsplit_once('.') else {
+        return false;
+    };
+    !rest.is_empty()
+        && tlds.iter().any(|t| t == tld)
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && !name.starts_with(['.', '-'])
+}
+
 /// `PATH.meta.json` beside a file, if present.
 fn read_meta(path: &Path) -> Result<SourceMeta, IngestError> {
     let mut name = path.as_os_str().to_owned();
@@ -258,7 +310,10 @@ fn read_meta(path: &Path) -> Result<SourceMeta, IngestError> {
 }
 
 /// The supported files under `paths` (sorted), and the paths that do not exist.
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+pub fn collect_files(
+    paths: &[PathBuf],
+    ignore: &[String],
+) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut missing = Vec::new();
     for p in paths {
@@ -278,7 +333,11 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
         {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_supported(e.path()) => {
+                Ok(e)
+                    if e.file_type().is_file()
+                        && is_supported(e.path())
+                        && !is_ignored(e.path(), ignore) =>
+                {
                     files.push(e.into_path())
                 }
                 Ok(_) => {}
@@ -290,6 +349,14 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>
         }
     }
     (files, missing)
+}
+
+fn is_ignored(path: &Path, ignore: &[String]) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    ignore.contains(&name)
 }
 
 fn is_supported(path: &Path) -> bool {

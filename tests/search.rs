@@ -1,0 +1,395 @@
+//! Search over the sample corpus: Swedish stemming, filters, facet counts, re-ingest,
+//! duplicates and a broken file.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{pipeline, repo};
+use plansok_index::search::search;
+use plansok_index::{IndexError, IndexStore, SearchConfig, SearchRequest, SearchResponse};
+use plansok_ingest::IngestReport;
+use plansok_model::Taxonomy;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: IndexStore,
+    report: IngestReport,
+}
+
+/// The sample corpus, ingested once for all tests of this file.
+fn corpus() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = pipeline(dir.path());
+        let report = p.ingest_paths(&[repo().join("corpus")], |_, _| {}).unwrap();
+        let store =
+            IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
+                .unwrap();
+        Fixture {
+            _dir: dir,
+            store,
+            report,
+        }
+    })
+}
+
+fn run(req: SearchRequest) -> SearchResponse {
+    search(&corpus().store, &Taxonomy::load().unwrap(), &req).unwrap()
+}
+
+fn q(query: &str) -> SearchRequest {
+    SearchRequest {
+        query: query.into(),
+        limit: Some(100),
+        ..Default::default()
+    }
+}
+
+fn marked(snippet: &str) -> Vec<String> {
+    snippet
+        .split("<mark>")
+        .skip(1)
+        .filter_map(|s| s.split("</mark>").next())
+        .map(|s| s.to_lowercase())
+        .collect()
+}
+
+#[test]
+fn the_whole_corpus_is_indexed_except_the_broken_pdf() {
+    let r = &corpus().report;
+    assert_eq!(r.skipped.len(), 1, "{:?}", r.skipped);
+    let (path, why) = &r.skipped[0];
+    assert!(
+        path.to_string_lossy().ends_with("trasig.pdf"),
+        "{}",
+        path.display()
+    );
+    assert!(why.contains("not a readable PDF"), "{why}");
+    assert!(r.added >= 48, "added {}", r.added);
+    let all = run(q(""));
+    assert_eq!(all.total, r.added);
+    assert_eq!(
+        all.facets.region.len(),
+        21,
+        "every county has documents: {:?}",
+        all.facets.region
+    );
+}
+
+#[test]
+fn stemming_finds_and_marks_other_inflections() {
+    let r = run(q("handlingsplanen"));
+    assert!(r.total >= 10, "{}", r.total);
+    let marks: Vec<String> = r.hits.iter().flat_map(|h| marked(&h.snippet)).collect();
+    assert!(
+        marks.iter().any(|m| m == "handlingsplan"),
+        "an uninflected form is highlighted: {marks:?}"
+    );
+    let r = run(q("kvinnorna"));
+    let marks: Vec<String> = r.hits.iter().flat_map(|h| marked(&h.snippet)).collect();
+    assert!(marks.iter().any(|m| m == "kvinnor"), "{marks:?}");
+}
+
+#[test]
+fn stop_words_do_not_drown_a_query_and_phrases_work() {
+    let phrase = run(q("\"våld i nära relationer\""));
+    let words = run(q("våld nära relationer"));
+    assert!(
+        phrase.total >= 1 && phrase.total <= words.total,
+        "{} vs {}",
+        phrase.total,
+        words.total
+    );
+}
+
+#[test]
+fn region_filter_accepts_every_spelling_and_includes_municipalities() {
+    let mut totals = Vec::new();
+    for r in ["Jämtlands län", "jämtland", "JAMTLAND", "23"] {
+        let resp = run(SearchRequest {
+            regions: vec![r.into()],
+            ..q("")
+        });
+        assert!(resp
+            .hits
+            .iter()
+            .all(|h| h.region.as_deref() == Some("Jämtlands län")));
+        totals.push(resp.total);
+    }
+    assert!(totals.windows(2).all(|w| w[0] == w[1]), "{totals:?}");
+    let county = run(SearchRequest {
+        regions: vec!["jamtland".into()],
+        ..q("")
+    });
+    assert!(county
+        .hits
+        .iter()
+        .any(|h| h.municipality.as_deref() == Some("Östersunds kommun")));
+    let muni = run(SearchRequest {
+        regions: vec!["Östersunds kommun".into()],
+        ..q("")
+    });
+    assert!(muni.total >= 1 && muni.total < county.total);
+    assert!(muni
+        .hits
+        .iter()
+        .all(|h| h.municipality.as_deref() == Some("Östersunds kommun")));
+}
+
+#[test]
+fn several_values_of_one_filter_are_or() {
+    let a = run(SearchRequest {
+        regions: vec!["skane".into()],
+        ..q("")
+    })
+    .total;
+    let b = run(SearchRequest {
+        regions: vec!["halland".into()],
+        ..q("")
+    })
+    .total;
+    let both = run(SearchRequest {
+        regions: vec!["skane".into(), "halland".into()],
+        ..q("")
+    })
+    .total;
+    assert_eq!(both, a + b);
+}
+
+#[test]
+fn period_filter_means_in_force() {
+    let r = run(SearchRequest {
+        period: Some("2025".into()),
+        ..q("")
+    });
+    assert!(r.total > 0);
+    for h in &r.hits {
+        let p = h
+            .period
+            .as_ref()
+            .expect("documents without a period never match");
+        assert!(p.start <= 2025 && 2025 <= p.end, "{}: {p:?}", h.title);
+    }
+    let r = run(SearchRequest {
+        period: Some("2018–2019".into()),
+        ..q("")
+    });
+    let regions: Vec<_> = r.hits.iter().filter_map(|h| h.region.clone()).collect();
+    assert!(
+        regions.contains(&"Kronobergs län".to_string())
+            && regions.contains(&"Blekinge län".to_string()),
+        "{regions:?}"
+    );
+    assert!(r.hits.iter().all(|h| h
+        .period
+        .as_ref()
+        .is_some_and(|p| p.start <= 2019 && p.end >= 2018)));
+}
+
+#[test]
+fn goal_type_and_language_filters() {
+    let r = run(SearchRequest {
+        goals: vec!["brottsbekampning".into()],
+        ..q("")
+    });
+    assert!(
+        r.total > 0
+            && r.hits
+                .iter()
+                .all(|h| h.goals.iter().any(|g| g == "brottsbekampning"))
+    );
+    let r = run(SearchRequest {
+        types: vec!["overenskommelse".into()],
+        ..q("")
+    });
+    assert!(r.total > 0 && r.hits.iter().all(|h| h.doc_type == "overenskommelse"));
+    let r = run(SearchRequest {
+        langs: vec!["en".into()],
+        ..q("")
+    });
+    assert_eq!(r.total, 1);
+    assert_eq!(r.hits[0].title, "Men's violence against women");
+    let r = run(q("violence prevention"));
+    assert!(
+        r.hits.iter().any(|h| h.lang == "en"),
+        "English stemming finds the English page"
+    );
+}
+
+#[test]
+fn facet_counts_are_computed_under_the_other_filters() {
+    let filtered = run(SearchRequest {
+        regions: vec!["jamtland".into()],
+        ..q("våld")
+    });
+    let skane_alone = run(SearchRequest {
+        regions: vec!["skane".into()],
+        ..q("våld")
+    });
+    let skane_in_facet = filtered
+        .facets
+        .region
+        .iter()
+        .find(|v| v.value == "Skåne län")
+        .map(|v| v.count);
+    assert_eq!(
+        skane_in_facet,
+        Some(skane_alone.total as u64),
+        "the region facet ignores the region filter"
+    );
+    let types: u64 = filtered.facets.doc_type.iter().map(|v| v.count).sum();
+    assert_eq!(
+        types, filtered.total as u64,
+        "each document has one type and the type facet obeys the region filter"
+    );
+    let years = &filtered.facets.period;
+    assert!(
+        years.windows(2).all(|w| w[0].value < w[1].value),
+        "years in order: {years:?}"
+    );
+}
+
+#[test]
+fn hits_from_pdfs_carry_the_page_of_the_best_passage() {
+    let r = run(q("riskbedömning"));
+    let pdfs: Vec<_> = r
+        .hits
+        .iter()
+        .filter(|h| h.url.as_deref().is_some_and(|u| u.ends_with(".pdf")))
+        .collect();
+    assert!(!pdfs.is_empty());
+    for h in pdfs {
+        assert!(h.page.is_some_and(|p| p >= 1), "{h:?}");
+        assert!(
+            marked(&h.snippet)
+                .iter()
+                .any(|m| m.starts_with("riskbedömning")),
+            "{}",
+            h.snippet
+        );
+    }
+}
+
+#[test]
+fn the_windows_1252_page_reads_right() {
+    let r = run(q("kvinnofridssamordnare"));
+    assert_eq!(r.total, 1);
+    assert_eq!(r.hits[0].title, "Kvinnofrid i Luleå kommun");
+    assert_eq!(r.hits[0].region.as_deref(), Some("Norrbottens län"));
+}
+
+#[test]
+fn bad_filters_are_errors_that_name_the_filter() {
+    let tax = Taxonomy::load().unwrap();
+    for (req, name) in [
+        (
+            SearchRequest {
+                regions: vec!["Narnia".into()],
+                ..q("")
+            },
+            "region",
+        ),
+        (
+            SearchRequest {
+                period: Some("2030-2020".into()),
+                ..q("")
+            },
+            "period",
+        ),
+        (
+            SearchRequest {
+                goals: vec!["fred".into()],
+                ..q("")
+            },
+            "goal",
+        ),
+        (
+            SearchRequest {
+                types: vec!["roman".into()],
+                ..q("")
+            },
+            "type",
+        ),
+        (
+            SearchRequest {
+                langs: vec!["svenska".into()],
+                ..q("")
+            },
+            "lang",
+        ),
+    ] {
+        match search(&corpus().store, &tax, &req) {
+            Err(IndexError::InvalidFilter { name: n, .. }) => assert_eq!(n, name),
+            other => panic!("{name}: expected an invalid-filter error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn hostile_queries_do_not_fail() {
+    for query in [
+        "\"unbalanced",
+        "AND OR NOT",
+        "title:",
+        "((((",
+        "*",
+        "våld^^^",
+        "a:b:c",
+        "\u{0}",
+        "-",
+    ] {
+        let r = search(&corpus().store, &Taxonomy::load().unwrap(), &q(query));
+        assert!(r.is_ok(), "{query:?}: {r:?}");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn re_ingest_updates_without_duplicates_and_identical_content_is_stored_once() {
+    let work = tempfile::tempdir().unwrap();
+    let docs: PathBuf = work.path().join("docs");
+    copy_dir(
+        &repo().join("corpus/sample/www.lansstyrelsen.se/jamtland"),
+        &docs,
+    );
+    let mut p = pipeline(work.path());
+    let first = p.ingest_paths(std::slice::from_ref(&docs), |_, _| {}).unwrap();
+    assert_eq!(first.added, 2);
+    let n = p.store().num_documents().unwrap();
+
+    let again = p.ingest_paths(std::slice::from_ref(&docs), |_, _| {}).unwrap();
+    assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 2));
+    assert_eq!(p.store().num_documents().unwrap(), n);
+
+    let page = docs.join("samhalle/social-hallbarhet/mans-vald-mot-kvinnor.html");
+    let html = std::fs::read_to_string(&page).unwrap().replace(
+        "<h2>Nationell strategi</h2>",
+        "<h2>Nationell strategi</h2><p>Ny text om kvinnojourer.</p>",
+    );
+    std::fs::write(&page, html).unwrap();
+    let changed = p.ingest_paths(std::slice::from_ref(&docs), |_, _| {}).unwrap();
+    assert_eq!(
+        (changed.added, changed.updated, changed.unchanged),
+        (0, 1, 1)
+    );
+    assert_eq!(p.store().num_documents().unwrap(), n);
+
+    std::fs::copy(&page, docs.join("kopia.html")).unwrap();
+    let dup = p.ingest_paths(&[docs], |_, _| {}).unwrap();
+    assert_eq!(dup.duplicates.len(), 1, "{dup:?}");
+    assert_eq!(p.store().num_documents().unwrap(), n);
+}
