@@ -367,11 +367,15 @@ fn re_ingest_updates_without_duplicates_and_identical_content_is_stored_once() {
         &docs,
     );
     let mut p = pipeline(work.path());
-    let first = p.ingest_paths(std::slice::from_ref(&docs), |_, _| {}).unwrap();
+    let first = p
+        .ingest_paths(std::slice::from_ref(&docs), |_, _| {})
+        .unwrap();
     assert_eq!(first.added, 2);
     let n = p.store().num_documents().unwrap();
 
-    let again = p.ingest_paths(std::slice::from_ref(&docs), |_, _| {}).unwrap();
+    let again = p
+        .ingest_paths(std::slice::from_ref(&docs), |_, _| {})
+        .unwrap();
     assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 2));
     assert_eq!(p.store().num_documents().unwrap(), n);
 
@@ -381,7 +385,9 @@ fn re_ingest_updates_without_duplicates_and_identical_content_is_stored_once() {
         "<h2>Nationell strategi</h2><p>Ny text om kvinnojourer.</p>",
     );
     std::fs::write(&page, html).unwrap();
-    let changed = p.ingest_paths(std::slice::from_ref(&docs), |_, _| {}).unwrap();
+    let changed = p
+        .ingest_paths(std::slice::from_ref(&docs), |_, _| {})
+        .unwrap();
     assert_eq!(
         (changed.added, changed.updated, changed.unchanged),
         (0, 1, 1)

@@ -7,6 +7,7 @@
 mod ingest_cmd;
 mod output;
 mod search_cmd;
+mod serve_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,14 @@ enum Command {
     },
     /// Search the index.
     Search(search_cmd::SearchArgs),
+    /// Serve the HTTP API and the web page (an empty data folder first gets the sample corpus).
+    Serve {
+        #[command(flatten)]
+        data: DataArg,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
     /// Count documents and passages per county, type, goal and year.
     Stats {
         #[command(flatten)]
@@ -77,6 +86,7 @@ fn main() -> ExitCode {
             time_limit,
         } => ingest_cmd::run(&data.index_dir(), &paths, time_limit),
         Command::Search(args) => search_cmd::run(&args),
+        Command::Serve { data, addr } => serve_cmd::run(&data.index_dir(), addr),
         Command::Stats { data, json } => search_cmd::stats(&data.index_dir(), json),
     };
     match result {

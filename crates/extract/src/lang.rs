@@ -13,11 +13,7 @@ pub fn detect(rules: &LanguageRules, text: &str, declared: Option<&str>) -> Stri
     if text.split_whitespace().count() < rules.min_words {
         return fallback;
     }
-    let allow: Vec<Lang> = rules
-        .allowlist
-        .iter()
-        .filter_map(Lang::from_code)
-        .collect();
+    let allow: Vec<Lang> = rules.allowlist.iter().filter_map(Lang::from_code).collect();
     if allow.is_empty() {
         return fallback;
     }

@@ -14,7 +14,7 @@ pub mod store;
 pub use config::SearchConfig;
 pub use search::{FacetValue, Facets, Hit, HitPeriod, SearchRequest, SearchResponse};
 pub use stats::Stats;
-pub use store::{IndexStore, UpsertOutcome};
+pub use store::{DocMeta, DocumentView, IndexStore, PassageView, UpsertOutcome};
 
 /// Errors of the index.
 #[derive(Debug, thiserror::Error)]

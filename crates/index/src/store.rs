@@ -336,3 +336,100 @@ fn common(f: &Fields, d: &Document, meta: &str, kind: &str) -> TantivyDocument {
     }
     e
 }
+
+/// One passage as `/api/documents/{id}` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageView {
+    pub heading: Option<String>,
+    pub text: String,
+    pub page: Option<u32>,
+    pub goals: Vec<String>,
+}
+
+/// A whole document: metadata, text and passages.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentView {
+    #[serde(flatten)]
+    pub meta: DocMeta,
+    pub text: String,
+    pub passages: Vec<PassageView>,
+}
+
+impl IndexStore {
+    /// The document `id` with its text and passages in order, if indexed.
+    pub fn document(&self, id: &str) -> Result<Option<DocumentView>, IndexError> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let top = searcher.search(
+            &doc_entry_query(&f, f.doc_id, id),
+            &TopDocs::with_limit(1).order_by_score(),
+        )?;
+        let Some((_, addr)) = top.first() else {
+            return Ok(None);
+        };
+        let d: TantivyDocument = searcher.doc(*addr)?;
+        let Some(meta) = d
+            .get_first(f.meta)
+            .and_then(|v| v.as_str())
+            .and_then(|m| serde_json::from_str::<DocMeta>(m).ok())
+        else {
+            return Ok(None);
+        };
+        let text_of = |d: &TantivyDocument| {
+            [f.text, f.text_en]
+                .iter()
+                .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
+                .unwrap_or("")
+                .to_string()
+        };
+        let text = text_of(&d);
+        let id_q: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_text(f.doc_id, id),
+            IndexRecordOption::Basic,
+        ));
+        let kind_q: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_text(f.kind, KIND_PASSAGE),
+            IndexRecordOption::Basic,
+        ));
+        let q = BooleanQuery::new(vec![(Occur::Must, id_q), (Occur::Must, kind_q)]);
+        let n = searcher.search(&q, &tantivy::collector::Count)?.max(1);
+        let mut passages: Vec<(u64, PassageView)> = Vec::with_capacity(n);
+        for (_, addr) in searcher.search(&q, &TopDocs::with_limit(n).order_by_score())? {
+            let p: TantivyDocument = searcher.doc(addr)?;
+            let no = p
+                .get_first(f.passage_no)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0);
+            let heading = [f.heading, f.heading_en]
+                .iter()
+                .find_map(|fl| p.get_first(*fl).and_then(|v| v.as_str()))
+                .map(str::to_string);
+            let goals = p
+                .get_all(f.goal)
+                .filter_map(|v| {
+                    v.as_facet()
+                        .map(|fc| fc.rsplit(['/', '\0']).next().unwrap_or("").to_string())
+                })
+                .collect();
+            let page = p
+                .get_first(f.page)
+                .and_then(|v| v.as_u64())
+                .map(|x| x as u32);
+            passages.push((
+                no,
+                PassageView {
+                    heading,
+                    text: text_of(&p),
+                    page,
+                    goals,
+                },
+            ));
+        }
+        passages.sort_by_key(|(no, _)| *no);
+        Ok(Some(DocumentView {
+            meta,
+            text,
+            passages: passages.into_iter().map(|(_, p)| p).collect(),
+        }))
+    }
+}

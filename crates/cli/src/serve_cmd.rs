@@ -1,0 +1,44 @@
+//! `plansok serve`: ingests the sample corpus into an empty data folder, then serves.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use plansok_index::{IndexStore, SearchConfig};
+use plansok_model::Taxonomy;
+use plansok_server::AppState;
+
+/// The sample corpus: `./corpus` when run from the repository, else the one the binary was
+/// built from.
+fn sample_corpus() -> Option<PathBuf> {
+    let here = PathBuf::from("corpus");
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+    [here, built]
+        .into_iter()
+        .find(|p| p.join("sample").is_dir())
+}
+
+pub fn run(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
+    let empty = IndexStore::open(index_dir, SearchConfig::load()?)?.num_documents()? == 0;
+    if empty {
+        let corpus = sample_corpus()
+            .context("the data folder is empty and the sample corpus (corpus/) was not found")?;
+        eprintln!(
+            "empty data folder: ingesting the sample corpus {}",
+            corpus.display()
+        );
+        crate::ingest_cmd::run(index_dir, &[corpus], None)?;
+    }
+    let store = IndexStore::open_existing(index_dir, SearchConfig::load()?)?;
+    let state = Arc::new(AppState {
+        store,
+        taxonomy: Taxonomy::load()?,
+    });
+    let runtime = tokio::runtime::Runtime::new()?;
+    eprintln!("plansok: http://{addr}/  (Ctrl-C stops)");
+    runtime
+        .block_on(plansok_server::serve(addr, state))
+        .with_context(|| format!("serving on {addr}"))
+}

@@ -1,0 +1,277 @@
+//! The HTTP API and web page (`plansok serve`), on axum over the index.
+//!
+//! Owns routing, request parsing (repeated parameters are OR within a facet), error bodies
+//! (`{"error": {"code", "message"}}` with 4xx statuses, never a panic), CSV export, and the
+//! embedded web page. Searches run on tokio's blocking pool; the index reader reloads by itself
+//! when `ingest` commits beside the server.
+
+mod params;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use plansok_index::search::search;
+use plansok_index::{IndexError, IndexStore, SearchRequest, SearchResponse};
+use plansok_model::Taxonomy;
+
+pub use params::Params;
+
+const PAGE: &str = include_str!("../assets/index.html");
+
+/// What the handlers share.
+pub struct AppState {
+    pub store: IndexStore,
+    pub taxonomy: Taxonomy,
+}
+
+/// An error as the API reports it.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorInner<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorInner<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl ApiError {
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    fn internal(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal".into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<IndexError> for ApiError {
+    fn from(e: IndexError) -> Self {
+        match &e {
+            IndexError::InvalidFilter { name, .. } => {
+                ApiError::bad_request(&format!("invalid_{name}"), e.to_string())
+            }
+            _ => {
+                tracing::error!("search failed: {e}");
+                ApiError::internal("the search failed")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorInner {
+                code: &self.code,
+                message: &self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// The application's routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(|| async { Html(PAGE) }))
+        .route("/api/health", get(health))
+        .route("/api/search", get(search_handler))
+        .route("/api/facets", get(facets_handler))
+        .route("/api/documents/{id}", get(document_handler))
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(addr: SocketAddr, state: Arc<AppState>) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    documents: usize,
+}
+
+async fn health(State(st): State<Arc<AppState>>) -> Result<Json<Health>, ApiError> {
+    let documents = st.store.num_documents()?;
+    Ok(Json(Health {
+        status: "ok",
+        documents,
+    }))
+}
+
+/// Runs a search on the blocking pool, bounded in time.
+async fn run_search(st: Arc<AppState>, req: SearchRequest) -> Result<SearchResponse, ApiError> {
+    let task = tokio::task::spawn_blocking(move || search(&st.store, &st.taxonomy, &req));
+    match tokio::time::timeout(Duration::from_secs(10), task).await {
+        Ok(Ok(result)) => Ok(result?),
+        Ok(Err(_)) => Err(ApiError::internal("the search failed")),
+        Err(_) => Err(ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "timeout".into(),
+            message: "the search took too long".into(),
+        }),
+    }
+}
+
+async fn search_handler(
+    State(st): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref().unwrap_or(""))?;
+    let csv = params.format.as_deref() == Some("csv");
+    let mut req = params.to_request()?;
+    if csv {
+        req.limit = Some(st.store.config().search.max_limit);
+    }
+    let resp = run_search(st, req).await?;
+    if csv {
+        return csv_response(&resp);
+    }
+    Ok(Json(resp).into_response())
+}
+
+async fn facets_handler(
+    State(st): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let mut req = Params::parse(raw.as_deref().unwrap_or(""))?.to_request()?;
+    req.limit = Some(1);
+    let resp = run_search(st, req).await?;
+    Ok(Json(resp.facets).into_response())
+}
+
+async fn document_handler(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(ApiError::bad_request(
+            "invalid_id",
+            "a document id is hexadecimal",
+        ));
+    }
+    let found = tokio::task::spawn_blocking(move || st.store.document(&id))
+        .await
+        .map_err(|_| ApiError::internal("lookup failed"))??;
+    match found {
+        Some(doc) => Ok(Json(doc).into_response()),
+        None => Err(ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found".into(),
+            message: "no such document".into(),
+        }),
+    }
+}
+
+/// Hits as CSV with the columns a researcher needs; snippets as plain text.
+fn csv_response(resp: &SearchResponse) -> Result<Response, ApiError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header_row = [
+        "title",
+        "url",
+        "region",
+        "municipality",
+        "organisation",
+        "type",
+        "period_start",
+        "period_end",
+        "goals",
+        "page",
+        "snippet",
+    ];
+    w.write_record(header_row)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    for h in &resp.hits {
+        let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+        let period = h.period.as_ref();
+        let row = [
+            h.title.clone(),
+            opt(&h.url),
+            opt(&h.region),
+            opt(&h.municipality),
+            opt(&h.organisation),
+            h.doc_type.clone(),
+            period.map(|p| p.start.to_string()).unwrap_or_default(),
+            period.map(|p| p.end.to_string()).unwrap_or_default(),
+            h.goals.join(";"),
+            h.page.map(|p| p.to_string()).unwrap_or_default(),
+            plain(&h.snippet),
+        ];
+        w.write_record(row)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"plansok.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn plain(html: &str) -> String {
+    html.replace("<mark>", "")
+        .replace("</mark>", "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}

@@ -1,0 +1,94 @@
+//! Query-string parsing: repeated keys collect into lists; bad values are 400s.
+
+use plansok_index::SearchRequest;
+
+use crate::ApiError;
+
+/// Longest query string accepted (bytes).
+const MAX_QUERY_STRING: usize = 16 * 1024;
+
+/// The parameters of /api/search and /api/facets.
+#[derive(Debug, Default, Clone)]
+pub struct Params {
+    pub q: String,
+    pub region: Vec<String>,
+    pub period: Option<String>,
+    pub goal: Vec<String>,
+    pub doc_type: Vec<String>,
+    pub org: Vec<String>,
+    pub lang: Vec<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+    pub format: Option<String>,
+    pub sort: Option<String>,
+}
+
+impl Params {
+    /// Parses a raw query string (percent-decoding; invalid UTF-8 becomes U+FFFD).
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        if raw.len() > MAX_QUERY_STRING {
+            return Err(ApiError::bad_request(
+                "query_too_long",
+                format!("the query string is longer than {MAX_QUERY_STRING} bytes"),
+            ));
+        }
+        let mut p = Params::default();
+        for (k, v) in url::form_urlencoded::parse(raw.as_bytes()) {
+            let v = v.into_owned();
+            match k.as_ref() {
+                "q" => p.q = v,
+                "region" => p.region.push(v),
+                "period" => p.period = Some(v),
+                "goal" => p.goal.push(v),
+                "type" => p.doc_type.push(v),
+                "org" => p.org.push(v),
+                "lang" => p.lang.push(v),
+                "limit" => p.limit = Some(v),
+                "offset" => p.offset = Some(v),
+                "format" => p.format = Some(v),
+                "sort" => p.sort = Some(v),
+                _ => {}
+            }
+        }
+        if let Some(f) = p.format.as_deref().filter(|f| *f != "json" && *f != "csv") {
+            return Err(ApiError::bad_request(
+                "invalid_format",
+                format!("format {f:?} is not json or csv"),
+            ));
+        }
+        if let Some(s) = p.sort.as_deref().filter(|s| *s != "relevance") {
+            return Err(ApiError::bad_request(
+                "invalid_sort",
+                format!("sort {s:?} is not supported (relevance)"),
+            ));
+        }
+        Ok(p)
+    }
+
+    /// The search request these parameters describe.
+    pub fn to_request(&self) -> Result<SearchRequest, ApiError> {
+        let number = |name: &str, v: &Option<String>| -> Result<Option<usize>, ApiError> {
+            v.as_deref()
+                .map(|s| {
+                    s.trim().parse::<usize>().map_err(|_| {
+                        ApiError::bad_request(
+                            &format!("invalid_{name}"),
+                            format!("{name} must be a whole number ≥ 0, not {s:?}"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        Ok(SearchRequest {
+            query: self.q.clone(),
+            regions: self.region.clone(),
+            period: self.period.clone(),
+            goals: self.goal.clone(),
+            types: self.doc_type.clone(),
+            orgs: self.org.clone(),
+            langs: self.lang.clone(),
+            limit: number("limit", &self.limit)?.map(|l| l.max(1)),
+            offset: number("offset", &self.offset)?.unwrap_or(0),
+        })
+    }
+}

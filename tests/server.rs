@@ -1,0 +1,178 @@
+//! The HTTP API on 127.0.0.1 over an index of the sample corpus.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, OnceLock};
+
+use common::{pipeline, repo};
+use plansok_index::{IndexStore, SearchConfig};
+use plansok_model::Taxonomy;
+use plansok_server::AppState;
+
+struct Server {
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn server() -> &'static Server {
+    static S: OnceLock<Server> = OnceLock::new();
+    S.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        pipeline(dir.path())
+            .ingest_paths(&[repo().join("corpus")], |_, _| {})
+            .unwrap();
+        let store =
+            IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
+                .unwrap();
+        let state = Arc::new(AppState {
+            store,
+            taxonomy: Taxonomy::load().unwrap(),
+        });
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        rt.spawn(async move { axum::serve(listener, plansok_server::router(state)).await });
+        Server {
+            addr,
+            _dir: dir,
+            _rt: rt,
+        }
+    })
+}
+
+/// GET `target` (raw, so invalid encodings can be sent); returns status, headers and body.
+fn get(target: &str) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(server().addr).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("header end");
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut body = buf[split + 4..].to_vec();
+    if head.to_lowercase().contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    (status, head, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
+        b = &b[eol + 2 + size + 2..];
+    }
+    out
+}
+
+fn json(target: &str) -> (u16, serde_json::Value) {
+    let (status, _, body) = get(target);
+    (
+        status,
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{target}: {e}: {}", String::from_utf8_lossy(&body))),
+    )
+}
+
+#[test]
+fn health_and_the_web_page() {
+    let (status, v) = json("/api/health");
+    assert_eq!(status, 200);
+    assert!(v["documents"].as_u64().unwrap() >= 48);
+    let (status, head, body) = get("/");
+    assert_eq!(status, 200);
+    assert!(head.to_lowercase().contains("text/html"));
+    assert!(String::from_utf8_lossy(&body).contains("<html lang=\"sv\">"));
+}
+
+#[test]
+fn search_with_repeated_filters_and_facets() {
+    let (status, v) = json("/api/search?q=v%C3%A5ld&region=skane&region=halland&limit=50");
+    assert_eq!(status, 200);
+    let hits = v["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    for h in hits {
+        let r = h["region"].as_str().unwrap();
+        assert!(r == "Skåne län" || r == "Hallands län", "{r}");
+    }
+    let regions = v["facets"]["region"].as_array().unwrap();
+    assert!(
+        regions.len() > 2,
+        "the region facet is counted without the region filter"
+    );
+}
+
+#[test]
+fn csv_export_has_a_researchers_columns() {
+    let (status, head, body) = get("/api/search?q=skyddat%20boende&format=csv");
+    assert_eq!(status, 200);
+    assert!(head.to_lowercase().contains("text/csv"));
+    let text = String::from_utf8(body).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "title,url,region,municipality,organisation,type,period_start,period_end,goals,page,snippet");
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty());
+    assert!(!text.contains("<mark>"), "snippets are plain text");
+}
+
+#[test]
+fn a_document_with_its_passages() {
+    let (_, v) = json("/api/search?q=riskbed%C3%B6mning&type=handlingsplan&limit=1");
+    let id = v["hits"][0]["id"].as_str().unwrap().to_string();
+    let (status, d) = json(&format!("/api/documents/{id}"));
+    assert_eq!(status, 200);
+    assert_eq!(d["id"], id.as_str());
+    let passages = d["passages"].as_array().unwrap();
+    assert!(passages.len() >= 5);
+    assert!(
+        passages.iter().all(|p| p["page"].as_u64().is_some()),
+        "PDF passages have pages"
+    );
+    assert_eq!(json("/api/documents/0123456789abcdef").0, 404);
+    assert_eq!(json("/api/documents/..%2F..%2Fetc%2Fpasswd").0, 400);
+}
+
+#[test]
+fn bad_parameters_are_400_with_a_code() {
+    for (target, code) in [
+        ("/api/search?q=v&region=Narnia", "invalid_region"),
+        ("/api/search?q=v&period=2030-2020", "invalid_period"),
+        ("/api/search?q=v&limit=-1", "invalid_limit"),
+        ("/api/search?q=v&offset=x", "invalid_offset"),
+        ("/api/search?q=v&goal=fred", "invalid_goal"),
+        ("/api/search?q=v&format=xml", "invalid_format"),
+    ] {
+        let (status, v) = json(target);
+        assert_eq!(status, 400, "{target}");
+        assert_eq!(v["error"]["code"], code, "{target}");
+        assert!(v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+    let huge = format!("/api/search?q={}", "a".repeat(100_000));
+    let (status, _, _) = get(&huge);
+    assert!(status == 400 || status == 414 || status == 431, "{status}");
+    let (status, v) = json("/api/search?q=%FF%FE%22unbalanced&offset=999999999");
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["hits"].as_array().unwrap().len(), 0);
+}
