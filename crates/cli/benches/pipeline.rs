@@ -35,7 +35,7 @@ fn repo() -> PathBuf {
 fn scaled_corpus(dir: &Path, copies: usize) -> (Vec<PathBuf>, u64) {
     let sample = repo().join("corpus/sample");
     let opts = IngestOptions::load().unwrap();
-    let (files, _) = collect_files(&[sample.clone()], &opts.ignore_file_names);
+    let (files, _) = collect_files(std::slice::from_ref(&sample), &opts.ignore_file_names);
     let mut out = Vec::new();
     let mut bytes = 0u64;
     for c in 0..copies {
