@@ -121,3 +121,71 @@ fn exit_codes_tell_bad_usage_from_failure() {
     );
     assert!(stdout(&o).contains("no such file or folder"));
 }
+
+#[test]
+fn a_killed_ingest_leaves_a_usable_index_and_a_rerun_completes() {
+    let data = tempfile::tempdir().unwrap();
+    let docs = tempfile::tempdir().unwrap();
+    // Enough work that the kill lands mid-run: 10 unique copies of the corpus.
+    let sample = repo().join("corpus/sample");
+    let mut n = 0;
+    for c in 0..10 {
+        for e in walkdir::WalkDir::new(&sample)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            // <host>/c<copy>/<path>: a distinct URL per copy.
+            let rel = e.path().strip_prefix(&sample).unwrap();
+            let mut parts = rel.components();
+            let host = parts.next().unwrap();
+            let target = docs
+                .path()
+                .join(host)
+                .join(format!("c{c}"))
+                .join(parts.as_path());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            let mut bytes = std::fs::read(e.path()).unwrap();
+            bytes.extend_from_slice(format!("\n<!-- {c} -->\n").as_bytes());
+            std::fs::write(target, bytes).unwrap();
+            n += 1;
+        }
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plansok"))
+        .args(["ingest", docs.path().to_str().unwrap()])
+        .env("PLANSOK_DATA", data.path())
+        .env(
+            "PLANSOK_CONFIG_DIR",
+            repo().join("tests/config-commit-often"),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // The index opens at its last commit (possibly empty) and answers.
+    let o = plansok(data.path(), &["stats", "--json"]);
+    if o.status.code() == Some(0) {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(v["documents"]["total"].as_u64().unwrap() <= n as u64);
+    }
+    // A re-run completes the work without duplicates.
+    let o = plansok(data.path(), &["ingest", docs.path().to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = plansok(data.path(), &["stats", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let robots = 10; // robots.txt is not a document
+    let broken = 10; // the broken PDF is skipped
+    assert_eq!(
+        v["documents"]["total"].as_u64().unwrap(),
+        (n - robots - broken) as u64
+    );
+}

@@ -40,8 +40,14 @@ fn scaled_corpus(dir: &Path, copies: usize) -> (Vec<PathBuf>, u64) {
     let mut bytes = 0u64;
     for c in 0..copies {
         for f in &files {
+            // <host>/copy<c>/<path>: a distinct URL per copy.
             let rel = f.strip_prefix(&sample).unwrap();
-            let target = dir.join(format!("copy{c}")).join(rel);
+            let mut parts = rel.components();
+            let host = parts.next().unwrap();
+            let target = dir
+                .join(host)
+                .join(format!("copy{c}"))
+                .join(parts.as_path());
             std::fs::create_dir_all(target.parent().unwrap()).unwrap();
             let mut data = std::fs::read(f).unwrap();
             data.extend_from_slice(format!("\n<!-- copy {c} -->\n").as_bytes());

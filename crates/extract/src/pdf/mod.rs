@@ -121,12 +121,18 @@ fn shape(text: &str) -> String {
         .collect()
 }
 
-/// Lines that repeat on more than half of the pages (at least 3): headers and footers.
+/// How many lines at the top and at the bottom of a page may be running headers or footers.
+const FURNITURE_EDGE_LINES: usize = 2;
+
+/// Lines at the top or bottom of more than half of the pages (at least 3): headers and footers.
 fn running_lines(pages: &[(u32, Vec<layout::Line>)]) -> std::collections::HashSet<String> {
     let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (_, lines) in pages {
         let mut seen = std::collections::HashSet::new();
-        for l in lines {
+        let text: Vec<&layout::Line> = lines.iter().filter(|l| !l.text.trim().is_empty()).collect();
+        let edge = FURNITURE_EDGE_LINES.min(text.len());
+        let edges = text[..edge].iter().chain(text[text.len() - edge..].iter());
+        for l in edges {
             let s = shape(&normalize_chars(&l.text));
             if !s.is_empty() && seen.insert(s.clone()) {
                 *count.entry(s).or_default() += 1;
@@ -254,6 +260,44 @@ mod tests {
         .is_err());
         assert!(extract_pdf(&cfg, b"").is_err());
         assert!(extract_pdf(&cfg, &[0u8; 4096]).is_err());
+    }
+
+    fn line(text: &str) -> layout::Line {
+        layout::Line {
+            text: text.into(),
+            size: 10.0,
+        }
+    }
+
+    #[test]
+    fn running_headers_and_footers_are_dropped_but_repeated_content_is_kept() {
+        let pages: Vec<(u32, Vec<layout::Line>)> = (1..=4)
+            .map(|n| {
+                let lines = vec![
+                    line("Regional handlingsplan 2024–2026"),
+                    line(&format!("Text på sidan {n} om våld i nära relationer.")),
+                    line("Ansvarig: kommunerna"),
+                    line(&format!("Text igen {n}.")),
+                    line("Mer text."),
+                    line(&format!("Sida {n} av 4")),
+                ];
+                (n, lines)
+            })
+            .collect();
+        let kept: Vec<String> = source_lines(&pages).into_iter().map(|l| l.text).collect();
+        assert!(
+            !kept.iter().any(|l| l.starts_with("Regional handlingsplan")),
+            "running header"
+        );
+        assert!(
+            !kept.iter().any(|l| l.starts_with("Sida ")),
+            "running footer"
+        );
+        assert_eq!(
+            kept.iter().filter(|l| *l == "Ansvarig: kommunerna").count(),
+            4,
+            "repeated content stays"
+        );
     }
 
     #[test]
