@@ -4,6 +4,7 @@
 //! progress and log output, exit codes (0 done, 1 fatal, 2 bad usage) and the human-readable
 //! renderings of results. The work itself is done by the library crates.
 
+mod crawl_cmd;
 mod ingest_cmd;
 mod output;
 mod search_cmd;
@@ -51,6 +52,20 @@ enum Command {
         #[arg(long)]
         time_limit: Option<u64>,
     },
+    /// Crawl the sources of config/sources.toml (or --config) into the store and the index.
+    Crawl {
+        #[command(flatten)]
+        data: DataArg,
+        /// Another sources file of the same shape.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Crawl only these source ids (repeatable).
+        #[arg(long = "source")]
+        sources: Vec<String>,
+        /// Fetch at most this many URLs in this run (the next run resumes).
+        #[arg(long)]
+        max_pages: Option<usize>,
+    },
     /// Search the index.
     Search(search_cmd::SearchArgs),
     /// Serve the HTTP API and the web page (an empty data folder first gets the sample corpus).
@@ -85,6 +100,17 @@ fn main() -> ExitCode {
             paths,
             time_limit,
         } => ingest_cmd::run(&data.index_dir(), &paths, time_limit),
+        Command::Crawl {
+            data,
+            config,
+            sources,
+            max_pages,
+        } => crawl_cmd::run(crawl_cmd::CrawlArgs {
+            data: &data.data,
+            config: config.as_deref(),
+            sources: &sources,
+            max_pages,
+        }),
         Command::Search(args) => search_cmd::run(&args),
         Command::Serve { data, addr } => serve_cmd::run(&data.index_dir(), addr),
         Command::Stats { data, json } => search_cmd::stats(&data.index_dir(), json),

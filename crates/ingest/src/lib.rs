@@ -261,6 +261,12 @@ impl Pipeline {
         }
     }
 
+    /// Removes the document fetched from `url` (a page that is gone).
+    pub fn delete_url(&mut self, url: &str) -> Result<(), IngestError> {
+        self.store.delete(&document_id(Some(url), None))?;
+        Ok(())
+    }
+
     /// Commits what was indexed so far.
     pub fn commit(&mut self) -> Result<(), IngestError> {
         self.store.commit()?;

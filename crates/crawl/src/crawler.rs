@@ -1,0 +1,607 @@
+//! The crawl loop: per-host queues with politeness, many hosts in parallel, robots.txt,
+//! link following within each source's allowlist and depth, a relevance filter, and the
+//! catalog updated after every response.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use url::Url;
+
+use plansok_extract::{ExtractConfig, Format, Hints};
+use plansok_ingest::{Input, Pipeline};
+use plansok_model::SourceMeta;
+
+use crate::catalog::{Catalog, Fetched};
+use crate::config::{CrawlConfig, Source};
+use crate::fetch::{FetchError, Fetcher, Response, Validators};
+use crate::ingest_worker::{IngestTally, IngestWorker, Job};
+use crate::urls::{canonical, is_allowed, is_pdf_url};
+use crate::CrawlError;
+
+/// Counts for one host.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct HostStats {
+    pub queued: usize,
+    pub fetched: usize,
+    pub not_modified: usize,
+    pub skipped: usize,
+    pub errors: usize,
+}
+
+/// The summary of a crawl.
+#[derive(Debug, Default, Clone)]
+pub struct CrawlReport {
+    pub hosts: BTreeMap<String, HostStats>,
+    /// URL and reason of every failed fetch.
+    pub errors: Vec<(String, String)>,
+    /// URLs skipped, with the reason (robots.txt, content type, irrelevant).
+    pub skipped: Vec<(String, String)>,
+    pub gone: Vec<String>,
+    pub ingest: IngestTally,
+    /// True when --max-pages stopped the crawl with work left (the next run resumes it).
+    pub truncated: bool,
+}
+
+impl CrawlReport {
+    pub fn fetched(&self) -> usize {
+        self.hosts.values().map(|h| h.fetched).sum()
+    }
+    pub fn not_modified(&self) -> usize {
+        self.hosts.values().map(|h| h.not_modified).sum()
+    }
+}
+
+#[derive(Clone)]
+struct Item {
+    url: Url,
+    source: usize,
+    depth: u32,
+}
+
+#[derive(Default)]
+struct Host {
+    queue: VecDeque<Item>,
+    active: usize,
+    next_at: Option<Instant>,
+    robots: Option<Arc<Robots>>,
+}
+
+/// A host's robots.txt rules.
+pub enum Robots {
+    Rules(texting_robots::Robot),
+    AllowAll,
+    DenyAll(String),
+}
+
+impl Robots {
+    fn allowed(&self, url: &Url) -> bool {
+        match self {
+            Robots::Rules(r) => r.allowed(url.as_str()),
+            Robots::AllowAll => true,
+            Robots::DenyAll(_) => false,
+        }
+    }
+    fn delay(&self) -> Option<Duration> {
+        match self {
+            Robots::Rules(r) => r.delay.map(|d| Duration::from_secs_f32(d.clamp(0.0, 60.0))),
+            _ => None,
+        }
+    }
+}
+
+enum Outcome {
+    Fetched(Result<Response, FetchError>),
+    Disallowed,
+}
+
+struct Done {
+    host: String,
+    item: Item,
+    robots: Option<Arc<Robots>>,
+    outcome: Outcome,
+}
+
+pub struct Crawler {
+    cfg: CrawlConfig,
+    fetcher: Arc<Fetcher>,
+    catalog: Catalog,
+    extract_cfg: ExtractConfig,
+    hosts: HashMap<String, Host>,
+    seen: HashSet<String>,
+    report: CrawlReport,
+    budget: usize,
+}
+
+fn host_key(u: &Url) -> String {
+    format!(
+        "{}:{}",
+        u.host_str().unwrap_or(""),
+        u.port_or_known_default().unwrap_or(0)
+    )
+}
+
+impl Crawler {
+    pub fn new(
+        cfg: CrawlConfig,
+        store_dir: &Path,
+        max_pages: Option<usize>,
+    ) -> Result<Self, CrawlError> {
+        let fetcher =
+            Arc::new(Fetcher::new(&cfg.crawl).map_err(|e| CrawlError::Config(e.to_string()))?);
+        let catalog = Catalog::open(store_dir)?;
+        let budget = max_pages.unwrap_or(cfg.crawl.max_pages);
+        let extract_cfg = ExtractConfig::load().map_err(|e| CrawlError::Config(e.to_string()))?;
+        Ok(Crawler {
+            cfg,
+            fetcher,
+            catalog,
+            extract_cfg,
+            hosts: HashMap::new(),
+            seen: HashSet::new(),
+            report: CrawlReport::default(),
+            budget,
+        })
+    }
+
+    /// Crawls every source, feeding documents to `pipeline`; `progress` sees the report as it grows.
+    pub async fn run(
+        mut self,
+        pipeline: Pipeline,
+        store_dir: &Path,
+        mut progress: impl FnMut(&CrawlReport),
+    ) -> Result<CrawlReport, CrawlError> {
+        let worker = IngestWorker::spawn(pipeline, store_dir.to_path_buf())
+            .map_err(|e| CrawlError::Store(e.to_string()))?;
+        self.reindex_uncommitted(&worker)?;
+        self.seed()?;
+        let mut tasks: JoinSet<Done> = JoinSet::new();
+        loop {
+            self.dispatch(&mut tasks);
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            let done = joined.map_err(|e| CrawlError::Store(format!("crawl task failed: {e}")))?;
+            self.handle(done, &worker)?;
+            progress(&self.report);
+        }
+        self.report.truncated = self.hosts.values().any(|h| !h.queue.is_empty());
+        if !self.report.truncated {
+            self.catalog.finish_run()?;
+        }
+        self.report.ingest = worker.finish().map_err(CrawlError::Store)?;
+        Ok(self.report)
+    }
+
+    /// Content fetched by an earlier run that died before its index commit.
+    fn reindex_uncommitted(&mut self, worker: &IngestWorker) -> Result<(), CrawlError> {
+        for p in self.catalog.unindexed()? {
+            let (Some(hash), Some(source)) = (
+                p.hash.clone(),
+                self.cfg.sources.iter().find(|s| s.id == p.source),
+            ) else {
+                continue;
+            };
+            let bytes = self.catalog.get_blob(&hash)?;
+            let format = p
+                .content_type
+                .as_deref()
+                .and_then(Format::from_content_type)
+                .or_else(|| sniff(&bytes));
+            if let Some(format) = format {
+                worker.send(Job::Ingest {
+                    url: p.url.clone(),
+                    hash,
+                    input: Box::new(input(
+                        source,
+                        &p.url,
+                        bytes,
+                        format,
+                        p.content_type.as_deref(),
+                    )),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn seed(&mut self) -> Result<(), CrawlError> {
+        self.seen.extend(self.catalog.done_urls()?);
+        let index_of: HashMap<String, usize> = self
+            .cfg
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        for p in self.catalog.pending()? {
+            if let (Some(&source), Ok(url)) = (index_of.get(&p.source), Url::parse(&p.url)) {
+                self.push(Item {
+                    url,
+                    source,
+                    depth: p.depth,
+                })?;
+            }
+        }
+        let drop = self.cfg.crawl.drop_query_params.clone();
+        for (i, s) in self.cfg.sources.clone().iter().enumerate() {
+            for start in &s.start {
+                let Ok(base) = Url::parse(start) else {
+                    continue;
+                };
+                if let Some(url) = canonical(&base, start, &drop) {
+                    self.push(Item {
+                        url,
+                        source: i,
+                        depth: 0,
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues an item once per run.
+    fn push(&mut self, item: Item) -> Result<(), CrawlError> {
+        if !self.seen.insert(item.url.to_string()) {
+            return Ok(());
+        }
+        let source_id = self.cfg.sources[item.source].id.clone();
+        self.catalog
+            .enqueue(item.url.as_str(), &source_id, item.depth)?;
+        let key = host_key(&item.url);
+        self.report
+            .hosts
+            .entry(item.url.host_str().unwrap_or("").to_string())
+            .or_default()
+            .queued += 1;
+        self.hosts.entry(key).or_default().queue.push_back(item);
+        Ok(())
+    }
+
+    fn dispatch(&mut self, tasks: &mut JoinSet<Done>) {
+        let conc = self.cfg.crawl.concurrency_per_host.max(1);
+        let base_delay = Duration::from_millis(self.cfg.crawl.delay_ms);
+        for (key, host) in self.hosts.iter_mut() {
+            while host.active < conc && self.budget > 0 {
+                let Some(item) = host.queue.pop_front() else {
+                    break;
+                };
+                self.budget -= 1;
+                host.active += 1;
+                let delay = host
+                    .robots
+                    .as_ref()
+                    .and_then(|r| r.delay())
+                    .map_or(base_delay, |d| d.max(base_delay));
+                let now = Instant::now();
+                let start_at = host.next_at.filter(|t| *t > now).unwrap_or(now);
+                host.next_at = Some(start_at + delay);
+                let validators = self
+                    .catalog
+                    .page(item.url.as_str())
+                    .ok()
+                    .flatten()
+                    .filter(|p| !p.gone)
+                    .map(|p| Validators {
+                        etag: p.etag,
+                        last_modified: p.last_modified,
+                    })
+                    .unwrap_or_default();
+                let fetcher = self.fetcher.clone();
+                let robots = host.robots.clone();
+                let agent = self.cfg.crawl.user_agent.clone();
+                let key = key.clone();
+                tasks.spawn(async move {
+                    tokio::time::sleep_until(start_at).await;
+                    let robots = match robots {
+                        Some(r) => r,
+                        None => Arc::new(load_robots(&fetcher, &item.url, &agent).await),
+                    };
+                    let outcome = if robots.allowed(&item.url) {
+                        Outcome::Fetched(fetcher.get(&item.url, &validators).await)
+                    } else {
+                        Outcome::Disallowed
+                    };
+                    Done {
+                        host: key,
+                        item,
+                        robots: Some(robots),
+                        outcome,
+                    }
+                });
+            }
+        }
+    }
+
+    fn handle(&mut self, done: Done, worker: &IngestWorker) -> Result<(), CrawlError> {
+        if let Some(h) = self.hosts.get_mut(&done.host) {
+            h.active -= 1;
+            if h.robots.is_none() {
+                h.robots = done.robots;
+            }
+        }
+        let item = done.item;
+        let url = item.url.to_string();
+        let source = self.cfg.sources[item.source].clone();
+        let stats_key = item.url.host_str().unwrap_or("").to_string();
+        match done.outcome {
+            Outcome::Disallowed => {
+                self.stats(&stats_key).skipped += 1;
+                self.report
+                    .skipped
+                    .push((url.clone(), "disallowed by robots.txt".into()));
+                self.catalog.record_failure(
+                    &url,
+                    &source.id,
+                    None,
+                    false,
+                    "disallowed by robots.txt",
+                )?;
+            }
+            Outcome::Fetched(Ok(Response::NotModified)) => {
+                self.stats(&stats_key).not_modified += 1;
+                self.catalog.record_unchanged(&url)?;
+                self.follow_stored(&item, &source)?;
+            }
+            Outcome::Fetched(Ok(Response::Body {
+                final_url,
+                content_type,
+                etag,
+                last_modified,
+                bytes,
+            })) => {
+                self.stats(&stats_key).fetched += 1;
+                let hash = self.catalog.put_blob(&bytes)?;
+                let fetched = Fetched {
+                    url: url.clone(),
+                    source: source.id.clone(),
+                    final_url: final_url.to_string(),
+                    status: 200,
+                    content_type: content_type.clone(),
+                    etag,
+                    last_modified,
+                    hash: Some(hash.clone()),
+                };
+                self.catalog.record_fetch(&fetched)?;
+                self.content(
+                    &item,
+                    &source,
+                    &final_url,
+                    content_type.as_deref(),
+                    bytes,
+                    hash,
+                    worker,
+                )?;
+            }
+            Outcome::Fetched(Err(FetchError::Status(s))) if s == 404 || s == 410 => {
+                self.stats(&stats_key).errors += 1;
+                self.report.gone.push(url.clone());
+                self.catalog.record_failure(
+                    &url,
+                    &source.id,
+                    Some(s),
+                    true,
+                    &format!("HTTP {s}"),
+                )?;
+                worker.send(Job::Delete { url });
+            }
+            Outcome::Fetched(Err(e)) => {
+                self.stats(&stats_key).errors += 1;
+                let status = if let FetchError::Status(s) = e {
+                    Some(s)
+                } else {
+                    None
+                };
+                self.catalog
+                    .record_failure(&url, &source.id, status, false, &e.to_string())?;
+                self.report.errors.push((url, e.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    fn stats(&mut self, host: &str) -> &mut HostStats {
+        self.report.hosts.entry(host.to_string()).or_default()
+    }
+
+    /// A fetched body: follow its links (HTML), send it to the index when relevant.
+    #[allow(clippy::too_many_arguments)]
+    fn content(
+        &mut self,
+        item: &Item,
+        source: &Source,
+        final_url: &Url,
+        content_type: Option<&str>,
+        bytes: Vec<u8>,
+        hash: String,
+        worker: &IngestWorker,
+    ) -> Result<(), CrawlError> {
+        let url = item.url.to_string();
+        let format = content_type
+            .and_then(Format::from_content_type)
+            .or_else(|| sniff(&bytes));
+        let Some(format) = format else {
+            self.catalog.mark_indexed(&[(url.clone(), hash)])?;
+            self.report.skipped.push((
+                url,
+                format!(
+                    "unsupported content type {}",
+                    content_type.unwrap_or("(none)")
+                ),
+            ));
+            return Ok(());
+        };
+        let mut relevant = true;
+        if format == Format::Html {
+            let charset = content_type.and_then(charset_of);
+            let html = plansok_extract::charset::decode(&bytes, charset.as_deref(), true);
+            relevant = self.is_relevant(&html);
+            if relevant || item.depth == 0 {
+                self.follow_links(item, source, final_url, &html)?;
+            }
+        }
+        if !relevant {
+            // Nothing to index for this content: note it as handled.
+            self.catalog.mark_indexed(&[(url.clone(), hash)])?;
+            self.report
+                .skipped
+                .push((url, "not about the topic (no relevance word)".into()));
+            return Ok(());
+        }
+        worker.send(Job::Ingest {
+            url: url.clone(),
+            hash,
+            input: Box::new(input(source, &url, bytes, format, content_type)),
+        });
+        Ok(())
+    }
+
+    /// An unchanged page: its links are followed from the stored copy, so a recrawl still
+    /// reaches (and revalidates) everything below it.
+    fn follow_stored(&mut self, item: &Item, source: &Source) -> Result<(), CrawlError> {
+        let Some(page) = self.catalog.page(item.url.as_str())? else {
+            return Ok(());
+        };
+        let is_html = page
+            .content_type
+            .as_deref()
+            .and_then(Format::from_content_type)
+            == Some(Format::Html);
+        let Some(hash) = page.hash.filter(|_| is_html) else {
+            return Ok(());
+        };
+        let bytes = self.catalog.get_blob(&hash)?;
+        let charset = page.content_type.as_deref().and_then(charset_of);
+        let html = plansok_extract::charset::decode(&bytes, charset.as_deref(), true);
+        if item.depth == 0 || self.is_relevant(&html) {
+            let base = item.url.clone();
+            self.follow_links(item, source, &base, &html)?;
+        }
+        Ok(())
+    }
+
+    fn is_relevant(&self, html: &str) -> bool {
+        let words = &self.cfg.crawl.relevance_words;
+        if words.is_empty() {
+            return true;
+        }
+        let text = plansok_extract::html::extract_html(&self.extract_cfg, html)
+            .body()
+            .to_lowercase();
+        words.iter().any(|w| text.contains(&w.to_lowercase()))
+    }
+
+    fn follow_links(
+        &mut self,
+        item: &Item,
+        source: &Source,
+        base: &Url,
+        html: &str,
+    ) -> Result<(), CrawlError> {
+        let max_depth = source.max_depth.unwrap_or(self.cfg.crawl.max_depth);
+        let drop = self.cfg.crawl.drop_query_params.clone();
+        let mut found = Vec::new();
+        for href in hrefs(html) {
+            let Some(link) = canonical(base, &href, &drop) else {
+                continue;
+            };
+            found.push(link.to_string());
+            let pdf = is_pdf_url(&link);
+            let ok = if pdf {
+                let host_ok = link
+                    .host_str()
+                    .is_some_and(|h| source.pdf_hosts.iter().any(|p| p == h));
+                (host_ok || is_allowed(&link, &source.allow)) && item.depth < max_depth + 1
+            } else {
+                is_allowed(&link, &source.allow) && item.depth < max_depth
+            };
+            if ok {
+                self.push(Item {
+                    url: link,
+                    source: item.source,
+                    depth: item.depth + 1,
+                })?;
+            }
+        }
+        self.catalog.add_links(item.url.as_str(), &found)?;
+        Ok(())
+    }
+}
+
+fn hrefs(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let Ok(sel) = scraper::Selector::parse("a[href]") else {
+        return Vec::new();
+    };
+    doc.select(&sel)
+        .filter_map(|a| a.attr("href"))
+        .map(str::to_string)
+        .collect()
+}
+
+fn charset_of(content_type: &str) -> Option<String> {
+    content_type
+        .split(';')
+        .skip(1)
+        .find_map(|p| p.trim().strip_prefix("charset="))
+        .map(|c| c.trim_matches('"').to_string())
+}
+
+/// The format of a body whose Content-Type names none (absent or application/octet-stream):
+/// PDFs by their magic bytes, HTML by its opening tag.
+fn sniff(bytes: &[u8]) -> Option<Format> {
+    if bytes.starts_with(b"%PDF-") {
+        return Some(Format::Pdf);
+    }
+    let head: Vec<u8> = bytes
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(15)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    (head.starts_with(b"<!doctype html") || head.starts_with(b"<html")).then_some(Format::Html)
+}
+
+/// The ingest input for fetched bytes, with the source's county and organisation.
+fn input(
+    source: &Source,
+    url: &str,
+    bytes: Vec<u8>,
+    format: Format,
+    content_type: Option<&str>,
+) -> Input {
+    Input {
+        bytes,
+        format,
+        path: None,
+        meta: SourceMeta {
+            url: Some(url.to_string()),
+            region: Some(source.county.clone()),
+            ..SourceMeta::default()
+        },
+        hints: Hints {
+            charset: content_type.and_then(charset_of),
+        },
+    }
+}
+
+async fn load_robots(fetcher: &Fetcher, url: &Url, agent: &str) -> Robots {
+    let Ok(robots_url) = url.join("/robots.txt") else {
+        return Robots::AllowAll;
+    };
+    match fetcher.get(&robots_url, &Validators::default()).await {
+        Ok(Response::Body { bytes, .. }) => {
+            let name = agent.split('/').next().unwrap_or(agent);
+            texting_robots::Robot::new(name, &bytes)
+                .map(Robots::Rules)
+                .unwrap_or(Robots::AllowAll)
+        }
+        Ok(Response::NotModified) => Robots::AllowAll,
+        Err(FetchError::Status(s)) if (400..500).contains(&s) => Robots::AllowAll,
+        Err(e) => Robots::DenyAll(format!("robots.txt could not be read: {e}")),
+    }
+}

@@ -1,0 +1,344 @@
+//! The crawler against a mirror of the county sites (corpus/sample) served on 127.0.0.1.
+
+mod common;
+#[path = "common/mirror.rs"]
+mod mirror;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{pipeline, repo};
+use mirror::{Mirror, FAULT_HOST};
+use plansok_crawl::{CrawlConfig, CrawlReport, Crawler};
+use plansok_index::search::search;
+use plansok_index::{IndexStore, SearchConfig, SearchRequest, SearchResponse};
+use plansok_model::Taxonomy;
+
+const MUNICIPAL: [(&str, &str, &str); 5] = [
+    (
+        "www.ostersund.se",
+        "Jämtlands län",
+        "/nyheter/kommunen-staller-sig-bakom-handlingsplan-mot-vald.html",
+    ),
+    (
+        "www.umea.se",
+        "Västerbottens län",
+        "/nyheter/nytt-stod-for-vaaldsutsatta-kvinnor.html",
+    ),
+    (
+        "malmo.se",
+        "Skåne län",
+        "/aktuellt/nyheter/kommunen-okar-arbetet-mot-hedersrelaterat-vald.html",
+    ),
+    (
+        "www.linkoping.se",
+        "Östergötlands län",
+        "/nyheter/samverkan-mot-vald-i-nara-relationer.html",
+    ),
+    (
+        "www.lulea.se",
+        "Norrbottens län",
+        "/stod-och-omsorg/vald-i-nara-relationer/kvinnofrid.html",
+    ),
+];
+
+/// A sources file for the mirror: every county, the municipalities and the fault host.
+fn config(m: &Mirror, delay_ms: u64) -> String {
+    let mut hosts = vec!["www.lansstyrelsen.se".to_string(), FAULT_HOST.to_string()];
+    hosts.extend(MUNICIPAL.iter().map(|(h, _, _)| h.to_string()));
+    let resolve: Vec<String> = hosts
+        .iter()
+        .map(|h| format!("\"{h}\" = \"{}\"", m.addr))
+        .collect();
+    let mut t = format!(
+        "[crawl]\nuser_agent = \"plansok-test/0.1 (+http://127.0.0.1/)\"\ndelay_ms = {delay_ms}\nmax_depth = 2\nmax_body_mb = 1\n\
+         request_timeout_secs = 3\nconnect_timeout_secs = 2\nmax_retries = 2\nallow_private = true\n\
+         drop_query_params = [\"utm_*\"]\nrelevance_words = [\"mäns våld mot kvinnor\", \"våld i nära relationer\", \"men's violence against women\", \"handlingsplan\"]\n\
+         resolve = {{ {} }}\n\n",
+        resolve.join(", ")
+    );
+    for c in Taxonomy::load().unwrap().counties() {
+        let mut start = vec![format!(
+            "http://www.lansstyrelsen.se/{}/samhalle/social-hallbarhet/mans-vald-mot-kvinnor.html",
+            c.slug
+        )];
+        if c.slug == "stockholm" {
+            start.push("http://www.lansstyrelsen.se/stockholm/other-languages/english/mens-violence-against-women.html".into());
+        }
+        let start: Vec<String> = start.iter().map(|s| format!("\"{s}\"")).collect();
+        t += &format!(
+            "[[source]]\nid = \"lst-{0}\"\ncounty = \"{1}\"\norganisation = \"Länsstyrelsen {1}\"\nstart = [{2}]\nallow = [\"http://www.lansstyrelsen.se/{0}/\"]\npdf_hosts = [\"www.lansstyrelsen.se\"]\nmax_depth = 2\n\n",
+            c.slug, c.name, start.join(", ")
+        );
+    }
+    for (host, county, path) in MUNICIPAL {
+        t += &format!("[[source]]\nid = \"{host}\"\ncounty = \"{county}\"\norganisation = \"{host}\"\nstart = [\"http://{host}{path}\"]\nallow = [\"http://{host}/\"]\n\n");
+    }
+    t += &format!("[[source]]\nid = \"fel\"\ncounty = \"Uppsala län\"\norganisation = \"Test\"\nstart = [\"http://{FAULT_HOST}/index.html\"]\nallow = [\"http://{FAULT_HOST}/\"]\nmax_depth = 1\n");
+    t
+}
+
+fn crawl(cfg: &str, data: &Path, max_pages: Option<usize>) -> CrawlReport {
+    let cfg = CrawlConfig::from_toml(cfg).unwrap();
+    let crawler = Crawler::new(cfg, &data.join("store"), max_pages).unwrap();
+    let p = pipeline(data);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(crawler.run(p, &data.join("store"), |_| {}))
+        .unwrap()
+}
+
+fn find(data: &Path, req: SearchRequest) -> SearchResponse {
+    let store =
+        IndexStore::open_existing(&data.join("index"), SearchConfig::load().unwrap()).unwrap();
+    search(&store, &Taxonomy::load().unwrap(), &req).unwrap()
+}
+
+fn all(q: &str) -> SearchRequest {
+    SearchRequest {
+        query: q.into(),
+        limit: Some(100),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn crawling_the_mirror_indexes_every_county_and_survives_faults_then_recrawls_with_304s() {
+    let m = Mirror::start(repo().join("corpus/sample"));
+    let data = tempfile::tempdir().unwrap();
+    let cfg = config(&m, 100);
+    let r = crawl(&cfg, data.path(), None);
+    println!("{:#?}", r.hosts);
+    println!(
+        "errors {:?}\nskipped {:?}\nnot indexed {:?}",
+        r.errors, r.skipped, r.ingest.failed
+    );
+
+    // Every county's documents are searchable by county; PDFs were followed.
+    let everything = find(data.path(), all(""));
+    assert_eq!(
+        everything.facets.region.len(),
+        21,
+        "{:?}",
+        everything.facets.region
+    );
+    for v in &everything.facets.region {
+        assert!(
+            v.count >= 2,
+            "{}: topic page and plan ({})",
+            v.value,
+            v.count
+        );
+    }
+    let pdfs = everything
+        .hits
+        .iter()
+        .filter(|h| h.url.as_deref().is_some_and(|u| u.ends_with(".pdf")))
+        .count();
+    assert_eq!(pdfs, 21, "every county's plan PDF");
+    assert!(
+        r.ingest
+            .failed
+            .iter()
+            .any(|(u, _)| u.ends_with("trasig.pdf")),
+        "the broken PDF is named"
+    );
+    let lulea = find(data.path(), all("kvinnofridssamordnare"));
+    assert_eq!(
+        lulea.hits[0].title, "Kvinnofrid i Luleå kommun",
+        "the Windows-1252 page reads right"
+    );
+
+    // robots.txt is obeyed.
+    assert!(!m
+        .requests(FAULT_HOST)
+        .iter()
+        .any(|(p, _)| p.starts_with("/intern/")));
+    assert!(r
+        .skipped
+        .iter()
+        .any(|(u, why)| u.contains("/intern/") && why.contains("robots")));
+    // Faults are recorded and the crawl went on.
+    let err = |part: &str| {
+        r.errors
+            .iter()
+            .find(|(u, _)| u.contains(part))
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default()
+    };
+    assert!(err("/loop-a").contains("redirect"), "{}", err("/loop-a"));
+    assert!(err("/hang").contains("timed out"), "{}", err("/hang"));
+    assert!(
+        err("/huge.pdf").contains("larger than"),
+        "{}",
+        err("/huge.pdf")
+    );
+    assert!(r
+        .skipped
+        .iter()
+        .any(|(u, why)| u.contains("wrong-type") && why.contains("content type")));
+    assert!(
+        find(data.path(), all("försöket lyckades")).total == 2,
+        "500 then success, and 429 then success"
+    );
+    let rl: Vec<_> = m
+        .requests(FAULT_HOST)
+        .into_iter()
+        .filter(|(p, _)| p == "/ratelimited")
+        .collect();
+    assert_eq!(rl.len(), 2);
+    assert!(
+        rl[1].1 - rl[0].1 >= Duration::from_millis(950),
+        "Retry-After: 1 was honoured"
+    );
+    // Politeness: one request at a time per host, at least delay_ms apart (robots.txt is read
+    // right before the host's first page).
+    let lst: Vec<_> = m
+        .requests("www.lansstyrelsen.se")
+        .into_iter()
+        .filter(|(p, _)| p != "/robots.txt")
+        .collect();
+    assert!(lst.len() >= 43, "{}", lst.len());
+    for w in lst.windows(2) {
+        assert!(
+            w[1].1 - w[0].1 >= Duration::from_millis(95),
+            "requests {} and {} too close",
+            w[0].0,
+            w[1].0
+        );
+    }
+
+    // A second crawl of the unchanged mirror fetches nothing but 304s.
+    m.clear_log();
+    let again = crawl(&cfg, data.path(), None);
+    let refetched: usize = again
+        .hosts
+        .iter()
+        .filter(|(h, _)| *h != FAULT_HOST)
+        .map(|(_, s)| s.fetched)
+        .sum();
+    assert_eq!(
+        refetched, 0,
+        "only the fault host (no validators) is fetched again: {:?}",
+        again.hosts
+    );
+    assert!(again.not_modified() >= 48, "{}", again.not_modified());
+    let after = find(data.path(), all(""));
+    let before: std::collections::HashSet<_> =
+        everything.hits.iter().map(|h| h.url.clone()).collect();
+    let new: Vec<_> = after
+        .hits
+        .iter()
+        .filter(|h| !before.contains(&h.url))
+        .map(|h| (h.url.clone(), h.title.clone()))
+        .collect();
+    assert_eq!(after.total, everything.total, "new after recrawl: {new:?}");
+
+    // A page that disappeared is marked gone and leaves the search.
+    let gone = "/jamtland/samhalle/social-hallbarhet/mans-vald-mot-kvinnor.html";
+    m.state.gone.lock().unwrap().insert(gone.to_string());
+    let third = crawl(&cfg, data.path(), None);
+    assert!(
+        third.gone.iter().any(|u| u.ends_with(gone)),
+        "{:?}",
+        third.gone
+    );
+    let left = find(
+        data.path(),
+        SearchRequest {
+            regions: vec!["jamtland".into()],
+            ..all("")
+        },
+    );
+    assert!(left
+        .hits
+        .iter()
+        .all(|h| !h.url.as_deref().unwrap_or("").ends_with(gone)));
+}
+
+#[test]
+fn depth_and_allowlist_bound_a_source() {
+    let m = Mirror::start(repo().join("corpus/sample"));
+    let data = tempfile::tempdir().unwrap();
+    let mut cfg = CrawlConfig::from_toml(&config(&m, 0)).unwrap();
+    cfg.select(&["lst-jamtland".to_string()]).unwrap();
+    cfg.sources[0].max_depth = Some(0);
+    let crawler = Crawler::new(cfg, &data.path().join("store"), None).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let r = rt
+        .block_on(crawler.run(pipeline(data.path()), &data.path().join("store"), |_| {}))
+        .unwrap();
+    let paths: Vec<String> = m
+        .requests("www.lansstyrelsen.se")
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        paths
+            .iter()
+            .all(|p| p == "/robots.txt" || p.starts_with("/jamtland/")),
+        "{paths:?}"
+    );
+    assert_eq!(
+        r.fetched(),
+        2,
+        "the start page and the PDF it links: {paths:?}"
+    );
+}
+
+#[test]
+fn max_pages_bounds_a_run_and_the_next_run_resumes() {
+    let m = Mirror::start(repo().join("corpus/sample"));
+    let data = tempfile::tempdir().unwrap();
+    let cfg = config(&m, 0);
+    let first = crawl(&cfg, data.path(), Some(10));
+    assert!(first.truncated);
+    let handled: usize = first
+        .hosts
+        .values()
+        .map(|h| h.fetched + h.not_modified + h.skipped + h.errors)
+        .sum();
+    assert_eq!(handled, 10);
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let r = crawl(&cfg, data.path(), Some(25));
+        if !r.truncated || rounds > 10 {
+            break;
+        }
+    }
+    let everything = find(data.path(), all(""));
+    assert_eq!(everything.facets.region.len(), 21);
+    assert_eq!(
+        everything.total, 51,
+        "48 corpus documents and three pages of the fault host, each once"
+    );
+}
+
+#[test]
+fn a_killed_crawl_resumes_with_nothing_lost_or_duplicated() {
+    let m = Mirror::start(repo().join("corpus/sample"));
+    *m.state.delay_ms.lock().unwrap() = 30;
+    let data = tempfile::tempdir().unwrap();
+    let cfg_path = data.path().join("sources.toml");
+    std::fs::write(&cfg_path, config(&m, 0)).unwrap();
+    let run = || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_plansok"));
+        c.args(["crawl", "--config", cfg_path.to_str().unwrap()])
+            .env("PLANSOK_DATA", data.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        c
+    };
+    let mut child = run().spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let _ = child.kill();
+    let _ = child.wait();
+    let status = run().status().unwrap();
+    assert!(status.success());
+    let everything = find(data.path(), all(""));
+    assert_eq!(
+        everything.total, 51,
+        "48 corpus documents and three pages of the fault host, each once"
+    );
+    assert_eq!(everything.facets.region.len(), 21);
+}
