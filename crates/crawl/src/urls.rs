@@ -2,8 +2,8 @@
 
 use url::Url;
 
-/// The canonical form of a link: http(s) only, no fragment, no tracking parameters, no default
-/// port, host lowercased (the `url` crate does that), `/` for an empty path.
+/// The canonical form of a link: http(s) only, no fragment, no tracking parameters; the `url`
+/// crate already lowercases the host, drops a default port and gives `/` for an empty path.
 pub fn canonical(base: &Url, href: &str, drop_params: &[String]) -> Option<Url> {
     let href = href.trim();
     if href.is_empty() || href.starts_with('#') {
@@ -23,9 +23,6 @@ pub fn canonical(base: &Url, href: &str, drop_params: &[String]) -> Option<Url> 
         u.set_query(None);
     } else {
         u.query_pairs_mut().clear().extend_pairs(kept);
-    }
-    if u.port() == u.port_or_known_default().filter(|_| u.port().is_some()) {
-        let _ = u.set_port(None);
     }
     Some(u)
 }
