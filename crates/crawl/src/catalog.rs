@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::CrawlError;
 
@@ -161,7 +161,9 @@ impl Catalog {
     /// Records a response with content (200) and marks its frontier entry done, in one transaction.
     pub fn record_fetch(&mut self, f: &Fetched) -> Result<(), CrawlError> {
         let t = now();
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let old_hash: Option<String> = tx
             .query_row(
                 "SELECT hash FROM pages WHERE url = ?1",
@@ -189,7 +191,9 @@ impl Catalog {
 
     /// Records a 304: the page is unchanged.
     pub fn record_unchanged(&mut self, url: &str) -> Result<(), CrawlError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "UPDATE pages SET last_fetched = ?2, status = 304 WHERE url = ?1",
             params![url, now()],
@@ -208,7 +212,9 @@ impl Catalog {
         gone: bool,
         error: &str,
     ) -> Result<(), CrawlError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO pages (url, source, status, last_fetched, gone, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(url) DO UPDATE SET status = ?3, last_fetched = ?4, gone = ?5, error = ?6",
@@ -220,7 +226,9 @@ impl Catalog {
     }
 
     pub fn add_links(&mut self, from: &str, to: &[String]) -> Result<(), CrawlError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for t in to {
             tx.execute(
                 "INSERT OR IGNORE INTO links (from_url, to_url) VALUES (?1, ?2)",
@@ -287,7 +295,9 @@ impl Catalog {
 
     /// Notes that `hash` of `url` is committed to the index.
     pub fn mark_indexed(&mut self, items: &[(String, String)]) -> Result<(), CrawlError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (url, hash) in items {
             tx.execute(
                 "UPDATE pages SET indexed_hash = ?2 WHERE url = ?1",
