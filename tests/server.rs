@@ -129,6 +129,16 @@ fn csv_export_has_a_researchers_columns() {
     assert_eq!(lines.next().unwrap(), "title,url,region,municipality,organisation,type,period_start,period_end,goals,page,snippet");
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty());
+    // The export carries every hit, not one page of them.
+    let (_, body) = json("/api/search?q=v%C3%A5ld&limit=5");
+    let total = body["total"].as_u64().unwrap() as usize;
+    assert!(total > 5);
+    let (_, _, csv) = get("/api/search?q=v%C3%A5ld&limit=5&format=csv");
+    let n = csv::ReaderBuilder::new()
+        .from_reader(csv.as_slice())
+        .records()
+        .count();
+    assert_eq!(n, total, "all {total} hits exported");
     assert!(!text.contains("<mark>"), "snippets are plain text");
 }
 

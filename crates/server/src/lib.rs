@@ -163,21 +163,51 @@ async fn run_search(st: Arc<AppState>, req: SearchRequest) -> Result<SearchRespo
     }
 }
 
+/// Most rows a CSV export carries.
+const CSV_MAX_ROWS: usize = 50_000;
+
 async fn search_handler(
     State(st): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref().unwrap_or(""))?;
-    let csv = params.format.as_deref() == Some("csv");
-    let mut req = params.to_request()?;
-    if csv {
-        req.limit = Some(st.store.config().search.max_limit);
-    }
-    let resp = run_search(st, req).await?;
-    if csv {
+    let req = params.to_request()?;
+    if params.format.as_deref() == Some("csv") {
+        let resp = all_hits(st, req).await?;
         return csv_response(&resp);
     }
+    let resp = run_search(st, req).await?;
     Ok(Json(resp).into_response())
+}
+
+/// Every hit of a search (page after page, up to CSV_MAX_ROWS), for export.
+async fn all_hits(st: Arc<AppState>, mut req: SearchRequest) -> Result<SearchResponse, ApiError> {
+    let task = tokio::task::spawn_blocking(move || {
+        req.limit = Some(st.store.config().search.max_limit);
+        req.offset = 0;
+        let mut first = search(&st.store, &st.taxonomy, &req)?;
+        let mut hits = std::mem::take(&mut first.hits);
+        while !hits.is_empty() && hits.len() < first.total.min(CSV_MAX_ROWS) {
+            req.offset = hits.len();
+            let page = search(&st.store, &st.taxonomy, &req)?;
+            if page.hits.is_empty() {
+                break;
+            }
+            hits.extend(page.hits);
+        }
+        hits.truncate(CSV_MAX_ROWS);
+        first.hits = hits;
+        Ok::<_, IndexError>(first)
+    });
+    match tokio::time::timeout(Duration::from_secs(60), task).await {
+        Ok(Ok(result)) => Ok(result?),
+        Ok(Err(_)) => Err(ApiError::internal("the export failed")),
+        Err(_) => Err(ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "timeout".into(),
+            message: "the export took too long".into(),
+        }),
+    }
 }
 
 async fn facets_handler(
