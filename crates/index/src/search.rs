@@ -9,7 +9,7 @@ use std::ops::Bound;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -118,6 +118,10 @@ struct Filters {
 }
 
 impl Filters {
+    fn has(&self, d: Dim) -> bool {
+        self.by_dim.iter().any(|(x, _)| *x == d)
+    }
+
     fn without(&self, skip: Option<Dim>) -> Vec<Box<dyn Query>> {
         self.by_dim
             .iter()
@@ -302,20 +306,54 @@ pub fn search(
     let mut main = vec![text.box_clone(), kind_query(&f, KIND_DOC)];
     main.extend(filters.without(None));
     let offset = req.offset.min(1_000_000);
-    let (total, top) = searcher.search(
-        &all_of(main),
-        &(
-            Count,
-            TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_score(),
-        ),
-    )?;
+    // One pass gives the hits, the total and the counts of every facet that has no filter (its
+    // counts under "the other filters" are the counts under all of them).
+    let mut multi = MultiCollector::new();
+    let count_h = multi.add_collector(Count);
+    let top_h = multi.add_collector(
+        TopDocs::with_limit(limit)
+            .and_offset(offset)
+            .order_by_score(),
+    );
+    let unfiltered: Vec<Dim> = DIMS.into_iter().filter(|d| !filters.has(*d)).collect();
+    let facet_hs: Vec<_> = unfiltered
+        .iter()
+        .map(|d| {
+            let (field, root) = dim_field(&f, *d);
+            multi.add_collector(facet_collector(&searcher, field, root))
+        })
+        .collect();
+    let mut fruits = searcher.search(&all_of(main), &multi)?;
+    let total = count_h.extract(&mut fruits);
+    let top = top_h.extract(&mut fruits);
+    let mut facets = Facets::default();
+    for (d, h) in unfiltered.iter().zip(facet_hs) {
+        let root = dim_field(&f, *d).1;
+        set_facet(&mut facets, *d, facet_values(h.extract(&mut fruits), root));
+    }
+    for d in DIMS.into_iter().filter(|d| filters.has(*d)) {
+        let (field, root) = dim_field(&f, d);
+        let mut qs = vec![text.box_clone(), kind_query(&f, KIND_DOC)];
+        qs.extend(filters.without(Some(d)));
+        set_facet(
+            &mut facets,
+            d,
+            facet_counts(&searcher, &all_of(qs), field, root)?,
+        );
+    }
+    let mut snippets = Snippets::new(store, &searcher, &*text)?;
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top {
-        hits.push(hit(store, &searcher, &*text, &filters, score, addr)?);
+        hits.push(hit(
+            store,
+            &searcher,
+            &*text,
+            &filters,
+            &mut snippets,
+            score,
+            addr,
+        )?);
     }
-    let facets = facets(&f, &searcher, &*text, &filters)?;
     Ok(SearchResponse {
         query: req.query.clone(),
         total,
@@ -323,6 +361,46 @@ pub fn search(
         hits,
         facets,
     })
+}
+
+fn dim_field(f: &Fields, d: Dim) -> (Field, &'static str) {
+    match d {
+        Dim::Region => (f.region, "region"),
+        Dim::Period => (f.year, "year"),
+        Dim::Goal => (f.goal, "goal"),
+        Dim::Type => (f.doc_type, "type"),
+        Dim::Org => (f.org, "org"),
+        Dim::Lang => (f.lang, "lang"),
+    }
+}
+
+fn set_facet(out: &mut Facets, d: Dim, values: Vec<FacetValue>) {
+    match d {
+        Dim::Region => out.region = values,
+        Dim::Period => out.period = sort_years(values),
+        Dim::Goal => out.goal = values,
+        Dim::Type => out.doc_type = values,
+        Dim::Org => out.organisation = values,
+        Dim::Lang => out.lang = values,
+    }
+}
+
+/// Snippet generators, made once per search and field.
+struct Snippets {
+    sv: SnippetGenerator,
+    en: SnippetGenerator,
+}
+
+impl Snippets {
+    fn new(store: &IndexStore, searcher: &Searcher, text: &dyn Query) -> Result<Self, IndexError> {
+        let f = store.fields();
+        let chars = store.config().search.snippet_chars;
+        let mut sv = SnippetGenerator::create(searcher, text, f.text)?;
+        let mut en = SnippetGenerator::create(searcher, text, f.text_en)?;
+        sv.set_max_num_chars(chars);
+        en.set_max_num_chars(chars);
+        Ok(Snippets { sv, en })
+    }
 }
 
 fn stored_meta(f: &Fields, d: &TantivyDocument) -> Option<DocMeta> {
@@ -336,6 +414,7 @@ fn hit(
     searcher: &Searcher,
     text: &dyn Query,
     filters: &Filters,
+    snippets: &mut Snippets,
     score: f32,
     addr: DocAddress,
 ) -> Result<Hit, IndexError> {
@@ -354,7 +433,16 @@ fn hit(
                 None,
             )
         });
-    let snippet = snippet(store, searcher, text, body_field, &passage_text)?;
+    let generator = if meta.lang == "en" {
+        &snippets.en
+    } else {
+        &snippets.sv
+    };
+    let snippet = snippet(
+        store.config().search.snippet_chars,
+        generator,
+        &passage_text,
+    );
     Ok(Hit {
         id: meta.id,
         url: meta.url,
@@ -419,29 +507,20 @@ fn best_passage(
     Ok(None)
 }
 
-fn snippet(
-    store: &IndexStore,
-    searcher: &Searcher,
-    text: &dyn Query,
-    field: Field,
-    passage: &str,
-) -> Result<String, IndexError> {
-    let chars = store.config().search.snippet_chars;
-    let mut generator = SnippetGenerator::create(searcher, text, field)?;
-    generator.set_max_num_chars(chars);
+fn snippet(chars: usize, generator: &SnippetGenerator, passage: &str) -> String {
     let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut snip = generator.snippet(&passage);
     if snip.is_empty() {
         let head: String = passage.chars().take(chars).collect();
-        return Ok(escape(&head)
-            + if passage.chars().count() > chars {
-                " …"
-            } else {
-                ""
-            });
+        let more = if passage.chars().count() > chars {
+            " …"
+        } else {
+            ""
+        };
+        return escape(&head) + more;
     }
     snip.set_snippet_prefix_postfix("<mark>", "</mark>");
-    Ok(snip.to_html())
+    snip.to_html()
 }
 
 fn escape(s: &str) -> String {
@@ -451,37 +530,6 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn facets(
-    f: &Fields,
-    searcher: &Searcher,
-    text: &dyn Query,
-    filters: &Filters,
-) -> Result<Facets, IndexError> {
-    let mut out = Facets::default();
-    for dim in DIMS {
-        let (field, root) = match dim {
-            Dim::Region => (f.region, "region"),
-            Dim::Period => (f.year, "year"),
-            Dim::Goal => (f.goal, "goal"),
-            Dim::Type => (f.doc_type, "type"),
-            Dim::Org => (f.org, "org"),
-            Dim::Lang => (f.lang, "lang"),
-        };
-        let mut qs = vec![text.box_clone(), kind_query(f, KIND_DOC)];
-        qs.extend(filters.without(Some(dim)));
-        let values = facet_counts(searcher, &all_of(qs), field, root)?;
-        match dim {
-            Dim::Region => out.region = values,
-            Dim::Period => out.period = sort_years(values),
-            Dim::Goal => out.goal = values,
-            Dim::Type => out.doc_type = values,
-            Dim::Org => out.organisation = values,
-            Dim::Lang => out.lang = values,
-        }
-    }
-    Ok(out)
-}
-
 /// Counts of the children of `/root` among the documents matching `q`, largest first.
 pub(crate) fn facet_counts(
     searcher: &Searcher,
@@ -489,13 +537,21 @@ pub(crate) fn facet_counts(
     field: Field,
     root: &str,
 ) -> Result<Vec<FacetValue>, IndexError> {
+    let counts = searcher.search(q, &facet_collector(searcher, field, root))?;
+    Ok(facet_values(counts, root))
+}
+
+fn facet_collector(searcher: &Searcher, field: Field, root: &str) -> FacetCollector {
     let name = searcher.schema().get_field_name(field).to_string();
     let mut collector = FacetCollector::for_field(name);
-    let root_facet = Facet::from_path([root]);
-    collector.add_facet(root_facet.clone());
-    let counts = searcher.search(q, &collector)?;
+    collector.add_facet(Facet::from_path([root]));
+    collector
+}
+
+/// The children of `/root` with their counts, largest first.
+fn facet_values(counts: tantivy::collector::FacetCounts, root: &str) -> Vec<FacetValue> {
     let mut values: Vec<FacetValue> = counts
-        .get(root_facet)
+        .get(Facet::from_path([root]))
         .map(|(facet, count)| FacetValue {
             value: facet
                 .to_path()
@@ -506,7 +562,7 @@ pub(crate) fn facet_counts(
         })
         .collect();
     values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    Ok(values)
+    values
 }
 
 fn sort_years(mut v: Vec<FacetValue>) -> Vec<FacetValue> {
