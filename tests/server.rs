@@ -183,3 +183,40 @@ fn bad_parameters_are_400_with_a_code() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["hits"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn measures_side_by_side_per_county() {
+    let (status, v) = json("/api/measures?q=skyddat%20boende&goal=skydd-och-stod");
+    assert_eq!(status, 200, "{v}");
+    let counties = v["counties"].as_array().unwrap();
+    assert!(
+        counties.len() >= 3,
+        "several counties have a measure about sheltered housing: {v}"
+    );
+    let mut seen = std::collections::HashSet::new();
+    for c in counties {
+        assert!(
+            seen.insert(c["region"].as_str().unwrap().to_string()),
+            "one group per county"
+        );
+        let measures = c["measures"].as_array().unwrap();
+        assert!(!measures.is_empty() && measures.len() <= 3);
+        for m in measures {
+            assert!(
+                m["goals"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|g| g == "skydd-och-stod"),
+                "{m}"
+            );
+            assert!(m["snippet"].as_str().unwrap().contains("<mark>"), "{m}");
+            assert!(m["url"].as_str().is_some());
+        }
+    }
+    let (status, v) = json("/api/measures?q=v&goal=fred");
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("invalid_goal"))
+    );
+}

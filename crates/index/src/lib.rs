@@ -6,12 +6,14 @@
 //! snippets ([`search`]) and counts ([`stats`]). Settings come from `config/search.toml`.
 
 mod config;
+pub mod measures;
 pub mod schema;
 pub mod search;
 pub mod stats;
 pub mod store;
 
 pub use config::SearchConfig;
+pub use measures::{CountyMeasures, Measure, MeasuresResponse};
 pub use search::{FacetValue, Facets, Hit, HitPeriod, SearchRequest, SearchResponse};
 pub use stats::Stats;
 pub use store::{DocMeta, DocumentView, IndexStore, PassageView, UpsertOutcome};

@@ -59,7 +59,7 @@ fn text_options(analyzer: &str) -> TextOptions {
 /// Builds the schema.
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let facet = || FacetOptions::default();
+    let facet = || FacetOptions::default().set_stored();
     let fields = Fields {
         kind: b.add_text_field("kind", STRING | STORED),
         doc_id: b.add_text_field("doc_id", STRING | STORED),

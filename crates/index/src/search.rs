@@ -229,6 +229,15 @@ fn build_filters(f: &Fields, tax: &Taxonomy, req: &SearchRequest) -> Result<Filt
     Ok(Filters { by_dim })
 }
 
+/// The filter queries of a request (validated), for other kinds of search.
+pub(crate) fn build_filters_for(
+    f: &Fields,
+    tax: &Taxonomy,
+    req: &SearchRequest,
+) -> Result<Vec<Box<dyn Query>>, IndexError> {
+    Ok(build_filters(f, tax, req)?.without(None))
+}
+
 /// Documents whose period overlaps `p`: start ≤ p.end and end ≥ p.start.
 fn period_query(f: &Fields, p: Period) -> Box<dyn Query> {
     let starts_before = RangeQuery::new(
@@ -245,7 +254,7 @@ fn period_query(f: &Fields, p: Period) -> Box<dyn Query> {
     ]))
 }
 
-fn kind_query(f: &Fields, kind: &str) -> Box<dyn Query> {
+pub(crate) fn kind_query(f: &Fields, kind: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(f.kind, kind),
         IndexRecordOption::Basic,
@@ -403,7 +412,7 @@ impl Snippets {
     }
 }
 
-fn stored_meta(f: &Fields, d: &TantivyDocument) -> Option<DocMeta> {
+pub(crate) fn stored_meta(f: &Fields, d: &TantivyDocument) -> Option<DocMeta> {
     d.get_first(f.meta)
         .and_then(|v| v.as_str())
         .and_then(|m| serde_json::from_str(m).ok())

@@ -104,6 +104,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/health", get(health))
         .route("/api/search", get(search_handler))
         .route("/api/facets", get(facets_handler))
+        .route("/api/measures", get(measures_handler))
         .route("/api/documents/{id}", get(document_handler))
         .with_state(state)
         .layer(CompressionLayer::new())
@@ -206,6 +207,30 @@ async fn all_hits(st: Arc<AppState>, mut req: SearchRequest) -> Result<SearchRes
             status: StatusCode::SERVICE_UNAVAILABLE,
             code: "timeout".into(),
             message: "the export took too long".into(),
+        }),
+    }
+}
+
+/// Measures per county (at most this many each).
+const MEASURES_PER_COUNTY: usize = 3;
+
+async fn measures_handler(
+    State(st): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref().unwrap_or(""))?;
+    let req = params.to_request()?;
+    let per_county = req.limit.unwrap_or(MEASURES_PER_COUNTY).min(20);
+    let task = tokio::task::spawn_blocking(move || {
+        plansok_index::measures::measures(&st.store, &st.taxonomy, &req, per_county)
+    });
+    match tokio::time::timeout(Duration::from_secs(10), task).await {
+        Ok(Ok(result)) => Ok(Json(result?).into_response()),
+        Ok(Err(_)) => Err(ApiError::internal("the search failed")),
+        Err(_) => Err(ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "timeout".into(),
+            message: "the search took too long".into(),
         }),
     }
 }

@@ -1,0 +1,160 @@
+//! Measures side by side: the passages that match a query, grouped by county.
+//!
+//! The coordinator's question "what do the other counties do about this?": passages (list
+//! items and sections) are searched under the filters (a goal filter applies to the passage's
+//! own goal areas), then the best few of each county are kept, counties ordered by their best
+//! match.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::TantivyDocument;
+
+use crate::schema::KIND_PASSAGE;
+use crate::search::{build_filters_for, kind_query, stored_meta, text_query, SearchRequest};
+use crate::store::IndexStore;
+use crate::IndexError;
+use plansok_model::Taxonomy;
+
+/// Passages looked at before grouping.
+const CANDIDATES: usize = 2000;
+
+/// One measure: a passage with where it comes from.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Measure {
+    pub document_id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub organisation: Option<String>,
+    pub municipality: Option<String>,
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub period: Option<crate::HitPeriod>,
+    pub heading: Option<String>,
+    pub snippet: String,
+    pub goals: Vec<String>,
+    pub page: Option<u32>,
+    pub score: f32,
+}
+
+/// The measures of one county.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CountyMeasures {
+    pub region: String,
+    /// Matching passages in this county (among the candidates looked at).
+    pub matches: usize,
+    pub measures: Vec<Measure>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MeasuresResponse {
+    pub query: String,
+    pub counties: Vec<CountyMeasures>,
+}
+
+/// Groups the passages matching `req` by county, `per_county` best of each.
+pub fn measures(
+    store: &IndexStore,
+    tax: &Taxonomy,
+    req: &SearchRequest,
+    per_county: usize,
+) -> Result<MeasuresResponse, IndexError> {
+    let f = *store.fields();
+    let filters = build_filters_for(&f, tax, req)?;
+    let text = text_query(store, &req.query);
+    let mut qs: Vec<Box<dyn Query>> = vec![text.box_clone(), kind_query(&f, KIND_PASSAGE)];
+    qs.extend(filters);
+    let searcher = store.reader().searcher();
+    let q = tantivy::query::BooleanQuery::new(
+        qs.into_iter()
+            .map(|q| (tantivy::query::Occur::Must, q))
+            .collect(),
+    );
+    let top = searcher.search(&q, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+    let mut sv = SnippetGenerator::create(&searcher, &*text, f.text)?;
+    let mut en = SnippetGenerator::create(&searcher, &*text, f.text_en)?;
+    sv.set_max_num_chars(store.config().search.snippet_chars);
+    en.set_max_num_chars(store.config().search.snippet_chars);
+    let mut by_county: HashMap<String, CountyMeasures> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for (score, addr) in top {
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let Some(meta) = stored_meta(&f, &d) else {
+            continue;
+        };
+        let Some(region) = meta.region.clone() else {
+            continue;
+        };
+        let entry = by_county.entry(region.clone()).or_insert_with(|| {
+            order.push(region.clone());
+            CountyMeasures {
+                region,
+                matches: 0,
+                measures: Vec::new(),
+            }
+        });
+        entry.matches += 1;
+        if entry.measures.len() >= per_county {
+            continue;
+        }
+        let english = meta.lang == "en";
+        let passage = [f.text, f.text_en]
+            .iter()
+            .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
+            .unwrap_or("");
+        let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut snip = if english {
+            en.snippet(&passage)
+        } else {
+            sv.snippet(&passage)
+        };
+        snip.set_snippet_prefix_postfix("<mark>", "</mark>");
+        let heading = [f.heading, f.heading_en]
+            .iter()
+            .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
+            .map(str::to_string);
+        let goals = d
+            .get_all(f.goal)
+            .filter_map(|v| {
+                v.as_facet()
+                    .map(|fc| fc.rsplit(['/', '\0']).next().unwrap_or("").to_string())
+            })
+            .collect();
+        entry.measures.push(Measure {
+            document_id: meta.id,
+            title: meta.title,
+            url: meta.url,
+            organisation: meta.organisation,
+            municipality: meta.municipality,
+            doc_type: meta.doc_type.slug().to_string(),
+            period: meta.period.map(|p| crate::HitPeriod {
+                start: p.start,
+                end: p.end,
+            }),
+            heading,
+            snippet: if snip.is_empty() {
+                passage.chars().take(240).collect()
+            } else {
+                snip.to_html()
+            },
+            goals,
+            page: d
+                .get_first(f.page)
+                .and_then(|v| v.as_u64())
+                .map(|p| p as u32),
+            score,
+        });
+    }
+    let counties = order
+        .into_iter()
+        .filter_map(|r| by_county.remove(&r))
+        .collect();
+    Ok(MeasuresResponse {
+        query: req.query.clone(),
+        counties,
+    })
+}
