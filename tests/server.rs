@@ -220,3 +220,21 @@ fn measures_side_by_side_per_county() {
         (400, Some("invalid_goal"))
     );
 }
+
+#[test]
+fn similar_documents_prefer_other_counties() {
+    let (_, v) = json("/api/search?q=handlingsplan&region=jamtland&type=handlingsplan&limit=1");
+    let id = v["hits"][0]["id"].as_str().unwrap().to_string();
+    let (status, s) = json(&format!("/api/documents/{id}/similar"));
+    assert_eq!(status, 200, "{s}");
+    let similar = s["similar"].as_array().unwrap();
+    assert!(similar.len() >= 5, "{s}");
+    assert!(similar.iter().all(|d| d["id"] != id.as_str()), "not itself");
+    assert_ne!(
+        similar[0]["region"], "Jämtlands län",
+        "another county's plan comes first: {s}"
+    );
+    let first_type = similar[0]["type"].as_str().unwrap();
+    assert!(["handlingsplan", "strategi", "overenskommelse"].contains(&first_type), "a plan is most like a plan: {s}");
+    assert_eq!(json("/api/documents/0123456789abcdef/similar").0, 404);
+}

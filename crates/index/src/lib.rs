@@ -9,6 +9,7 @@ mod config;
 pub mod measures;
 pub mod schema;
 pub mod search;
+pub mod similar;
 pub mod stats;
 pub mod store;
 

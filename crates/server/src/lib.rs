@@ -106,6 +106,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/facets", get(facets_handler))
         .route("/api/measures", get(measures_handler))
         .route("/api/documents/{id}", get(document_handler))
+        .route("/api/documents/{id}/similar", get(similar_handler))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -260,6 +261,30 @@ async fn document_handler(
         .map_err(|_| ApiError::internal("lookup failed"))??;
     match found {
         Some(doc) => Ok(Json(doc).into_response()),
+        None => Err(ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found".into(),
+            message: "no such document".into(),
+        }),
+    }
+}
+
+async fn similar_handler(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(ApiError::bad_request(
+            "invalid_id",
+            "a document id is hexadecimal",
+        ));
+    }
+    let found =
+        tokio::task::spawn_blocking(move || plansok_index::similar::similar(&st.store, &id, 10))
+            .await
+            .map_err(|_| ApiError::internal("lookup failed"))??;
+    match found {
+        Some(docs) => Ok(Json(serde_json::json!({ "similar": docs })).into_response()),
         None => Err(ApiError {
             status: StatusCode::NOT_FOUND,
             code: "not_found".into(),
