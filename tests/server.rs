@@ -27,10 +27,11 @@ fn server() -> &'static Server {
         let store =
             IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
                 .unwrap();
-        let state = Arc::new(AppState {
+        let state = Arc::new(AppState::new(
             store,
-            taxonomy: Taxonomy::load().unwrap(),
-        });
+            Taxonomy::load().unwrap(),
+            plansok_server::ServerSettings::load().unwrap(),
+        ));
         let rt = tokio::runtime::Runtime::new().unwrap();
         let listener = rt
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -235,6 +236,51 @@ fn similar_documents_prefer_other_counties() {
         "another county's plan comes first: {s}"
     );
     let first_type = similar[0]["type"].as_str().unwrap();
-    assert!(["handlingsplan", "strategi", "overenskommelse"].contains(&first_type), "a plan is most like a plan: {s}");
+    assert!(
+        ["handlingsplan", "strategi", "overenskommelse"].contains(&first_type),
+        "a plan is most like a plan: {s}"
+    );
     assert_eq!(json("/api/documents/0123456789abcdef/similar").0, 404);
+}
+
+#[test]
+fn metrics_count_requests_by_route() {
+    let _ = get("/api/health");
+    let _ = get("/api/search?q=v%C3%A5ld");
+    let (status, head, body) = get("/metrics");
+    assert_eq!(status, 200);
+    assert!(head.to_lowercase().contains("text/plain"));
+    let text = String::from_utf8(body).unwrap();
+    assert!(
+        text.contains("plansok_http_requests_total{route=\"/api/search\",status=\"200\"}"),
+        "{text}"
+    );
+    assert!(text.contains(
+        "plansok_http_request_duration_seconds_bucket{route=\"/api/search\",le=\"+Inf\"}"
+    ));
+    let docs = text
+        .lines()
+        .find(|l| l.starts_with("plansok_index_documents "))
+        .unwrap();
+    assert!(
+        docs.split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            >= 48.0
+    );
+}
+
+#[test]
+fn cors_allows_other_tools() {
+    let mut s = TcpStream::connect(server().addr).unwrap();
+    write!(s, "GET /api/health HTTP/1.1\r\nHost: localhost\r\nOrigin: https://example.org\r\nConnection: close\r\n\r\n").unwrap();
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).unwrap();
+    assert!(
+        buf.to_lowercase()
+            .contains("access-control-allow-origin: *"),
+        "{buf}"
+    );
 }

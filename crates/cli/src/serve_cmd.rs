@@ -32,10 +32,11 @@ pub fn run(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
         crate::ingest_cmd::run(index_dir, &[corpus], None)?;
     }
     let store = IndexStore::open_existing(index_dir, SearchConfig::load()?)?;
-    let state = Arc::new(AppState {
+    let state = Arc::new(AppState::new(
         store,
-        taxonomy: Taxonomy::load()?,
-    });
+        Taxonomy::load()?,
+        plansok_server::ServerSettings::load()?,
+    ));
     let runtime = tokio::runtime::Runtime::new()?;
     eprintln!("plansok: http://{addr}/  (Ctrl-C stops)");
     runtime

@@ -5,6 +5,7 @@
 //! embedded web page. Searches run on tokio's blocking pool; the index reader reloads by itself
 //! when `ingest` commits beside the server.
 
+mod metrics;
 mod params;
 
 use std::net::SocketAddr;
@@ -18,6 +19,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::CorsLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use plansok_index::search::search;
@@ -28,10 +31,44 @@ pub use params::Params;
 
 const PAGE: &str = include_str!("../assets/index.html");
 
+const EMBEDDED_CONFIG: &str = include_str!("../../../config/server.toml");
+
+/// `config/server.toml`.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ServerSettings {
+    pub request_timeout_secs: u64,
+    pub cors_allow_origins: Vec<String>,
+    pub latency_buckets: Vec<f64>,
+}
+
+impl ServerSettings {
+    pub fn load() -> Result<Self, plansok_model::ConfigError> {
+        let text = plansok_model::config_text("server.toml", EMBEDDED_CONFIG)?;
+        toml::from_str(&text).map_err(|e| plansok_model::ConfigError::Parse {
+            name: "server.toml".into(),
+            message: e.to_string(),
+        })
+    }
+}
+
 /// What the handlers share.
 pub struct AppState {
     pub store: IndexStore,
     pub taxonomy: Taxonomy,
+    pub settings: ServerSettings,
+    metrics: metrics::Metrics,
+}
+
+impl AppState {
+    pub fn new(store: IndexStore, taxonomy: Taxonomy, settings: ServerSettings) -> Self {
+        let metrics = metrics::Metrics::new(settings.latency_buckets.clone());
+        AppState {
+            store,
+            taxonomy,
+            settings,
+            metrics,
+        }
+    }
 }
 
 /// An error as the API reports it.
@@ -99,7 +136,10 @@ impl IntoResponse for ApiError {
 
 /// The application's routes.
 pub fn router(state: Arc<AppState>) -> Router {
+    let timeout = Duration::from_secs(state.settings.request_timeout_secs.max(1));
+    let cors = cors_layer(&state.settings.cors_allow_origins);
     Router::new()
+        .route("/metrics", get(metrics_handler))
         .route("/", get(|| async { Html(PAGE) }))
         .route("/api/health", get(health))
         .route("/api/search", get(search_handler))
@@ -107,9 +147,36 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/measures", get(measures_handler))
         .route("/api/documents/{id}", get(document_handler))
         .route("/api/documents/{id}/similar", get(similar_handler))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new())
+        .layer(cors)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
         .layer(TraceLayer::new_for_http())
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let base = CorsLayer::new().allow_methods([axum::http::Method::GET]);
+    if origins.iter().any(|o| o == "*") {
+        return base.allow_origin(tower_http::cors::Any);
+    }
+    let list: Vec<axum::http::HeaderValue> =
+        origins.iter().filter_map(|o| o.parse().ok()).collect();
+    base.allow_origin(list)
+}
+
+async fn metrics_handler(State(st): State<Arc<AppState>>) -> Result<Response, ApiError> {
+    let docs = st.store.num_documents()? as f64;
+    let body = st
+        .metrics
+        .render(&[("plansok_index_documents", "Documents in the index.", docs)]);
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
 }
 
 /// Serves until Ctrl-C or SIGTERM.
