@@ -284,3 +284,21 @@ fn cors_allows_other_tools() {
         "{buf}"
     );
 }
+
+#[test]
+fn sort_by_date_puts_the_newest_plan_periods_first() {
+    let (status, v) = json("/api/search?q=handlingsplan&sort=date&limit=20");
+    assert_eq!(status, 200);
+    let ends: Vec<u64> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["period"]["end"].as_u64())
+        .collect();
+    assert!(ends.len() >= 10);
+    assert!(ends.windows(2).all(|w| w[0] >= w[1]), "{ends:?}");
+    assert_eq!(
+        json("/api/search?q=x&sort=alphabet").1["error"]["code"],
+        "invalid_sort"
+    );
+}

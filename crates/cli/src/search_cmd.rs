@@ -36,6 +36,9 @@ pub struct SearchArgs {
     limit: Option<usize>,
     #[arg(long, default_value_t = 0)]
     offset: usize,
+    /// Newest plan periods first instead of by relevance.
+    #[arg(long = "by-date")]
+    sort_by_date: bool,
     /// Print the JSON object of DESIGN.md.
     #[arg(long)]
     json: bool,
@@ -57,6 +60,7 @@ pub fn run(a: &SearchArgs) -> anyhow::Result<()> {
         langs: a.lang.iter().cloned().collect(),
         limit: a.limit,
         offset: a.offset,
+        sort_by_date: a.sort_by_date,
     };
     let resp = plansok_index::search::search(&store, &taxonomy, &req).map_err(|e| match e {
         IndexError::InvalidFilter { .. } => anyhow::Error::new(UsageError(e.to_string())),

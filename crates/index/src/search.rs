@@ -32,6 +32,8 @@ pub struct SearchRequest {
     pub langs: Vec<String>,
     pub limit: Option<usize>,
     pub offset: usize,
+    /// Newest plan periods first instead of by relevance.
+    pub sort_by_date: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -324,6 +326,13 @@ pub fn search(
             .and_offset(offset)
             .order_by_score(),
     );
+    let by_date_h = req.sort_by_date.then(|| {
+        multi.add_collector(
+            TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_fast_field::<u64>("period_end", tantivy::Order::Desc),
+        )
+    });
     let unfiltered: Vec<Dim> = DIMS.into_iter().filter(|d| !filters.has(*d)).collect();
     let facet_hs: Vec<_> = unfiltered
         .iter()
@@ -334,7 +343,14 @@ pub fn search(
         .collect();
     let mut fruits = searcher.search(&all_of(main), &multi)?;
     let total = count_h.extract(&mut fruits);
-    let top = top_h.extract(&mut fruits);
+    let mut top = top_h.extract(&mut fruits);
+    if let Some(h) = by_date_h {
+        top = h
+            .extract(&mut fruits)
+            .into_iter()
+            .map(|(_, addr)| (0.0, addr))
+            .collect();
+    }
     let mut facets = Facets::default();
     for (d, h) in unfiltered.iter().zip(facet_hs) {
         let root = dim_field(&f, *d).1;

@@ -56,10 +56,14 @@ impl Params {
                 format!("format {f:?} is not json or csv"),
             ));
         }
-        if let Some(s) = p.sort.as_deref().filter(|s| *s != "relevance") {
+        if let Some(s) = p
+            .sort
+            .as_deref()
+            .filter(|s| *s != "relevance" && *s != "date")
+        {
             return Err(ApiError::bad_request(
                 "invalid_sort",
-                format!("sort {s:?} is not supported (relevance)"),
+                format!("sort {s:?} is not relevance or date"),
             ));
         }
         Ok(p)
@@ -89,6 +93,7 @@ impl Params {
             langs: self.lang.clone(),
             limit: number("limit", &self.limit)?.map(|l| l.max(1)),
             offset: number("offset", &self.offset)?.unwrap_or(0),
+            sort_by_date: self.sort.as_deref() == Some("date"),
         })
     }
 }
