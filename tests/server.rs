@@ -302,3 +302,35 @@ fn sort_by_date_puts_the_newest_plan_periods_first() {
         "invalid_sort"
     );
 }
+
+#[test]
+fn openapi_document_describes_every_endpoint() {
+    let (status, v) = json("/openapi.json");
+    assert_eq!(status, 200);
+    assert!(v["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/search",
+        "/api/facets",
+        "/api/measures",
+        "/api/documents/{id}",
+        "/api/documents/{id}/similar",
+        "/api/health",
+    ] {
+        assert!(v["paths"][path]["get"].is_object(), "{path}");
+    }
+    let schemas = &v["components"]["schemas"];
+    for s in ["SearchResponse", "Hit", "Facets", "ErrorBody"] {
+        assert!(schemas[s].is_object(), "schema {s}");
+    }
+    let params: Vec<&str> = v["paths"]["/api/search"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for p in [
+        "q", "region", "period", "goal", "type", "org", "lang", "limit", "offset", "sort", "format",
+    ] {
+        assert!(params.contains(&p), "parameter {p} in {params:?}");
+    }
+}

@@ -24,7 +24,7 @@ use plansok_model::Taxonomy;
 const CANDIDATES: usize = 2000;
 
 /// One measure: a passage with where it comes from.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Measure {
     pub document_id: String,
     pub title: String,
@@ -42,7 +42,7 @@ pub struct Measure {
 }
 
 /// The measures of one county.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct CountyMeasures {
     pub region: String,
     /// Matching passages in this county (among the candidates looked at).
@@ -50,7 +50,7 @@ pub struct CountyMeasures {
     pub measures: Vec<Measure>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct MeasuresResponse {
     pub query: String,
     pub counties: Vec<CountyMeasures>,

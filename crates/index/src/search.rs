@@ -36,14 +36,14 @@ pub struct SearchRequest {
     pub sort_by_date: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct HitPeriod {
     pub start: u16,
     pub end: u16,
 }
 
 /// One document hit (DESIGN.md's hit object).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Hit {
     pub id: String,
     pub url: Option<String>,
@@ -66,14 +66,14 @@ pub struct Hit {
     pub path: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FacetValue {
     pub value: String,
     pub count: u64,
 }
 
 /// Counts per facet value, each under all the other filters.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct Facets {
     pub region: Vec<FacetValue>,
     pub goal: Vec<FacetValue>,
@@ -85,7 +85,7 @@ pub struct Facets {
 }
 
 /// DESIGN.md's search response.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SearchResponse {
     pub query: String,
     pub total: usize,

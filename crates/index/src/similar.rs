@@ -16,7 +16,7 @@ use crate::{HitPeriod, IndexError};
 /// Score factor for a document of the same county as the one compared with.
 const SAME_COUNTY_FACTOR: f32 = 0.5;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SimilarDocument {
     pub id: String,
     pub title: String,

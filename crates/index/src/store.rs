@@ -32,7 +32,7 @@ pub enum UpsertOutcome {
 }
 
 /// Document metadata stored with every entry (what a hit shows).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DocMeta {
     pub id: String,
     pub url: Option<String>,
@@ -338,7 +338,7 @@ fn common(f: &Fields, d: &Document, meta: &str, kind: &str) -> TantivyDocument {
 }
 
 /// One passage as `/api/documents/{id}` shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PassageView {
     pub heading: Option<String>,
     pub text: String,
@@ -347,7 +347,7 @@ pub struct PassageView {
 }
 
 /// A whole document: metadata, text and passages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentView {
     #[serde(flatten)]
     pub meta: DocMeta,

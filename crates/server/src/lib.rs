@@ -6,6 +6,7 @@
 //! when `ingest` commits beside the server.
 
 mod metrics;
+mod openapi;
 mod params;
 
 use std::net::SocketAddr;
@@ -79,14 +80,17 @@ pub struct ApiError {
     message: String,
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// An error: `{"error": {"code", "message"}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
     error: ErrorInner<'a>,
 }
 
-#[derive(Serialize)]
-struct ErrorInner<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorInner<'a> {
+    /// A stable code such as `invalid_region`.
     code: &'a str,
+    /// What is wrong, for people.
     message: &'a str,
 }
 
@@ -140,6 +144,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let cors = cors_layer(&state.settings.cors_allow_origins);
     Router::new()
         .route("/metrics", get(metrics_handler))
+        .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/", get(|| async { Html(PAGE) }))
         .route("/api/health", get(health))
         .route("/api/search", get(search_handler))
@@ -204,12 +209,13 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-#[derive(Serialize)]
-struct Health {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
     status: &'static str,
     documents: usize,
 }
 
+#[utoipa::path(get, path = "/api/health", responses((status = 200, body = Health)))]
 async fn health(State(st): State<Arc<AppState>>) -> Result<Json<Health>, ApiError> {
     let documents = st.store.num_documents()?;
     Ok(Json(Health {
@@ -235,6 +241,9 @@ async fn run_search(st: Arc<AppState>, req: SearchRequest) -> Result<SearchRespo
 /// Most rows a CSV export carries.
 const CSV_MAX_ROWS: usize = 50_000;
 
+#[utoipa::path(get, path = "/api/search", params(openapi::SearchParams),
+    responses((status = 200, description = "Hits and facets (or text/csv with format=csv)", body = plansok_index::SearchResponse),
+              (status = 400, description = "A bad parameter", body = ErrorBody)))]
 async fn search_handler(
     State(st): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
@@ -282,6 +291,9 @@ async fn all_hits(st: Arc<AppState>, mut req: SearchRequest) -> Result<SearchRes
 /// Measures per county (at most this many each).
 const MEASURES_PER_COUNTY: usize = 3;
 
+#[utoipa::path(get, path = "/api/measures", params(openapi::SearchParams),
+    responses((status = 200, description = "Matching passages grouped by county", body = plansok_index::MeasuresResponse),
+              (status = 400, body = ErrorBody)))]
 async fn measures_handler(
     State(st): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
@@ -303,6 +315,8 @@ async fn measures_handler(
     }
 }
 
+#[utoipa::path(get, path = "/api/facets", params(openapi::SearchParams),
+    responses((status = 200, description = "Counts per facet value", body = plansok_index::Facets), (status = 400, body = ErrorBody)))]
 async fn facets_handler(
     State(st): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
@@ -313,6 +327,8 @@ async fn facets_handler(
     Ok(Json(resp.facets).into_response())
 }
 
+#[utoipa::path(get, path = "/api/documents/{id}", params(("id" = String, Path, description = "Document id (hex)")),
+    responses((status = 200, body = plansok_index::DocumentView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn document_handler(
     State(st): State<Arc<AppState>>,
     Path(id): Path<String>,
@@ -336,6 +352,8 @@ async fn document_handler(
     }
 }
 
+#[utoipa::path(get, path = "/api/documents/{id}/similar", params(("id" = String, Path, description = "Document id (hex)")),
+    responses((status = 200, description = "`{\"similar\": [SimilarDocument]}`", body = Vec<plansok_index::similar::SimilarDocument>), (status = 404, body = ErrorBody)))]
 async fn similar_handler(
     State(st): State<Arc<AppState>>,
     Path(id): Path<String>,
