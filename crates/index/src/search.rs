@@ -5,6 +5,7 @@
 //! filter are OR-ed, different filters AND-ed. Every facet is counted under all filters but
 //! its own, so a user sees what each value would give.
 
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::time::Instant;
 
@@ -367,14 +368,15 @@ pub fn search(
         );
     }
     let mut snippets = Snippets::new(store, &searcher, &*text)?;
+    let ids = top_ids(&f, &searcher, &top)?;
+    let passages = best_passages(&f, &searcher, &*text, &filters, &ids)?;
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top {
         hits.push(hit(
             store,
             &searcher,
-            &*text,
-            &filters,
             &mut snippets,
+            &passages,
             score,
             addr,
         )?);
@@ -386,6 +388,22 @@ pub fn search(
         hits,
         facets,
     })
+}
+
+/// The document ids of the hits.
+fn top_ids(
+    f: &Fields,
+    searcher: &Searcher,
+    top: &[(f32, DocAddress)],
+) -> Result<Vec<String>, IndexError> {
+    let mut ids = Vec::with_capacity(top.len());
+    for (_, addr) in top {
+        let d: TantivyDocument = searcher.doc(*addr)?;
+        if let Some(id) = d.get_first(f.doc_id).and_then(|v| v.as_str()) {
+            ids.push(id.to_string());
+        }
+    }
+    Ok(ids)
 }
 
 fn dim_field(f: &Fields, d: Dim) -> (Field, &'static str) {
@@ -437,9 +455,8 @@ pub(crate) fn stored_meta(f: &Fields, d: &TantivyDocument) -> Option<DocMeta> {
 fn hit(
     store: &IndexStore,
     searcher: &Searcher,
-    text: &dyn Query,
-    filters: &Filters,
     snippets: &mut Snippets,
+    passages: &HashMap<String, (String, Option<u32>)>,
     score: f32,
     addr: DocAddress,
 ) -> Result<Hit, IndexError> {
@@ -448,16 +465,16 @@ fn hit(
     let meta = stored_meta(f, &d)
         .ok_or_else(|| IndexError::Open("an index entry has no metadata".into()))?;
     let body_field = if meta.lang == "en" { f.text_en } else { f.text };
-    let (passage_text, page) = best_passage(f, searcher, text, filters, &meta.id, body_field)?
-        .unwrap_or_else(|| {
-            (
-                d.get_first(body_field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string(),
-                None,
-            )
-        });
+    let (passage_text, page) = match passages.get(&meta.id) {
+        Some((t, p)) => (t.clone(), *p),
+        None => (
+            d.get_first(body_field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string(),
+            None,
+        ),
+    };
     let generator = if meta.lang == "en" {
         &snippets.en
     } else {
@@ -489,47 +506,63 @@ fn hit(
     })
 }
 
-/// The passage of document `id` that matches best (under the goal filter when one is given).
-fn best_passage(
+/// Passages looked at per hit when picking each hit's best passage.
+const PASSAGES_PER_HIT: usize = 20;
+
+/// The best-matching passage (text, page) of each of the documents `ids`, in one search (under
+/// the goal filter when one is given, else or for documents it leaves out, without it).
+fn best_passages(
     f: &Fields,
     searcher: &Searcher,
     text: &dyn Query,
     filters: &Filters,
-    id: &str,
-    body_field: Field,
-) -> Result<Option<(String, Option<u32>)>, IndexError> {
-    let id_q: Box<dyn Query> = Box::new(TermQuery::new(
-        Term::from_field_text(f.doc_id, id),
-        IndexRecordOption::Basic,
-    ));
+    ids: &[String],
+) -> Result<HashMap<String, (String, Option<u32>)>, IndexError> {
+    let mut out = HashMap::new();
     let goal = filters
         .by_dim
         .iter()
         .find(|(d, _)| *d == Dim::Goal)
         .map(|(_, q)| q.box_clone());
     for extra in goal.into_iter().map(Some).chain([None]) {
-        let mut qs = vec![
-            text.box_clone(),
-            kind_query(f, KIND_PASSAGE),
-            id_q.box_clone(),
-        ];
+        let missing: Vec<&String> = ids.iter().filter(|id| !out.contains_key(*id)).collect();
+        if missing.is_empty() {
+            break;
+        }
+        let id_qs = missing
+            .iter()
+            .map(|id| {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.doc_id, id),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>
+            })
+            .collect();
+        let mut qs = vec![text.box_clone(), kind_query(f, KIND_PASSAGE), any_of(id_qs)];
         qs.extend(extra);
-        let top = searcher.search(&all_of(qs), &TopDocs::with_limit(1).order_by_score())?;
-        if let Some((_, addr)) = top.first() {
-            let d: TantivyDocument = searcher.doc(*addr)?;
-            let t = d
-                .get_first(body_field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string();
+        let limit = (missing.len() * PASSAGES_PER_HIT).clamp(1, 2000);
+        for (_, addr) in
+            searcher.search(&all_of(qs), &TopDocs::with_limit(limit).order_by_score())?
+        {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let Some(id) = d.get_first(f.doc_id).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            if out.contains_key(id) {
+                continue;
+            }
+            let t = [f.text, f.text_en]
+                .iter()
+                .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
+                .unwrap_or("");
             let page = d
                 .get_first(f.page)
                 .and_then(|v| v.as_u64())
                 .map(|p| p as u32);
-            return Ok(Some((t, page)));
+            out.insert(id.to_string(), (t.to_string(), page));
         }
     }
-    Ok(None)
+    Ok(out)
 }
 
 fn snippet(chars: usize, generator: &SnippetGenerator, passage: &str) -> String {
