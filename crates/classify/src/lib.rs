@@ -43,6 +43,7 @@ pub struct Source<'a> {
 /// The loaded rules and taxonomy.
 pub struct Classifier {
     cfg: ClassifyConfig,
+    language: plansok_extract::config::LanguageRules,
     regions: region::RegionMatcher,
     goals: goals::GoalScorer,
 }
@@ -58,8 +59,10 @@ impl Classifier {
     pub fn new(cfg: ClassifyConfig, taxonomy: Taxonomy) -> Result<Self, ClassifyError> {
         let regions = region::RegionMatcher::new(taxonomy, cfg.organisation.clone())?;
         let goals = goals::GoalScorer::new(&cfg.goals);
+        let language = plansok_extract::ExtractConfig::load()?.language;
         Ok(Classifier {
             cfg,
+            language,
             regions,
             goals,
         })
@@ -87,7 +90,11 @@ impl Classifier {
             signals: &ex.signals,
             meta: src.meta,
         });
-        let passages = passages::build(&ex.blocks, &self.goals);
+        let mut passages = passages::build(&ex.blocks, &self.goals);
+        for p in &mut passages {
+            // Short passages cannot be told apart reliably: they keep the document's language.
+            p.lang = plansok_extract::lang::detect(&self.language, &p.text, Some(&ex.lang));
+        }
         let mut goals: Vec<_> = passages
             .iter()
             .flat_map(|p| p.goals.iter().copied())
@@ -133,4 +140,36 @@ fn file_stem(path: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().replace(['_', '-'], " "))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plansok_extract::{extract, ExtractConfig, Hints};
+
+    #[test]
+    fn an_english_section_of_a_swedish_page_gets_its_own_language() {
+        let html = "<html lang=sv><body><main><h1>Mäns våld mot kvinnor i länet</h1>\
+            <p>Länsstyrelsen samordnar arbetet mot mäns våld mot kvinnor och stödjer kommunerna i deras arbete med att förebygga våld i nära relationer.</p>\
+            <h2>In English</h2><p>The county administrative board coordinates the regional work to prevent men's violence against women and supports the municipalities.</p>\
+            </main></body></html>";
+        let ex = extract(
+            &ExtractConfig::load().unwrap(),
+            html.as_bytes(),
+            Format::Html,
+            &Hints::default(),
+        )
+        .unwrap();
+        let meta = SourceMeta::default();
+        let doc = Classifier::load().unwrap().classify(&Source {
+            extracted: &ex,
+            format: Format::Html,
+            path: None,
+            meta: &meta,
+            content_hash: "x",
+        });
+        assert_eq!(doc.lang, "sv");
+        let langs: Vec<&str> = doc.passages.iter().map(|p| p.lang.as_str()).collect();
+        assert_eq!(langs, ["sv", "en"]);
+    }
 }

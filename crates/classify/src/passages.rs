@@ -83,5 +83,6 @@ fn passage(
         text,
         page,
         goals,
+        lang: String::new(),
     }
 }

@@ -11,7 +11,7 @@
 
 pub mod charset;
 pub mod clean;
-mod config;
+pub mod config;
 pub mod html;
 pub mod lang;
 pub mod pdf;

@@ -290,6 +290,12 @@ fn passage_entry(
     english: bool,
 ) -> TantivyDocument {
     let mut e = common(f, d, meta, KIND_PASSAGE);
+    // A passage is analysed in its own language when it was told apart from the document's.
+    let english = if p.lang.is_empty() {
+        english
+    } else {
+        p.lang == "en"
+    };
     e.add_u64(f.passage_no, i as u64);
     if let Some(h) = &p.heading {
         e.add_text(if english { f.heading_en } else { f.heading }, h);

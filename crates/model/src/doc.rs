@@ -177,6 +177,9 @@ pub struct Passage {
     /// 1-based PDF page where the passage starts (None for HTML and text).
     pub page: Option<u32>,
     pub goals: Vec<Goal>,
+    /// ISO 639-1 language of the passage (the document's when the passage is too short to tell).
+    #[serde(default)]
+    pub lang: String,
 }
 
 /// A classified document, ready to be indexed.
