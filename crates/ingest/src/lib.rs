@@ -371,3 +371,39 @@ fn is_supported(path: &Path) -> bool {
         .and_then(Format::from_extension)
         .is_some()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mirror_paths_give_urls() {
+        let tlds = IngestOptions::load().unwrap().mirror_tlds;
+        let p = Path::new("/repo/corpus/sample/www.lansstyrelsen.se/jamtland/a/plan.pdf");
+        assert_eq!(
+            mirror_url(p, &tlds).as_deref(),
+            Some("https://www.lansstyrelsen.se/jamtland/a/plan.pdf")
+        );
+        assert_eq!(mirror_url(Path::new("/home/me/docs/plan.pdf"), &tlds), None);
+        assert_eq!(mirror_url(Path::new("/home/me/plan.se"), &tlds), None);
+    }
+
+    #[test]
+    fn site_furniture_is_not_collected() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["robots.txt", "plan.pdf", "page.html", "notes.md", "a.txt"] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        let ignore = IngestOptions::load().unwrap().ignore_file_names;
+        let (files, missing) = collect_files(
+            &[dir.path().to_path_buf(), PathBuf::from("/no/such")],
+            &ignore,
+        );
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.txt", "page.html", "plan.pdf"]);
+        assert_eq!(missing.len(), 1);
+    }
+}
