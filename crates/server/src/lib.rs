@@ -224,10 +224,12 @@ async fn health(State(st): State<Arc<AppState>>) -> Result<Json<Health>, ApiErro
     }))
 }
 
-/// Runs a search on the blocking pool, bounded in time.
-async fn run_search(st: Arc<AppState>, req: SearchRequest) -> Result<SearchResponse, ApiError> {
-    let task = tokio::task::spawn_blocking(move || search(&st.store, &st.taxonomy, &req));
-    match tokio::time::timeout(Duration::from_secs(10), task).await {
+/// Runs index work on the blocking pool, bounded in time.
+async fn blocking<T: Send + 'static>(
+    limit: Duration,
+    work: impl FnOnce() -> Result<T, IndexError> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::time::timeout(limit, tokio::task::spawn_blocking(work)).await {
         Ok(Ok(result)) => Ok(result?),
         Ok(Err(_)) => Err(ApiError::internal("the search failed")),
         Err(_) => Err(ApiError {
@@ -236,6 +238,15 @@ async fn run_search(st: Arc<AppState>, req: SearchRequest) -> Result<SearchRespo
             message: "the search took too long".into(),
         }),
     }
+}
+
+/// Longest a search may take; an export may take longer.
+const SEARCH_LIMIT: Duration = Duration::from_secs(10);
+const EXPORT_LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs a search on the blocking pool, bounded in time.
+async fn run_search(st: Arc<AppState>, req: SearchRequest) -> Result<SearchResponse, ApiError> {
+    blocking(SEARCH_LIMIT, move || search(&st.store, &st.taxonomy, &req)).await
 }
 
 /// Most rows a CSV export carries.
@@ -260,7 +271,7 @@ async fn search_handler(
 
 /// Every hit of a search (page after page, up to CSV_MAX_ROWS), for export.
 async fn all_hits(st: Arc<AppState>, mut req: SearchRequest) -> Result<SearchResponse, ApiError> {
-    let task = tokio::task::spawn_blocking(move || {
+    blocking(EXPORT_LIMIT, move || {
         req.limit = Some(st.store.config().search.max_limit);
         req.offset = 0;
         let mut first = search(&st.store, &st.taxonomy, &req)?;
@@ -275,17 +286,9 @@ async fn all_hits(st: Arc<AppState>, mut req: SearchRequest) -> Result<SearchRes
         }
         hits.truncate(CSV_MAX_ROWS);
         first.hits = hits;
-        Ok::<_, IndexError>(first)
-    });
-    match tokio::time::timeout(Duration::from_secs(60), task).await {
-        Ok(Ok(result)) => Ok(result?),
-        Ok(Err(_)) => Err(ApiError::internal("the export failed")),
-        Err(_) => Err(ApiError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            code: "timeout".into(),
-            message: "the export took too long".into(),
-        }),
-    }
+        Ok(first)
+    })
+    .await
 }
 
 /// Measures per county (at most this many each).
@@ -301,18 +304,11 @@ async fn measures_handler(
     let params = Params::parse(raw.as_deref().unwrap_or(""))?;
     let req = params.to_request()?;
     let per_county = req.limit.unwrap_or(MEASURES_PER_COUNTY).min(20);
-    let task = tokio::task::spawn_blocking(move || {
+    let result = blocking(SEARCH_LIMIT, move || {
         plansok_index::measures::measures(&st.store, &st.taxonomy, &req, per_county)
-    });
-    match tokio::time::timeout(Duration::from_secs(10), task).await {
-        Ok(Ok(result)) => Ok(Json(result?).into_response()),
-        Ok(Err(_)) => Err(ApiError::internal("the search failed")),
-        Err(_) => Err(ApiError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            code: "timeout".into(),
-            message: "the search took too long".into(),
-        }),
-    }
+    })
+    .await?;
+    Ok(Json(result).into_response())
 }
 
 #[utoipa::path(get, path = "/api/facets", params(openapi::SearchParams),
@@ -339,9 +335,7 @@ async fn document_handler(
             "a document id is hexadecimal",
         ));
     }
-    let found = tokio::task::spawn_blocking(move || st.store.document(&id))
-        .await
-        .map_err(|_| ApiError::internal("lookup failed"))??;
+    let found = blocking(SEARCH_LIMIT, move || st.store.document(&id)).await?;
     match found {
         Some(doc) => Ok(Json(doc).into_response()),
         None => Err(ApiError {
@@ -364,10 +358,10 @@ async fn similar_handler(
             "a document id is hexadecimal",
         ));
     }
-    let found =
-        tokio::task::spawn_blocking(move || plansok_index::similar::similar(&st.store, &id, 10))
-            .await
-            .map_err(|_| ApiError::internal("lookup failed"))??;
+    let found = blocking(SEARCH_LIMIT, move || {
+        plansok_index::similar::similar(&st.store, &id, 10)
+    })
+    .await?;
     match found {
         Some(docs) => Ok(Json(serde_json::json!({ "similar": docs })).into_response()),
         None => Err(ApiError {
