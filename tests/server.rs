@@ -334,3 +334,51 @@ fn openapi_document_describes_every_endpoint() {
         assert!(params.contains(&p), "parameter {p} in {params:?}");
     }
 }
+
+#[test]
+fn the_server_sees_an_ingest_committed_beside_it_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = repo().join("corpus/sample/www.lansstyrelsen.se");
+    pipeline(dir.path())
+        .ingest_paths(&[corpus.join("jamtland")], |_, _| {})
+        .unwrap();
+    let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
+        .unwrap();
+    let state = Arc::new(AppState::new(
+        store,
+        Taxonomy::load().unwrap(),
+        plansok_server::ServerSettings::load().unwrap(),
+    ));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move { axum::serve(listener, plansok_server::router(state)).await });
+    let documents = || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut buf = String::new();
+        s.read_to_string(&mut buf).unwrap();
+        let body = &buf[buf.find("\r\n\r\n").unwrap() + 4..];
+        let v: serde_json::Value = serde_json::from_str(body.trim()).unwrap();
+        v["documents"].as_u64().unwrap()
+    };
+    assert_eq!(documents(), 2);
+    // Another process's ingest (here: another writer on the same folder) commits.
+    pipeline(dir.path())
+        .ingest_paths(&[corpus.join("skane")], |_, _| {})
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while documents() != 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reader did not reload"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
