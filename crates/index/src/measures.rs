@@ -65,7 +65,7 @@ pub fn measures(
 ) -> Result<MeasuresResponse, IndexError> {
     let f = *store.fields();
     let filters = build_filters_for(&f, tax, req)?;
-    let text = text_query(store, &req.query);
+    let text = text_query(store, &req.query)?;
     let mut qs: Vec<Box<dyn Query>> = vec![text.box_clone(), kind_query(&f, KIND_PASSAGE)];
     qs.extend(filters);
     let searcher = store.reader().searcher();

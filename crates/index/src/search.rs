@@ -11,7 +11,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, RegexQuery, TermQuery,
+};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -268,12 +270,33 @@ fn all_of(qs: Vec<Box<dyn Query>>) -> BooleanQuery {
     BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect())
 }
 
-/// Parses the user's query leniently (never fails); an empty query matches everything.
-pub fn text_query(store: &IndexStore, query: &str) -> Box<dyn Query> {
+/// Parses the user's query; an empty query matches everything. A query the grammar cannot
+/// read is an [`IndexError::InvalidFilter`] named `query` that says what is wrong. Words ending
+/// in `*` are prefixes matched against the indexed terms ("kvinno*" finds "kvinnojourer").
+pub fn text_query(store: &IndexStore, query: &str) -> Result<Box<dyn Query>, IndexError> {
     let f = store.fields();
-    if query.trim().is_empty() {
-        return Box::new(AllQuery);
+    let (rest, prefixes) = split_prefixes(query);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for p in prefixes {
+        clauses.push((Occur::Must, prefix_query(f, &p)?));
     }
+    if !rest.trim().is_empty() {
+        clauses.push((
+            Occur::Must,
+            parser(store)
+                .parse_query(&rest)
+                .map_err(|e| invalid("query", format!("{query:?} cannot be read: {e}")))?,
+        ));
+    }
+    Ok(match clauses.len() {
+        0 => Box::new(AllQuery),
+        1 => clauses.remove(0).1,
+        _ => Box::new(BooleanQuery::new(clauses)),
+    })
+}
+
+fn parser(store: &IndexStore) -> QueryParser {
+    let f = store.fields();
     let s = &store.config().search;
     let mut parser = QueryParser::for_index(
         store.index(),
@@ -293,7 +316,51 @@ pub fn text_query(store: &IndexStore, query: &str) -> Box<dyn Query> {
     for field in [f.heading, f.heading_en] {
         parser.set_field_boost(field, s.heading_boost);
     }
-    parser.parse_query_lenient(query).0
+    parser
+}
+
+/// Takes the bare `word*` terms (outside quotes, of letters and digits) out of a query.
+fn split_prefixes(query: &str) -> (String, Vec<String>) {
+    let mut rest = Vec::new();
+    let mut prefixes = Vec::new();
+    let mut in_quotes = false;
+    for word in query.split_whitespace() {
+        let quotes = word.matches('"').count();
+        let bare = word.strip_suffix('*').filter(|w| {
+            !in_quotes
+                && quotes == 0
+                && w.chars().count() >= 2
+                && w.chars().all(char::is_alphanumeric)
+        });
+        match bare {
+            Some(p) => prefixes.push(p.to_lowercase()),
+            None => rest.push(word),
+        }
+        if quotes % 2 == 1 {
+            in_quotes = !in_quotes;
+        }
+    }
+    (rest.join(" "), prefixes)
+}
+
+/// Terms starting with `prefix` in any text field.
+fn prefix_query(f: &Fields, prefix: &str) -> Result<Box<dyn Query>, IndexError> {
+    let pattern = format!("{}.*", regex::escape(prefix));
+    let mut any = Vec::new();
+    for field in [
+        f.title,
+        f.title_en,
+        f.heading,
+        f.heading_en,
+        f.text,
+        f.text_en,
+    ] {
+        any.push((
+            Occur::Should,
+            Box::new(RegexQuery::from_pattern(&pattern, field)?) as Box<dyn Query>,
+        ));
+    }
+    Ok(Box::new(BooleanQuery::new(any)))
 }
 
 /// Runs a search.
@@ -312,7 +379,7 @@ pub fn search(
     }
     let f = *store.fields();
     let filters = build_filters(&f, tax, req)?;
-    let text = text_query(store, &req.query);
+    let text = text_query(store, &req.query)?;
     let searcher = store.reader().searcher();
     let limit = req.limit.unwrap_or(s.default_limit).clamp(1, s.max_limit);
     let mut main = vec![text.box_clone(), kind_query(&f, KIND_DOC)];
