@@ -47,6 +47,20 @@ pub struct Fields {
     pub meta: Field,
 }
 
+impl Fields {
+    /// The analysed text fields a query searches.
+    pub fn searchable(&self) -> [Field; 6] {
+        [
+            self.title,
+            self.title_en,
+            self.heading,
+            self.heading_en,
+            self.text,
+            self.text_en,
+        ]
+    }
+}
+
 fn text_options(analyzer: &str) -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(analyzer)

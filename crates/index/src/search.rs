@@ -298,17 +298,7 @@ pub fn text_query(store: &IndexStore, query: &str) -> Result<Box<dyn Query>, Ind
 fn parser(store: &IndexStore) -> QueryParser {
     let f = store.fields();
     let s = &store.config().search;
-    let mut parser = QueryParser::for_index(
-        store.index(),
-        vec![
-            f.title,
-            f.title_en,
-            f.heading,
-            f.heading_en,
-            f.text,
-            f.text_en,
-        ],
-    );
+    let mut parser = QueryParser::for_index(store.index(), f.searchable().to_vec());
     parser.set_conjunction_by_default();
     for field in [f.title, f.title_en] {
         parser.set_field_boost(field, s.title_boost);
@@ -347,14 +337,7 @@ fn split_prefixes(query: &str) -> (String, Vec<String>) {
 fn prefix_query(f: &Fields, prefix: &str) -> Result<Box<dyn Query>, IndexError> {
     let pattern = format!("{}.*", regex::escape(prefix));
     let mut any = Vec::new();
-    for field in [
-        f.title,
-        f.title_en,
-        f.heading,
-        f.heading_en,
-        f.text,
-        f.text_en,
-    ] {
+    for field in f.searchable() {
         any.push((
             Occur::Should,
             Box::new(RegexQuery::from_pattern(&pattern, field)?) as Box<dyn Query>,
