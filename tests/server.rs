@@ -17,6 +17,19 @@ struct Server {
     _rt: tokio::runtime::Runtime,
 }
 
+/// Serves `store` on 127.0.0.1 from a runtime of its own.
+fn start(store: IndexStore) -> (SocketAddr, tokio::runtime::Runtime) {
+    let settings = plansok_server::ServerSettings::load().unwrap();
+    let state = Arc::new(AppState::new(store, Taxonomy::load().unwrap(), settings));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move { axum::serve(listener, plansok_server::router(state)).await });
+    (addr, rt)
+}
+
 fn server() -> &'static Server {
     static S: OnceLock<Server> = OnceLock::new();
     S.get_or_init(|| {
@@ -27,17 +40,7 @@ fn server() -> &'static Server {
         let store =
             IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
                 .unwrap();
-        let state = Arc::new(AppState::new(
-            store,
-            Taxonomy::load().unwrap(),
-            plansok_server::ServerSettings::load().unwrap(),
-        ));
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        rt.spawn(async move { axum::serve(listener, plansok_server::router(state)).await });
+        let (addr, rt) = start(store);
         Server {
             addr,
             _dir: dir,
@@ -346,17 +349,7 @@ fn the_server_sees_an_ingest_committed_beside_it_without_a_restart() {
         .unwrap();
     let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
         .unwrap();
-    let state = Arc::new(AppState::new(
-        store,
-        Taxonomy::load().unwrap(),
-        plansok_server::ServerSettings::load().unwrap(),
-    ));
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    rt.spawn(async move { axum::serve(listener, plansok_server::router(state)).await });
+    let (addr, _rt) = start(store);
     let documents = || {
         let mut s = TcpStream::connect(addr).unwrap();
         write!(

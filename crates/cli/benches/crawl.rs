@@ -8,6 +8,9 @@
 #[path = "../../../tests/common/mirror.rs"]
 mod mirror;
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -69,18 +72,6 @@ fn config(addr: std::net::SocketAddr, starts: &[String]) -> String {
         t += &format!("[[source]]\nid = \"s{i}\"\ncounty = \"Jämtlands län\"\norganisation = \"x\"\nstart = [\"{s}\"]\nallow = [\"{prefix}\"]\npdf_hosts = [\"www.lansstyrelsen.se\"]\nmax_depth = 2\n\n");
     }
     t
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|k| k.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn main() {
@@ -156,6 +147,6 @@ fn main() {
     println!(
         "  indexed {} documents; peak memory of the bench process {:.0} MB",
         report.ingest.indexed,
-        peak_rss_mb()
+        support::peak_rss_mb()
     );
 }

@@ -7,6 +7,9 @@
 //! `cargo bench -p plansok --bench serve_load` (PLANSOK_BENCH_COPIES, default 260 copies of
 //! the sample; PLANSOK_BENCH_CLIENTS, default 32; PLANSOK_BENCH_SECS per phase, default 10).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -113,18 +116,6 @@ async fn phase(base: &str, paths: &[&str], clients: usize, secs: u64) -> (f64, f
     )
 }
 
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|k| k.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
@@ -139,7 +130,7 @@ fn main() {
         "index: {docs} documents, {passages} passages (built in {:.0} s)",
         t.elapsed().as_secs_f64()
     );
-    let rss_before = peak_rss_mb();
+    let rss_before = support::peak_rss_mb();
     let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
         .unwrap();
     let state = Arc::new(AppState::new(
@@ -165,5 +156,5 @@ fn main() {
         "baseline: /api/health (HTTP stack only)", h_rps, h50, h99, h_err
     );
     println!("  ratio health/search throughput: {:.1}", h_rps / s_rps);
-    println!("  peak memory: {:.0} MB after indexing, {:.0} MB after the load (one process: index build, server, clients)", rss_before, peak_rss_mb());
+    println!("  peak memory: {:.0} MB after indexing, {:.0} MB after the load (one process: index build, server, clients)", rss_before, support::peak_rss_mb());
 }

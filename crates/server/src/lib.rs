@@ -103,6 +103,14 @@ impl ApiError {
         }
     }
 
+    fn no_document() -> Self {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found".into(),
+            message: "no such document".into(),
+        }
+    }
+
     fn internal(message: impl Into<String>) -> Self {
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -323,26 +331,28 @@ async fn facets_handler(
     Ok(Json(resp.facets).into_response())
 }
 
+/// A document id is the hex of a hash: anything else (paths, traversal) is refused.
+fn check_id(id: &str) -> Result<(), ApiError> {
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(ApiError::bad_request(
+            "invalid_id",
+            "a document id is hexadecimal",
+        ));
+    }
+    Ok(())
+}
+
 #[utoipa::path(get, path = "/api/documents/{id}", params(("id" = String, Path, description = "Document id (hex)")),
     responses((status = 200, body = plansok_index::DocumentView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn document_handler(
     State(st): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    if id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(ApiError::bad_request(
-            "invalid_id",
-            "a document id is hexadecimal",
-        ));
-    }
+    check_id(&id)?;
     let found = blocking(SEARCH_LIMIT, move || st.store.document(&id)).await?;
     match found {
         Some(doc) => Ok(Json(doc).into_response()),
-        None => Err(ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "not_found".into(),
-            message: "no such document".into(),
-        }),
+        None => Err(ApiError::no_document()),
     }
 }
 
@@ -352,23 +362,14 @@ async fn similar_handler(
     State(st): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    if id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(ApiError::bad_request(
-            "invalid_id",
-            "a document id is hexadecimal",
-        ));
-    }
+    check_id(&id)?;
     let found = blocking(SEARCH_LIMIT, move || {
         plansok_index::similar::similar(&st.store, &id, 10)
     })
     .await?;
     match found {
         Some(docs) => Ok(Json(serde_json::json!({ "similar": docs })).into_response()),
-        None => Err(ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "not_found".into(),
-            message: "no such document".into(),
-        }),
+        None => Err(ApiError::no_document()),
     }
 }
 
