@@ -257,3 +257,27 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use crate::ClassifyConfig;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_picked_period_is_plausible_and_never_panics(s in "\\PC{0,200}") {
+            let rules = ClassifyConfig::load().unwrap().period;
+            if let Some(p) = pick(&rules, "", &s) {
+                prop_assert!(p.start <= p.end && p.end - p.start <= 30);
+            }
+        }
+
+        #[test]
+        fn a_cued_range_anywhere_in_text_is_found(a in 2000u16..2040, len in 1u16..6, pre in "[a-zåäö ]{0,30}") {
+            let rules = ClassifyConfig::load().unwrap().period;
+            let text = format!("{pre}. Handlingsplanen gäller för perioden {a}–{}.", a + len);
+            prop_assert_eq!(pick(&rules, "", &text), Period::new(a, a + len));
+        }
+    }
+}

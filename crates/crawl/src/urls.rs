@@ -87,3 +87,24 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn canonical_urls_are_web_urls_without_fragments_and_stable(href in "\\PC{0,60}") {
+            let base = Url::parse("https://www.lansstyrelsen.se/jamtland/a/b.html").unwrap();
+            let drop = vec!["utm_*".to_string()];
+            if let Some(u) = canonical(&base, &href, &drop) {
+                prop_assert!(u.scheme() == "http" || u.scheme() == "https");
+                prop_assert!(u.fragment().is_none());
+                prop_assert!(!u.query_pairs().any(|(k, _)| k.starts_with("utm_")));
+                let again = canonical(&u, u.as_str(), &drop);
+                prop_assert_eq!(again.as_ref(), Some(&u));
+            }
+        }
+    }
+}

@@ -383,3 +383,18 @@ mod tests {
         assert!(out.body().contains("Andra stycket"));
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_markup_extracts_without_panicking(s in "(<[a-z]{1,8}( [a-z]{1,5}=\"[^\"]{0,10}\")?>|</[a-z]{1,8}>|[^<]{0,20}){0,30}") {
+            let cfg = ExtractConfig::load().unwrap();
+            let out = extract_html(&cfg, &s);
+            prop_assert!(out.blocks.iter().all(|b| !b.text.is_empty()));
+        }
+    }
+}

@@ -224,3 +224,31 @@ pub struct SourceMeta {
     pub region: Option<String>,
     pub published: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn every_dash_spelling_of_a_range_parses_to_the_same_period(a in 1990u16..2070, len in 0u16..30, dash in "[-–—]", sp in " {0,2}") {
+            let b = a + len;
+            let text = format!("{a}{sp}{dash}{sp}{b}");
+            prop_assert_eq!(Period::parse(&text), Period::new(a, b));
+        }
+
+        #[test]
+        fn parsing_any_text_never_panics(s in "\\PC{0,40}") {
+            let _ = Period::parse(&s);
+        }
+    }
+
+    #[test]
+    fn reversed_and_implausible_periods_are_refused() {
+        assert_eq!(Period::parse("2026-2022"), None);
+        assert_eq!(Period::parse("1066"), None);
+        assert_eq!(Period::parse("2020-2080"), None);
+        assert_eq!(Period::parse("2025"), Period::new(2025, 2025));
+    }
+}
