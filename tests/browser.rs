@@ -117,7 +117,10 @@ async fn start_driver(profile: &Path) -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(20);
     while http.get(format!("{base}/status")).send().await.is_err() {

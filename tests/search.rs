@@ -418,3 +418,16 @@ fn re_ingest_updates_without_duplicates_and_identical_content_is_stored_once() {
     assert_eq!(dup.duplicates.len(), 1, "{dup:?}");
     assert_eq!(p.store().num_documents().unwrap(), n);
 }
+
+#[test]
+fn abbreviations_of_the_field_find_what_their_long_forms_find() {
+    let long = run(q("mäns våld mot kvinnor"));
+    let short = run(q("MVK"));
+    assert!(long.total > 0);
+    assert_eq!(
+        short.total, long.total,
+        "MVK = mäns våld mot kvinnor (config/synonyms.toml)"
+    );
+    let vnr = run(q("vnr"));
+    assert!(vnr.total > 0 && vnr.total == run(q("våld i nära relationer")).total);
+}

@@ -21,20 +21,36 @@ pub struct SearchSettings {
     pub heading_boost: f32,
 }
 
+const EMBEDDED_SYNONYMS: &str = include_str!("../../../config/synonyms.toml");
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Synonyms {
+    pub groups: Vec<Vec<String>>,
+}
+
 /// Index and search settings.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SearchConfig {
     pub index: IndexSettings,
     pub search: SearchSettings,
+    /// From `synonyms.toml`.
+    #[serde(skip)]
+    pub synonyms: Synonyms,
 }
 
 impl SearchConfig {
     /// Loads `search.toml` (override directory first, else the embedded default).
     pub fn load() -> Result<Self, ConfigError> {
         let text = config_text("search.toml", EMBEDDED)?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let mut cfg: SearchConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             name: "search.toml".into(),
             message: e.to_string(),
-        })
+        })?;
+        let text = config_text("synonyms.toml", EMBEDDED_SYNONYMS)?;
+        cfg.synonyms = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            name: "synonyms.toml".into(),
+            message: e.to_string(),
+        })?;
+        Ok(cfg)
     }
 }

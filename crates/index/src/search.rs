@@ -276,6 +276,7 @@ fn all_of(qs: Vec<Box<dyn Query>>) -> BooleanQuery {
 pub fn text_query(store: &IndexStore, query: &str) -> Result<Box<dyn Query>, IndexError> {
     let f = store.fields();
     let (rest, prefixes) = split_prefixes(query);
+    let rest = expand_synonyms(&rest, &store.config().synonyms.groups);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for p in prefixes {
         clauses.push((Occur::Must, prefix_query(f, &p)?));
@@ -307,6 +308,92 @@ fn parser(store: &IndexStore) -> QueryParser {
         parser.set_field_boost(field, s.heading_boost);
     }
     parser
+}
+
+/// Replaces every member of a synonym group found in the query (whole words, any case, outside
+/// quotes) by `(member OR "other member" …)`.
+pub fn expand_synonyms(query: &str, groups: &[Vec<String>]) -> String {
+    let members: Vec<(Vec<String>, usize)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, ms)| {
+            ms.iter().map(move |m| {
+                (
+                    m.to_lowercase()
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect(),
+                    g,
+                )
+            })
+        })
+        .collect();
+    let segments: Vec<&str> = query.split('"').collect();
+    let unclosed = segments.len() % 2 == 0;
+    let mut out = Vec::new();
+    for (i, segment) in segments.iter().enumerate() {
+        if i % 2 == 1 {
+            let close = if unclosed && i == segments.len() - 1 {
+                ""
+            } else {
+                "\""
+            };
+            out.push(format!("\"{segment}{close}"));
+            continue;
+        }
+        out.push(expand_segment(segment, &members, groups));
+    }
+    out.join("")
+}
+
+fn expand_segment(
+    segment: &str,
+    members: &[(Vec<String>, usize)],
+    groups: &[Vec<String>],
+) -> String {
+    let words: Vec<&str> = segment.split_whitespace().collect();
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let hit = members
+            .iter()
+            .filter(|(m, _)| {
+                !m.is_empty() && lower.get(i..i + m.len()).is_some_and(|w| w == m.as_slice())
+            })
+            .max_by_key(|(m, _)| m.len());
+        match hit {
+            Some((m, g)) => {
+                let alts: Vec<String> = groups[*g]
+                    .iter()
+                    .map(|a| {
+                        if a.contains(' ') {
+                            format!("\"{a}\"")
+                        } else {
+                            a.clone()
+                        }
+                    })
+                    .collect();
+                out.push(format!("({})", alts.join(" OR ")));
+                i += m.len();
+            }
+            None => {
+                out.push(words[i].to_string());
+                i += 1;
+            }
+        }
+    }
+    let lead = if segment.starts_with(char::is_whitespace) {
+        " "
+    } else {
+        ""
+    };
+    let trail = if segment.ends_with(char::is_whitespace) && !out.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{lead}{}{trail}", out.join(" "))
 }
 
 /// Takes the bare `word*` terms (outside quotes, of letters and digits) out of a query.
@@ -676,4 +763,40 @@ fn facet_values(counts: tantivy::collector::FacetCounts, root: &str) -> Vec<Face
 fn sort_years(mut v: Vec<FacetValue>) -> Vec<FacetValue> {
     v.sort_by(|a, b| a.value.cmp(&b.value));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups() -> Vec<Vec<String>> {
+        vec![
+            vec!["mvk".into(), "mäns våld mot kvinnor".into()],
+            vec!["kvinnojour".into(), "kvinnofridsjour".into()],
+        ]
+    }
+
+    #[test]
+    fn synonyms_expand_outside_quotes_only() {
+        assert_eq!(
+            expand_synonyms("MVK i länet", &groups()),
+            "(mvk OR \"mäns våld mot kvinnor\") i länet"
+        );
+        assert_eq!(
+            expand_synonyms("mäns våld mot kvinnor", &groups()),
+            "(mvk OR \"mäns våld mot kvinnor\")"
+        );
+        assert_eq!(
+            expand_synonyms("\"kvinnojour\" stöd", &groups()),
+            "\"kvinnojour\" stöd"
+        );
+        assert_eq!(
+            expand_synonyms("stöd kvinnojour", &groups()),
+            "stöd (kvinnojour OR kvinnofridsjour)"
+        );
+        assert_eq!(
+            expand_synonyms("utan synonymer", &groups()),
+            "utan synonymer"
+        );
+    }
 }
