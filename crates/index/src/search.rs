@@ -329,7 +329,7 @@ pub fn expand_synonyms(query: &str, groups: &[Vec<String>]) -> String {
         })
         .collect();
     let segments: Vec<&str> = query.split('"').collect();
-    let unclosed = segments.len() % 2 == 0;
+    let unclosed = segments.len().is_multiple_of(2);
     let mut out = Vec::new();
     for (i, segment) in segments.iter().enumerate() {
         if i % 2 == 1 {
