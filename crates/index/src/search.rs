@@ -16,7 +16,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::schema::{Fields, KIND_DOC, KIND_PASSAGE};
 use crate::store::{DocMeta, IndexStore};
@@ -505,18 +505,23 @@ pub fn search(
         );
     }
     let mut snippets = Snippets::new(store, &searcher, &*text)?;
-    let ids = top_ids(&f, &searcher, &top)?;
+    // Each hit's stored document is read once and serves both its id and its hit.
+    let docs = top
+        .into_iter()
+        .map(|(score, addr)| Ok((score, searcher.doc::<TantivyDocument>(addr)?)))
+        .collect::<Result<Vec<_>, IndexError>>()?;
+    let ids: Vec<String> = docs
+        .iter()
+        .filter_map(|(_, d)| {
+            d.get_first(f.doc_id)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
+        .collect();
     let passages = best_passages(&f, &searcher, &*text, &filters, &ids)?;
-    let mut hits = Vec::with_capacity(top.len());
-    for (score, addr) in top {
-        hits.push(hit(
-            store,
-            &searcher,
-            &mut snippets,
-            &passages,
-            score,
-            addr,
-        )?);
+    let mut hits = Vec::with_capacity(docs.len());
+    for (score, d) in &docs {
+        hits.push(hit(store, &mut snippets, &passages, *score, d)?);
     }
     Ok(SearchResponse {
         query: req.query.clone(),
@@ -525,22 +530,6 @@ pub fn search(
         hits,
         facets,
     })
-}
-
-/// The document ids of the hits.
-fn top_ids(
-    f: &Fields,
-    searcher: &Searcher,
-    top: &[(f32, DocAddress)],
-) -> Result<Vec<String>, IndexError> {
-    let mut ids = Vec::with_capacity(top.len());
-    for (_, addr) in top {
-        let d: TantivyDocument = searcher.doc(*addr)?;
-        if let Some(id) = d.get_first(f.doc_id).and_then(|v| v.as_str()) {
-            ids.push(id.to_string());
-        }
-    }
-    Ok(ids)
 }
 
 fn dim_field(f: &Fields, d: Dim) -> (Field, &'static str) {
@@ -591,15 +580,13 @@ pub(crate) fn stored_meta(f: &Fields, d: &TantivyDocument) -> Option<DocMeta> {
 
 fn hit(
     store: &IndexStore,
-    searcher: &Searcher,
     snippets: &mut Snippets,
     passages: &HashMap<String, (String, Option<u32>)>,
     score: f32,
-    addr: DocAddress,
+    d: &TantivyDocument,
 ) -> Result<Hit, IndexError> {
     let f = store.fields();
-    let d: TantivyDocument = searcher.doc(addr)?;
-    let meta = stored_meta(f, &d)
+    let meta = stored_meta(f, d)
         .ok_or_else(|| IndexError::Open("an index entry has no metadata".into()))?;
     let body_field = if meta.lang == "en" { f.text_en } else { f.text };
     let (passage_text, page) = match passages.get(&meta.id) {

@@ -163,6 +163,18 @@ struct Interp<'a> {
     font_cache: HashMap<usize, std::rc::Rc<Font<'a>>>,
 }
 
+/// Six operands (or array items) as a matrix.
+fn matrix(ops: &[Object]) -> Matrix {
+    [
+        num(ops, 0),
+        num(ops, 1),
+        num(ops, 2),
+        num(ops, 3),
+        num(ops, 4),
+        num(ops, 5),
+    ]
+}
+
 fn num(ops: &[Object], i: usize) -> f32 {
     ops.get(i).and_then(|o| o.as_float().ok()).unwrap_or(0.0)
 }
@@ -181,14 +193,7 @@ impl<'a> Interp<'a> {
                     }
                 }
                 "cm" => {
-                    let m = [
-                        num(o, 0),
-                        num(o, 1),
-                        num(o, 2),
-                        num(o, 3),
-                        num(o, 4),
-                        num(o, 5),
-                    ];
+                    let m = matrix(o);
                     st.ctm = mul(&m, &st.ctm);
                 }
                 "BT" => {
@@ -210,14 +215,7 @@ impl<'a> Interp<'a> {
                     st.next_line(num(o, 0), num(o, 1));
                 }
                 "Tm" => {
-                    st.tm = [
-                        num(o, 0),
-                        num(o, 1),
-                        num(o, 2),
-                        num(o, 3),
-                        num(o, 4),
-                        num(o, 5),
-                    ];
+                    st.tm = matrix(o);
                     st.tlm = st.tm;
                 }
                 "T*" => st.next_line(0.0, -st.leading),
@@ -265,14 +263,7 @@ impl<'a> Interp<'a> {
             return;
         };
         let matrix = match stream.dict.get(b"Matrix").and_then(Object::as_array) {
-            Ok(a) if a.len() == 6 => [
-                num(a, 0),
-                num(a, 1),
-                num(a, 2),
-                num(a, 3),
-                num(a, 4),
-                num(a, 5),
-            ],
+            Ok(a) if a.len() == 6 => matrix(a),
             _ => IDENTITY,
         };
         let mut res: Vec<&'a Dictionary> = Vec::new();
