@@ -1,6 +1,10 @@
 //! `config/search.toml`.
 
-use serde::Deserialize;
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::compound::CompoundSettings;
 
 use plansok_model::{config_text, ConfigError};
 
@@ -21,6 +25,21 @@ pub struct SearchSettings {
     pub heading_boost: f32,
 }
 
+/// How text is analysed; an index keeps the analysis it was created with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    pub stemming: bool,
+    pub compounds: CompoundSettings,
+}
+
+/// Query-time ranking factors.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ranking {
+    /// Score factor per document type slug (absent types: 1.0).
+    pub type_prior: HashMap<String, f32>,
+    pub goal_boost: f32,
+}
+
 const EMBEDDED_SYNONYMS: &str = include_str!("../../../config/synonyms.toml");
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -33,6 +52,8 @@ pub struct Synonyms {
 pub struct SearchConfig {
     pub index: IndexSettings,
     pub search: SearchSettings,
+    pub analysis: Analysis,
+    pub ranking: Ranking,
     /// From `synonyms.toml`.
     #[serde(skip)]
     pub synonyms: Synonyms,

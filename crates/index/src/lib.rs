@@ -5,8 +5,10 @@
 //! duplicate detection and atomic commits ([`store`]), faceted search with stemmed `<mark>`
 //! snippets ([`search`]) and counts ([`stats`]). Settings come from `config/search.toml`.
 
+pub mod compound;
 mod config;
 pub mod measures;
+pub mod ranking;
 pub mod schema;
 pub mod search;
 pub mod similar;

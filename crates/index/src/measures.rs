@@ -8,14 +8,16 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
 use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::TantivyDocument;
 
 use crate::schema::KIND_PASSAGE;
-use crate::search::{build_filters_for, kind_query, stored_meta, text_query, SearchRequest};
+use crate::search::{
+    build_filters_for, kind_query, ranker_for, stored_meta, swedish_snippet_field, text_query,
+    SearchRequest,
+};
 use crate::store::IndexStore;
 use crate::IndexError;
 use plansok_model::Taxonomy;
@@ -74,8 +76,9 @@ pub fn measures(
             .map(|q| (tantivy::query::Occur::Must, q))
             .collect(),
     );
-    let top = searcher.search(&q, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
-    let mut sv = SnippetGenerator::create(&searcher, &*text, f.text)?;
+    let ranker = ranker_for(store, req);
+    let top = searcher.search(&q, &ranker.top_docs(CANDIDATES, 0))?;
+    let mut sv = SnippetGenerator::create(&searcher, &*text, swedish_snippet_field(store))?;
     let mut en = SnippetGenerator::create(&searcher, &*text, f.text_en)?;
     sv.set_max_num_chars(store.config().search.snippet_chars);
     en.set_max_num_chars(store.config().search.snippet_chars);

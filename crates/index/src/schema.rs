@@ -7,6 +7,14 @@
 //! `/goal/<slug>`, `/type/<slug>`, `/org/<name>`, `/lang/<code>`, and `/year/<yyyy>` for every
 //! year of the period (for per-year counts). The period's start and end are u64 fast fields
 //! for range filters. `meta` stores the document's metadata as JSON.
+//!
+//! Swedish text is also written to `*_parts` fields analysed with `sv_parts`, which adds the
+//! parts of compounds at the word's position ([`crate::compound`]); a query weighs them below
+//! the whole-word fields. `type_code` (the document type's number) and `goal_bits` (the
+//! entry's goal areas) are fast fields for query-time ranking factors.
+//!
+//! Without stemming (`[analysis] stemming = false`) the `sv` analyzer is tantivy's default
+//! one (words, lowercased), the baseline the evaluation compares with.
 
 use tantivy::schema::{
     FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
@@ -17,8 +25,13 @@ use tantivy::tokenizer::{
 };
 use tantivy::Index;
 
+use crate::compound::{CompoundFilter, Decompounder};
+use crate::config::Analysis;
+use plansok_model::{DocType, Goal};
+
 pub const SV: &str = "sv";
 pub const EN: &str = "en";
+pub const SV_PARTS: &str = "sv_parts";
 pub const KIND_DOC: &str = "doc";
 pub const KIND_PASSAGE: &str = "passage";
 
@@ -35,6 +48,9 @@ pub struct Fields {
     pub heading_en: Field,
     pub text: Field,
     pub text_en: Field,
+    pub title_parts: Field,
+    pub heading_parts: Field,
+    pub text_parts: Field,
     pub page: Field,
     pub region: Field,
     pub goal: Field,
@@ -44,6 +60,8 @@ pub struct Fields {
     pub year: Field,
     pub period_start: Field,
     pub period_end: Field,
+    pub type_code: Field,
+    pub goal_bits: Field,
     pub meta: Field,
 }
 
@@ -59,15 +77,39 @@ impl Fields {
             self.text_en,
         ]
     }
+
+    /// The compound-part fields, each with the whole-word field it shadows.
+    pub fn parts(&self) -> [(Field, Field); 3] {
+        [
+            (self.title_parts, self.title),
+            (self.heading_parts, self.heading),
+            (self.text_parts, self.text),
+        ]
+    }
+}
+
+/// The number of a document type in the `type_code` fast field.
+pub fn type_code(t: DocType) -> u64 {
+    DocType::ALL.iter().position(|x| *x == t).unwrap_or(0) as u64
+}
+
+/// The `goal_bits` value of a set of goals.
+pub fn goal_bits(goals: &[Goal]) -> u64 {
+    goals
+        .iter()
+        .filter_map(|g| Goal::ALL.iter().position(|x| x == g))
+        .fold(0, |bits, i| bits | (1 << i))
 }
 
 fn text_options(analyzer: &str) -> TextOptions {
+    unstored_text(analyzer).set_stored()
+}
+
+fn unstored_text(analyzer: &str) -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(analyzer)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    TextOptions::default()
-        .set_indexing_options(indexing)
-        .set_stored()
+    TextOptions::default().set_indexing_options(indexing)
 }
 
 /// Builds the schema.
@@ -85,6 +127,9 @@ pub fn build() -> (Schema, Fields) {
         heading_en: b.add_text_field("heading_en", text_options(EN)),
         text: b.add_text_field("text", text_options(SV)),
         text_en: b.add_text_field("text_en", text_options(EN)),
+        title_parts: b.add_text_field("title_parts", unstored_text(SV_PARTS)),
+        heading_parts: b.add_text_field("heading_parts", unstored_text(SV_PARTS)),
+        text_parts: b.add_text_field("text_parts", unstored_text(SV_PARTS)),
         page: b.add_u64_field("page", STORED),
         region: b.add_facet_field("region", facet()),
         goal: b.add_facet_field("goal", facet()),
@@ -94,6 +139,8 @@ pub fn build() -> (Schema, Fields) {
         year: b.add_facet_field("year", facet()),
         period_start: b.add_u64_field("period_start", INDEXED | FAST | STORED),
         period_end: b.add_u64_field("period_end", INDEXED | FAST | STORED),
+        type_code: b.add_u64_field("type_code", FAST),
+        goal_bits: b.add_u64_field("goal_bits", FAST),
         meta: b.add_text_field("meta", STORED),
     };
     (b.build(), fields)
@@ -102,6 +149,29 @@ pub fn build() -> (Schema, Fields) {
 /// The Swedish analyzer: words, lowercased, Swedish stop words removed, Swedish stems.
 pub fn swedish() -> TextAnalyzer {
     analyzer(Language::Swedish)
+}
+
+/// The Swedish analyzer with compound parts added after each compound (before stemming).
+pub fn swedish_parts(decompounder: Decompounder, stemming: bool) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(CompoundFilter::new(decompounder));
+    match StopWordFilter::new(Language::Swedish) {
+        Some(stop) if stemming => builder
+            .filter(stop)
+            .filter(Stemmer::new(Language::Swedish))
+            .build(),
+        _ => builder.build(),
+    }
+}
+
+/// tantivy's default analyzer (words, lowercased): the no-stemming baseline.
+pub fn plain() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build()
 }
 
 /// The English analyzer.
@@ -119,10 +189,35 @@ fn analyzer(lang: Language) -> TextAnalyzer {
     }
 }
 
-/// Registers the analyzers on an index.
-pub fn register(index: &Index) {
-    index.tokenizers().register(SV, swedish());
+/// Registers the analyzers of `analysis` on an index (for writing, snippets and tokenizing).
+pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) {
+    let sv = if analysis.stemming {
+        swedish()
+    } else {
+        plain()
+    };
+    index.tokenizers().register(SV, sv);
+    index
+        .tokenizers()
+        .register(SV_PARTS, swedish_parts(decompounder, analysis.stemming));
     index.tokenizers().register(EN, english());
+}
+
+/// The analyzers a query is parsed with: like the index's, but `sv_parts` does not split (a
+/// query's compounds are split by rewriting the query, so parts match anywhere).
+pub fn query_tokenizers(analysis: &Analysis) -> tantivy::tokenizer::TokenizerManager {
+    let m = tantivy::tokenizer::TokenizerManager::default();
+    let sv = || {
+        if analysis.stemming {
+            swedish()
+        } else {
+            plain()
+        }
+    };
+    m.register(SV, sv());
+    m.register(SV_PARTS, sv());
+    m.register(EN, english());
+    m
 }
 
 /// Resolves the fields of an opened index's schema.
@@ -139,6 +234,9 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         heading_en: f("heading_en")?,
         text: f("text")?,
         text_en: f("text_en")?,
+        title_parts: f("title_parts")?,
+        heading_parts: f("heading_parts")?,
+        text_parts: f("text_parts")?,
         page: f("page")?,
         region: f("region")?,
         goal: f("goal")?,
@@ -148,6 +246,8 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         year: f("year")?,
         period_start: f("period_start")?,
         period_end: f("period_end")?,
+        type_code: f("type_code")?,
+        goal_bits: f("goal_bits")?,
         meta: f("meta")?,
     })
 }

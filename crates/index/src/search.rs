@@ -18,7 +18,9 @@ use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Searcher, TantivyDocument, Term};
 
-use crate::schema::{Fields, KIND_DOC, KIND_PASSAGE};
+use crate::compound::Decompounder;
+use crate::ranking::Ranker;
+use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE};
 use crate::store::{DocMeta, IndexStore};
 use crate::IndexError;
 use plansok_model::{DocType, Goal, Period, Taxonomy};
@@ -276,7 +278,10 @@ fn all_of(qs: Vec<Box<dyn Query>>) -> BooleanQuery {
 pub fn text_query(store: &IndexStore, query: &str) -> Result<Box<dyn Query>, IndexError> {
     let f = store.fields();
     let (rest, prefixes) = split_prefixes(query);
-    let rest = expand_synonyms(&rest, &store.config().synonyms.groups);
+    let mut rest = expand_synonyms(&rest, &store.config().synonyms.groups);
+    if store.analysis().compounds.enabled {
+        rest = expand_compounds(&rest, store.decompounder());
+    }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for p in prefixes {
         clauses.push((Occur::Must, prefix_query(f, &p)?));
@@ -296,16 +301,38 @@ pub fn text_query(store: &IndexStore, query: &str) -> Result<Box<dyn Query>, Ind
     })
 }
 
+/// The query parser: every text field, titles and headings boosted; with compounds on, the
+/// `*_parts` fields too, weighed by `part_boost` under their whole-word fields.
 fn parser(store: &IndexStore) -> QueryParser {
     let f = store.fields();
     let s = &store.config().search;
-    let mut parser = QueryParser::for_index(store.index(), f.searchable().to_vec());
-    parser.set_conjunction_by_default();
-    for field in [f.title, f.title_en] {
-        parser.set_field_boost(field, s.title_boost);
+    let compounds = &store.analysis().compounds;
+    let mut fields = f.searchable().to_vec();
+    if compounds.enabled {
+        fields.extend(f.parts().iter().map(|(p, _)| *p));
     }
-    for field in [f.heading, f.heading_en] {
-        parser.set_field_boost(field, s.heading_boost);
+    let mut parser = QueryParser::new(
+        store.index().schema(),
+        fields,
+        schema::query_tokenizers(store.analysis()),
+    );
+    parser.set_conjunction_by_default();
+    let boost_of = |field: Field| {
+        if field == f.title || field == f.title_en {
+            s.title_boost
+        } else if field == f.heading || field == f.heading_en {
+            s.heading_boost
+        } else {
+            1.0
+        }
+    };
+    for field in f.searchable() {
+        parser.set_field_boost(field, boost_of(field));
+    }
+    if compounds.enabled {
+        for (part, whole) in f.parts() {
+            parser.set_field_boost(part, compounds.part_boost * boost_of(whole));
+        }
     }
     parser
 }
@@ -328,6 +355,35 @@ pub fn expand_synonyms(query: &str, groups: &[Vec<String>]) -> String {
             })
         })
         .collect();
+    map_outside_quotes(query, |segment| expand_segment(segment, &members, groups))
+}
+
+/// Replaces every bare word of a query (outside quotes, letters only) that is a compound by
+/// `(word OR (part part …))`, so "kvinnofridsarbete" also finds "arbete för kvinnofrid".
+pub fn expand_compounds(query: &str, d: &Decompounder) -> String {
+    map_outside_quotes(query, |segment| {
+        let words: Vec<String> = segment
+            .split(' ')
+            .map(|w| {
+                let lower = w.to_lowercase();
+                let parts = lower
+                    .chars()
+                    .all(char::is_alphabetic)
+                    .then(|| d.split(&lower))
+                    .flatten();
+                match parts {
+                    Some(p) => format!("({w} OR ({}))", p.join(" ")),
+                    None => w.to_string(),
+                }
+            })
+            .collect();
+        words.join(" ")
+    })
+}
+
+/// Applies `f` to the parts of a query outside double quotes (an unclosed quote runs to the
+/// end) and keeps the quoted parts as they are.
+fn map_outside_quotes(query: &str, f: impl Fn(&str) -> String) -> String {
     let segments: Vec<&str> = query.split('"').collect();
     let unclosed = segments.len().is_multiple_of(2);
     let mut out = Vec::new();
@@ -341,7 +397,7 @@ pub fn expand_synonyms(query: &str, groups: &[Vec<String>]) -> String {
             out.push(format!("\"{segment}{close}"));
             continue;
         }
-        out.push(expand_segment(segment, &members, groups));
+        out.push(f(segment));
     }
     out.join("")
 }
@@ -433,6 +489,16 @@ fn prefix_query(f: &Fields, prefix: &str) -> Result<Box<dyn Query>, IndexError> 
     Ok(Box::new(BooleanQuery::new(any)))
 }
 
+/// The ranking factors of a request: its goal filter (valid slugs) and its words.
+pub(crate) fn ranker_for(store: &IndexStore, req: &SearchRequest) -> Ranker {
+    let goals: Vec<Goal> = req
+        .goals
+        .iter()
+        .filter_map(|g| Goal::from_slug(g))
+        .collect();
+    Ranker::for_query(&store.config().ranking, &req.query, &goals)
+}
+
 /// Runs a search.
 pub fn search(
     store: &IndexStore,
@@ -459,11 +525,8 @@ pub fn search(
     // counts under "the other filters" are the counts under all of them).
     let mut multi = MultiCollector::new();
     let count_h = multi.add_collector(Count);
-    let top_h = multi.add_collector(
-        TopDocs::with_limit(limit)
-            .and_offset(offset)
-            .order_by_score(),
-    );
+    let ranker = ranker_for(store, req);
+    let top_h = multi.add_collector(ranker.top_docs(limit, offset));
     let by_date_h = req.sort_by_date.then(|| {
         multi.add_collector(
             TopDocs::with_limit(limit)
@@ -518,7 +581,7 @@ pub fn search(
                 .map(str::to_string)
         })
         .collect();
-    let passages = best_passages(&f, &searcher, &*text, &filters, &ids)?;
+    let passages = best_passages(&f, &searcher, &*text, &filters, &ranker, &ids)?;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, d) in &docs {
         hits.push(hit(store, &mut snippets, &passages, *score, d)?);
@@ -564,11 +627,22 @@ impl Snippets {
     fn new(store: &IndexStore, searcher: &Searcher, text: &dyn Query) -> Result<Self, IndexError> {
         let f = store.fields();
         let chars = store.config().search.snippet_chars;
-        let mut sv = SnippetGenerator::create(searcher, text, f.text)?;
+        let mut sv = SnippetGenerator::create(searcher, text, swedish_snippet_field(store))?;
         let mut en = SnippetGenerator::create(searcher, text, f.text_en)?;
         sv.set_max_num_chars(chars);
         en.set_max_num_chars(chars);
         Ok(Snippets { sv, en })
+    }
+}
+
+/// The field whose analyzer marks Swedish snippets: with compounds on, the parts field, so
+/// "våld" marks "våldsutsatta".
+pub(crate) fn swedish_snippet_field(store: &IndexStore) -> Field {
+    let f = store.fields();
+    if store.analysis().compounds.enabled {
+        f.text_parts
+    } else {
+        f.text
     }
 }
 
@@ -640,6 +714,7 @@ fn best_passages(
     searcher: &Searcher,
     text: &dyn Query,
     filters: &Filters,
+    ranker: &Ranker,
     ids: &[String],
 ) -> Result<HashMap<String, (String, Option<u32>)>, IndexError> {
     let mut out = HashMap::new();
@@ -665,9 +740,7 @@ fn best_passages(
         let mut qs = vec![text.box_clone(), kind_query(f, KIND_PASSAGE), any_of(id_qs)];
         qs.extend(extra);
         let limit = (missing.len() * PASSAGES_PER_HIT).clamp(1, 2000);
-        for (_, addr) in
-            searcher.search(&all_of(qs), &TopDocs::with_limit(limit).order_by_score())?
-        {
+        for (_, addr) in searcher.search(&all_of(qs), &ranker.top_docs(limit, 0))? {
             let d: TantivyDocument = searcher.doc(addr)?;
             let Some(id) = d.get_first(f.doc_id).and_then(|v| v.as_str()) else {
                 continue;

@@ -14,6 +14,8 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use crate::compound::{Decompounder, Lexicon};
+use crate::config::Analysis;
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE};
 use crate::{IndexError, SearchConfig};
 use plansok_model::{DocType, Document, Goal, Passage, Period};
@@ -76,6 +78,9 @@ pub struct IndexStore {
     reader: IndexReader,
     writer: Option<IndexWriter>,
     cfg: SearchConfig,
+    /// The analysis the index was created with.
+    analysis: Analysis,
+    decompounder: Decompounder,
     /// Content hash → id of documents added since the last commit.
     pending: HashMap<String, String>,
     dir: PathBuf,
@@ -108,8 +113,15 @@ impl IndexStore {
     }
 
     fn from_index(index: Index, dir: &Path, cfg: SearchConfig) -> Result<Self, IndexError> {
-        schema::register(&index);
-        let fields = schema::fields_of(&index.schema())?;
+        let analysis = analysis_of(dir, &cfg)?;
+        let decompounder = Decompounder::new(shared_lexicon()?, analysis.compounds.clone());
+        schema::register(&index, &analysis, decompounder.clone());
+        let fields = schema::fields_of(&index.schema()).map_err(|e| {
+            IndexError::Open(format!(
+                "the index in {} was made by an older plansok ({e}); delete it and ingest again",
+                dir.display()
+            ))
+        })?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
@@ -120,9 +132,21 @@ impl IndexStore {
             reader,
             writer: None,
             cfg,
+            analysis,
+            decompounder,
             pending: HashMap::new(),
             dir: dir.to_path_buf(),
         })
+    }
+
+    /// The analysis the index was created with.
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
+    /// Splits compounds as the index does.
+    pub fn decompounder(&self) -> &Decompounder {
+        &self.decompounder
     }
 
     pub fn fields(&self) -> &Fields {
@@ -206,7 +230,7 @@ impl IndexStore {
             return Ok(UpsertOutcome::Duplicate { of });
         }
         let f = self.fields;
-        let entries = entries(&f, d);
+        let entries = entries(&f, d, self.analysis.compounds.enabled);
         let w = self.writer()?;
         w.delete_term(Term::from_field_text(f.doc_id, &d.id));
         for e in entries {
@@ -251,6 +275,37 @@ impl IndexStore {
     }
 }
 
+const ANALYSIS_FILE: &str = "analysis.json";
+
+/// The analysis of the index in `dir`: the one it was created with, else (a new index) the
+/// configured one, which is then recorded.
+fn analysis_of(dir: &Path, cfg: &SearchConfig) -> Result<Analysis, IndexError> {
+    let path = dir.join(ANALYSIS_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| IndexError::Open(format!("{} cannot be read: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let text = serde_json::to_string_pretty(&cfg.analysis).unwrap_or_default();
+            std::fs::write(&path, text).map_err(|source| IndexError::Dir {
+                path: path.clone(),
+                source,
+            })?;
+            Ok(cfg.analysis.clone())
+        }
+        Err(source) => Err(IndexError::Dir { path, source }),
+    }
+}
+
+/// The compound lexicon, read once per process.
+fn shared_lexicon() -> Result<std::sync::Arc<Lexicon>, IndexError> {
+    static LEXICON: std::sync::OnceLock<std::sync::Arc<Lexicon>> = std::sync::OnceLock::new();
+    if let Some(l) = LEXICON.get() {
+        return Ok(l.clone());
+    }
+    let loaded = std::sync::Arc::new(Lexicon::load()?);
+    Ok(LEXICON.get_or_init(|| loaded).clone())
+}
+
 fn doc_entry_query(f: &Fields, field: tantivy::schema::Field, value: &str) -> BooleanQuery {
     let term = |field, v: &str| -> Box<dyn Query> {
         Box::new(TermQuery::new(
@@ -265,30 +320,75 @@ fn doc_entry_query(f: &Fields, field: tantivy::schema::Field, value: &str) -> Bo
 }
 
 /// The index entries of a document: the document itself and each passage.
-fn entries(f: &Fields, d: &Document) -> Vec<TantivyDocument> {
+fn entries(f: &Fields, d: &Document, parts: bool) -> Vec<TantivyDocument> {
     let meta = serde_json::to_string(&DocMeta::of(d)).unwrap_or_default();
     let english = d.lang == "en";
     let mut doc_entry = common(f, d, &meta, KIND_DOC);
-    doc_entry.add_text(if english { f.title_en } else { f.title }, &d.title);
-    doc_entry.add_text(if english { f.text_en } else { f.text }, &d.body);
-    for g in &d.goals {
-        doc_entry.add_facet(f.goal, Facet::from_path(["goal", g.slug()]));
-    }
+    let w = Writer { f, parts };
+    w.text(&mut doc_entry, english, f.title, &d.title);
+    w.text(&mut doc_entry, english, f.text, &d.body);
+    add_goals(f, &mut doc_entry, &d.goals);
     let mut out = vec![doc_entry];
     for (i, p) in d.passages.iter().enumerate() {
-        out.push(passage_entry(f, d, &meta, i, p, english));
+        out.push(passage_entry(&w, d, &meta, i, p, english));
     }
     out
 }
 
+fn add_goals(f: &Fields, e: &mut TantivyDocument, goals: &[Goal]) {
+    for g in goals {
+        e.add_facet(f.goal, Facet::from_path(["goal", g.slug()]));
+    }
+    e.add_u64(f.goal_bits, schema::goal_bits(goals));
+}
+
+/// Writes text to the field of its language (and, for Swedish with compounds on, to the
+/// field's `*_parts` shadow).
+struct Writer<'a> {
+    f: &'a Fields,
+    parts: bool,
+}
+
+impl Writer<'_> {
+    /// `sv_field` is the Swedish field (title, heading or text).
+    fn text(
+        &self,
+        e: &mut TantivyDocument,
+        english: bool,
+        sv_field: tantivy::schema::Field,
+        t: &str,
+    ) {
+        let f = self.f;
+        if english {
+            let en = [
+                (f.title, f.title_en),
+                (f.heading, f.heading_en),
+                (f.text, f.text_en),
+            ]
+            .into_iter()
+            .find(|(sv, _)| *sv == sv_field)
+            .map_or(f.text_en, |(_, en)| en);
+            e.add_text(en, t);
+            return;
+        }
+        e.add_text(sv_field, t);
+        if self.parts {
+            if let Some((p, _)) = f.parts().into_iter().find(|(_, whole)| *whole == sv_field) {
+                e.add_text(p, t);
+            }
+        }
+    }
+}
+
 fn passage_entry(
-    f: &Fields,
+    w: &Writer,
     d: &Document,
     meta: &str,
     i: usize,
     p: &Passage,
     english: bool,
 ) -> TantivyDocument {
+    let f = w.f;
     let mut e = common(f, d, meta, KIND_PASSAGE);
     // A passage is analysed in its own language when it was told apart from the document's.
     let english = if p.lang.is_empty() {
@@ -298,15 +398,13 @@ fn passage_entry(
     };
     e.add_u64(f.passage_no, i as u64);
     if let Some(h) = &p.heading {
-        e.add_text(if english { f.heading_en } else { f.heading }, h);
+        w.text(&mut e, english, f.heading, h);
     }
-    e.add_text(if english { f.text_en } else { f.text }, &p.text);
+    w.text(&mut e, english, f.text, &p.text);
     if let Some(page) = p.page {
         e.add_u64(f.page, page as u64);
     }
-    for g in &p.goals {
-        e.add_facet(f.goal, Facet::from_path(["goal", g.slug()]));
-    }
+    add_goals(f, &mut e, &p.goals);
     e
 }
 
@@ -326,6 +424,7 @@ fn common(f: &Fields, d: &Document, meta: &str, kind: &str) -> TantivyDocument {
         e.add_facet(f.region, facet);
     }
     e.add_facet(f.doc_type, Facet::from_path(["type", d.doc_type.slug()]));
+    e.add_u64(f.type_code, schema::type_code(d.doc_type));
     if let Some(org) = &d.organisation {
         e.add_facet(f.org, Facet::from_path(["org", org.as_str()]));
     }

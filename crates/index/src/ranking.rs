@@ -1,0 +1,143 @@
+//! Query-time ranking factors on top of BM25 (`[ranking]` in `config/search.toml`).
+//!
+//! - A prior per document type, so that news pages do not drown the plans themselves.
+//! - A factor for entries in the goal area the query asks for: named by the goal filter, or
+//!   recognised in the query's words with the goal vocabulary of `config/classify.toml`
+//!   ("förebyggande arbete i skolan" asks for the prevention goal). A passage standing under
+//!   that goal's heading (or about it) then ranks above one that only mentions the words.
+//!
+//! Both read fast fields (`type_code`, `goal_bits`), so changing the factors needs no re-index.
+
+use std::sync::OnceLock;
+
+use tantivy::collector::{Collector, TopDocs};
+use tantivy::{DocAddress, DocId, Score, SegmentReader};
+
+use crate::config::Ranking;
+use crate::schema;
+use plansok_classify::goals::GoalScorer;
+use plansok_classify::ClassifyConfig;
+use plansok_model::{DocType, Goal};
+
+/// The factors of one query.
+#[derive(Debug, Clone)]
+pub struct Ranker {
+    type_prior: [f32; DocType::ALL.len()],
+    goal_boost: f32,
+    /// `goal_bits` of the goals the query asks for.
+    goal_mask: u64,
+}
+
+impl Ranker {
+    pub fn new(cfg: &Ranking, goals: &[Goal]) -> Ranker {
+        let mut type_prior = [1.0; DocType::ALL.len()];
+        for t in DocType::ALL {
+            if let Some(f) = cfg.type_prior.get(t.slug()) {
+                type_prior[schema::type_code(t) as usize] = f.max(0.0);
+            }
+        }
+        Ranker {
+            type_prior,
+            goal_boost: cfg.goal_boost.max(0.0),
+            goal_mask: schema::goal_bits(goals),
+        }
+    }
+
+    /// A ranker for `query` under the goal filter `filter_goals`.
+    pub fn for_query(cfg: &Ranking, query: &str, filter_goals: &[Goal]) -> Ranker {
+        let mut goals = filter_goals.to_vec();
+        goals.extend(query_goals(query));
+        Ranker::new(cfg, &goals)
+    }
+
+    /// The factor of an entry with this type code and goal bits.
+    pub fn factor(&self, type_code: u64, goal_bits: u64) -> f32 {
+        let prior = self
+            .type_prior
+            .get(type_code as usize)
+            .copied()
+            .unwrap_or(1.0);
+        let goal = if self.goal_mask & goal_bits != 0 {
+            self.goal_boost
+        } else {
+            1.0
+        };
+        prior * goal
+    }
+
+    /// Top documents by BM25 score times the factors.
+    pub fn top_docs(
+        &self,
+        limit: usize,
+        offset: usize,
+    ) -> impl Collector<Fruit = Vec<(Score, DocAddress)>> + 'static {
+        let ranker = self.clone();
+        TopDocs::with_limit(limit)
+            .and_offset(offset)
+            .tweak_score(move |segment: &SegmentReader| {
+                let column = |name: &str| {
+                    segment
+                        .fast_fields()
+                        .u64(name)
+                        .ok()
+                        .map(|c| c.first_or_default_col(0))
+                };
+                let types = column("type_code");
+                let goals = column("goal_bits");
+                let ranker = ranker.clone();
+                move |doc: DocId, score: Score| {
+                    let t = types.as_ref().map_or(0, |c| c.get_val(doc));
+                    let g = goals.as_ref().map_or(0, |c| c.get_val(doc));
+                    score * ranker.factor(t, g)
+                }
+            })
+    }
+}
+
+/// The goal areas a query's words name (with the goal vocabulary of the classifier).
+pub fn query_goals(query: &str) -> Vec<Goal> {
+    static SCORER: OnceLock<Option<GoalScorer>> = OnceLock::new();
+    SCORER
+        .get_or_init(|| {
+            ClassifyConfig::load()
+                .ok()
+                .map(|c| GoalScorer::new(&c.goals))
+        })
+        .as_ref()
+        .map(|s| s.text_goals(query))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg() -> Ranking {
+        Ranking {
+            type_prior: HashMap::from([("nyhet".to_string(), 0.5)]),
+            goal_boost: 2.0,
+        }
+    }
+
+    #[test]
+    fn news_is_weighed_down_and_the_asked_goal_up() {
+        let r = Ranker::new(&cfg(), &[Goal::Forebyggande]);
+        let plan = schema::type_code(DocType::Handlingsplan);
+        let news = schema::type_code(DocType::Nyhet);
+        let prevention = schema::goal_bits(&[Goal::Forebyggande]);
+        let support = schema::goal_bits(&[Goal::SkyddOchStod]);
+        assert_eq!(r.factor(plan, support), 1.0);
+        assert_eq!(r.factor(news, support), 0.5);
+        assert_eq!(r.factor(plan, prevention), 2.0);
+    }
+
+    #[test]
+    fn a_query_names_its_goal_area() {
+        assert_eq!(
+            query_goals("förebyggande arbete i skolan"),
+            [Goal::Forebyggande]
+        );
+        assert!(query_goals("Kalmar").is_empty());
+    }
+}
