@@ -226,6 +226,7 @@ def main():
         write(f"{LST}/{c[0]}/samhalle/social-hallbarhet/mans-vald-mot-kvinnor.html", topic_page(i, c))
         jobs.append((plan_html(i, c), f"{LST}/{plan_file(c)}"))
     extra_municipality_pages()
+    election_page()
     english_page()
     windows_1252_page()
     make_pdfs(jobs)
@@ -259,6 +260,18 @@ def extra_municipality_pages():
         ["Linköpings kommun och polisen inleder en ny samverkan för att fler brott i nära relationer ska anmälas och leda till lagföring.",
          "Samverkan bygger på den regionala överenskommelsen 2020–2023 i Östergötlands län."],
         ("När socialtjänst och polis arbetar tillsammans får den som är utsatt hjälp snabbare", "en enhetschef i kommunen")))
+
+
+def election_page():
+    """A municipal page about an election, not about violence: its words "vald", "valdes" and
+    "avvaldes" differ from "våld" only by a diacritic, so a search for "våld" must not find it."""
+    write("www.kiruna.se/nyheter/ny-ordforande-i-socialnamnden.html", municipality_news(
+        "Kiruna", "Norrbottens län", "Kiruna", "kiruna.se",
+        "Ny ordförande i socialnämnden", "2024-06-11",
+        ["Kommunfullmäktige i Kiruna valde på måndagen en ny ordförande i socialnämnden. Den tidigare ordföranden avvaldes efter en omröstning.",
+         "Den nya ordföranden valdes med 31 röster mot 20 och är vald för resten av mandatperioden. Två ledamöter omvaldes.",
+         "Nämnden ansvarar för socialtjänsten, äldreomsorgen och stödet till personer med funktionsnedsättning."],
+        ("Jag är glad över förtroendet och ser fram emot arbetet i nämnden", "den nyvalda ordföranden")))
 
 
 def english_page():

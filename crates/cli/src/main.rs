@@ -5,6 +5,7 @@
 //! renderings of results. The work itself is done by the library crates.
 
 mod crawl_cmd;
+mod eval_cmd;
 mod ingest_cmd;
 mod output;
 mod search_cmd;
@@ -76,6 +77,8 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
     },
+    /// Search quality on the judged queries: nDCG@10, recall@20, MRR of three analyses.
+    Eval(eval_cmd::EvalArgs),
     /// Count documents and passages per county, type, goal and year.
     Stats {
         #[command(flatten)]
@@ -112,6 +115,7 @@ fn main() -> ExitCode {
             max_pages,
         }),
         Command::Search(args) => search_cmd::run(&args),
+        Command::Eval(args) => eval_cmd::run(&args),
         Command::Serve { data, addr } => serve_cmd::run(&data.index_dir(), addr),
         Command::Stats { data, json } => search_cmd::stats(&data.index_dir(), json),
     };

@@ -8,6 +8,7 @@
 pub mod compound;
 mod config;
 pub mod measures;
+pub mod passages;
 pub mod ranking;
 pub mod schema;
 pub mod search;
@@ -17,6 +18,7 @@ pub mod store;
 
 pub use config::SearchConfig;
 pub use measures::{CountyMeasures, Measure, MeasuresResponse};
+pub use passages::{search_passages, PassageHit};
 pub use search::{FacetValue, Facets, Hit, HitPeriod, SearchRequest, SearchResponse};
 pub use stats::Stats;
 pub use store::{DocMeta, DocumentView, IndexStore, PassageView, UpsertOutcome};

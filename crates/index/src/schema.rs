@@ -203,21 +203,41 @@ pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) 
     index.tokenizers().register(EN, english());
 }
 
-/// The analyzers a query is parsed with: like the index's, but `sv_parts` does not split (a
-/// query's compounds are split by rewriting the query, so parts match anywhere).
+/// The analyzers a query is parsed with. Like the index's, except that (1) `sv_parts` does not
+/// split (a query's compounds are split by rewriting the query, so parts match anywhere), and
+/// (2) a word that is a stop word in Swedish or English is dropped for every field: otherwise
+/// "barn som bevittnat våld" would require "som" in the English fields (where it is not a stop
+/// word) and find nothing Swedish.
 pub fn query_tokenizers(analysis: &Analysis) -> tantivy::tokenizer::TokenizerManager {
     let m = tantivy::tokenizer::TokenizerManager::default();
     let sv = || {
         if analysis.stemming {
-            swedish()
+            query_analyzer(Language::Swedish)
         } else {
             plain()
         }
     };
     m.register(SV, sv());
     m.register(SV_PARTS, sv());
-    m.register(EN, english());
+    m.register(EN, query_analyzer(Language::English));
     m
+}
+
+fn query_analyzer(lang: Language) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser);
+    match (
+        StopWordFilter::new(Language::Swedish),
+        StopWordFilter::new(Language::English),
+    ) {
+        (Some(sv), Some(en)) => builder
+            .filter(sv)
+            .filter(en)
+            .filter(Stemmer::new(lang))
+            .build(),
+        _ => builder.filter(Stemmer::new(lang)).build(),
+    }
 }
 
 /// Resolves the fields of an opened index's schema.
