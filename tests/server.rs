@@ -309,6 +309,74 @@ fn sort_by_date_puts_the_newest_plan_periods_first() {
 }
 
 #[test]
+fn similar_measures_come_from_other_documents_and_counties_first() {
+    let (_, v) = json("/api/measures?q=kontaktf%C3%B6rbud");
+    let m = &v["counties"][0]["measures"][0];
+    let county = v["counties"][0]["region"].as_str().unwrap();
+    let (id, n) = (
+        m["document_id"].as_str().unwrap(),
+        m["passage_no"].as_u64().unwrap(),
+    );
+    let (status, s) = json(&format!("/api/documents/{id}/passages/{n}/similar"));
+    assert_eq!(status, 200, "{s}");
+    let similar = s["similar"].as_array().unwrap();
+    assert!(similar.len() >= 5, "{s}");
+    let docs: std::collections::HashSet<&str> = similar
+        .iter()
+        .map(|p| p["document_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(docs.len(), similar.len(), "one per document");
+    assert!(!docs.contains(id), "not its own document");
+    assert_ne!(similar[0]["region"], county, "{s}");
+    assert!(
+        similar[0]["text"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("kontaktförbud"),
+        "the same measure elsewhere is most alike: {s}"
+    );
+    assert_eq!(
+        json(&format!("/api/documents/{id}/passages/99999/similar")).0,
+        404
+    );
+    assert_eq!(
+        json(&format!("/api/documents/{id}/passages/x/similar")).0,
+        400
+    );
+}
+
+#[test]
+fn suggest_completes_words_of_the_index() {
+    let (status, v) = json("/api/suggest?q=han");
+    assert_eq!(status, 200, "{v}");
+    let terms: Vec<&str> = v["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["term"].as_str().unwrap())
+        .collect();
+    assert!(terms.contains(&"handlingsplan"), "{terms:?}");
+    assert!(terms.iter().all(|t| t.starts_with("han")), "{terms:?}");
+    let counts: Vec<u64> = v["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["documents"].as_u64().unwrap())
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most documents first"
+    );
+    // Whole words as written, not stems; Swedish letters and case folded.
+    let (_, v) = json("/api/suggest?q=V%C3%85LDSUTS");
+    assert_eq!(v["suggestions"][0]["term"], "våldsutsatta", "{v}");
+    let (_, v) = json("/api/suggest?q=h&limit=5");
+    assert_eq!(v["suggestions"].as_array().unwrap().len(), 0, "too short");
+    assert_eq!(json("/api/suggest?q=han&limit=x").0, 400);
+}
+
+#[test]
 fn openapi_document_describes_every_endpoint() {
     let (status, v) = json("/openapi.json");
     assert_eq!(status, 200);
@@ -319,6 +387,8 @@ fn openapi_document_describes_every_endpoint() {
         "/api/measures",
         "/api/documents/{id}",
         "/api/documents/{id}/similar",
+        "/api/documents/{id}/passages/{n}/similar",
+        "/api/suggest",
         "/api/health",
     ] {
         assert!(v["paths"][path]["get"].is_object(), "{path}");

@@ -15,6 +15,7 @@ pub mod search;
 pub mod similar;
 pub mod stats;
 pub mod store;
+pub mod suggest;
 
 pub use config::SearchConfig;
 pub use measures::{CountyMeasures, Measure, MeasuresResponse};

@@ -29,6 +29,8 @@ const CANDIDATES: usize = 2000;
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Measure {
     pub document_id: String,
+    /// Position of the passage in its document (for `/api/documents/{id}/passages/{n}/similar`).
+    pub passage_no: u64,
     pub title: String,
     pub url: Option<String>,
     pub organisation: Option<String>,
@@ -129,6 +131,10 @@ pub fn measures(
             .collect();
         entry.measures.push(Measure {
             document_id: meta.id,
+            passage_no: d
+                .get_first(f.passage_no)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
             title: meta.title,
             url: meta.url,
             organisation: meta.organisation,

@@ -32,6 +32,8 @@ use plansok_model::{DocType, Goal};
 pub const SV: &str = "sv";
 pub const EN: &str = "en";
 pub const SV_PARTS: &str = "sv_parts";
+/// Words as written (lowercased), for autocomplete.
+pub const WORDS: &str = "words";
 pub const KIND_DOC: &str = "doc";
 pub const KIND_PASSAGE: &str = "passage";
 
@@ -51,6 +53,7 @@ pub struct Fields {
     pub title_parts: Field,
     pub heading_parts: Field,
     pub text_parts: Field,
+    pub words: Field,
     pub page: Field,
     pub region: Field,
     pub goal: Field,
@@ -130,6 +133,14 @@ pub fn build() -> (Schema, Fields) {
         title_parts: b.add_text_field("title_parts", unstored_text(SV_PARTS)),
         heading_parts: b.add_text_field("heading_parts", unstored_text(SV_PARTS)),
         text_parts: b.add_text_field("text_parts", unstored_text(SV_PARTS)),
+        words: b.add_text_field(
+            "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(WORDS)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         page: b.add_u64_field("page", STORED),
         region: b.add_facet_field("region", facet()),
         goal: b.add_facet_field("goal", facet()),
@@ -201,6 +212,7 @@ pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) 
         .tokenizers()
         .register(SV_PARTS, swedish_parts(decompounder, analysis.stemming));
     index.tokenizers().register(EN, english());
+    index.tokenizers().register(WORDS, plain());
 }
 
 /// The analyzers a query is parsed with. Like the index's, except that (1) `sv_parts` does not
@@ -257,6 +269,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         title_parts: f("title_parts")?,
         heading_parts: f("heading_parts")?,
         text_parts: f("text_parts")?,
+        words: f("words")?,
         page: f("page")?,
         region: f("region")?,
         goal: f("goal")?,

@@ -1,6 +1,6 @@
-//! Documents similar to a document: tantivy's MoreLikeThis over its title and text (distinctive
-//! terms weighted by tf-idf), other counties preferred (a coordinator looks for comparable
-//! plans elsewhere).
+//! Documents similar to a document, and measures similar to a measure: tantivy's MoreLikeThis
+//! over the title/heading and text (distinctive terms weighted by tf-idf), other counties
+//! preferred (a coordinator looks for comparable plans and measures elsewhere).
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -8,7 +8,7 @@ use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{TantivyDocument, Term};
 
-use crate::schema::KIND_DOC;
+use crate::schema::{KIND_DOC, KIND_PASSAGE};
 use crate::search::{kind_query, stored_meta};
 use crate::store::IndexStore;
 use crate::{HitPeriod, IndexError};
@@ -58,17 +58,7 @@ pub fn similar(
     let Some(me) = stored_meta(&f, &d) else {
         return Ok(None);
     };
-    let mut fields = Vec::new();
-    for field in [f.title, f.title_en, f.text, f.text_en] {
-        let values: Vec<OwnedValue> = d
-            .get_all(field)
-            .filter_map(|v| v.as_str())
-            .map(|s| OwnedValue::Str(s.to_string()))
-            .collect();
-        if !values.is_empty() {
-            fields.push((field, values));
-        }
-    }
+    let fields = stored_values(&d, &[f.title, f.title_en, f.text, f.text_en]);
     let mlt = MoreLikeThisQuery::builder()
         .with_min_doc_frequency(1)
         .with_min_term_frequency(1)
@@ -110,4 +100,128 @@ pub fn similar(
     out.sort_by(|a, b| b.score.total_cmp(&a.score));
     out.truncate(limit.max(1));
     Ok(Some(out))
+}
+
+/// A passage like another one (a comparable measure), with where it comes from.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct SimilarPassage {
+    pub document_id: String,
+    pub passage_no: u64,
+    pub title: String,
+    pub url: Option<String>,
+    pub region: Option<String>,
+    pub organisation: Option<String>,
+    pub heading: Option<String>,
+    pub text: String,
+    pub page: Option<u32>,
+    pub score: f32,
+}
+
+/// Up to `limit` passages like passage `passage_no` of document `id`, at most one per
+/// document, other documents only; None when that passage is not indexed.
+pub fn similar_passages(
+    store: &IndexStore,
+    id: &str,
+    passage_no: u64,
+    limit: usize,
+) -> Result<Option<Vec<SimilarPassage>>, IndexError> {
+    let f = *store.fields();
+    let searcher = store.reader().searcher();
+    let id_q = || -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(f.doc_id, id),
+            IndexRecordOption::Basic,
+        ))
+    };
+    let candidates = searcher.search(
+        &BooleanQuery::new(vec![
+            (Occur::Must, id_q()),
+            (Occur::Must, kind_query(&f, KIND_PASSAGE)),
+        ]),
+        &TopDocs::with_limit(100_000).order_by_score(),
+    )?;
+    let mut source = None;
+    for (_, addr) in candidates {
+        let d: TantivyDocument = searcher.doc(addr)?;
+        if d.get_first(f.passage_no).and_then(|v| v.as_u64()) == Some(passage_no) {
+            source = Some(d);
+            break;
+        }
+    }
+    let Some(d) = source else {
+        return Ok(None);
+    };
+    let me = stored_meta(&f, &d);
+    let mlt = MoreLikeThisQuery::builder()
+        .with_min_doc_frequency(1)
+        .with_min_term_frequency(1)
+        .with_max_query_terms(25)
+        .with_min_word_length(3)
+        .with_document_fields(stored_values(
+            &d,
+            &[f.heading, f.heading_en, f.text, f.text_en],
+        ));
+    let q = BooleanQuery::new(vec![
+        (Occur::Must, Box::new(mlt) as Box<dyn Query>),
+        (Occur::Must, kind_query(&f, KIND_PASSAGE)),
+        (Occur::MustNot, id_q()),
+    ]);
+    let mut out: Vec<SimilarPassage> = Vec::new();
+    for (score, addr) in
+        searcher.search(&q, &TopDocs::with_limit(limit.max(1) * 10).order_by_score())?
+    {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let Some(m) = stored_meta(&f, &doc) else {
+            continue;
+        };
+        if out.iter().any(|p| p.document_id == m.id) {
+            continue;
+        }
+        let same_county = m.region.is_some() && me.as_ref().is_some_and(|me| me.region == m.region);
+        let first = |fields: [tantivy::schema::Field; 2]| {
+            fields
+                .iter()
+                .find_map(|fl| doc.get_first(*fl).and_then(|v| v.as_str()))
+                .map(str::to_string)
+        };
+        out.push(SimilarPassage {
+            document_id: m.id,
+            passage_no: doc
+                .get_first(f.passage_no)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+            title: m.title,
+            url: m.url,
+            region: m.region,
+            organisation: m.organisation,
+            heading: first([f.heading, f.heading_en]),
+            text: first([f.text, f.text_en]).unwrap_or_default(),
+            page: doc
+                .get_first(f.page)
+                .and_then(|v| v.as_u64())
+                .map(|p| p as u32),
+            score: score * if same_county { SAME_COUNTY_FACTOR } else { 1.0 },
+        });
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out.truncate(limit.max(1));
+    Ok(Some(out))
+}
+
+/// The stored values of `fields` in `d`, as MoreLikeThis takes them.
+fn stored_values(
+    d: &TantivyDocument,
+    fields: &[tantivy::schema::Field],
+) -> Vec<(tantivy::schema::Field, Vec<OwnedValue>)> {
+    fields
+        .iter()
+        .filter_map(|field| {
+            let values: Vec<OwnedValue> = d
+                .get_all(*field)
+                .filter_map(|v| v.as_str())
+                .map(|s| OwnedValue::Str(s.to_string()))
+                .collect();
+            (!values.is_empty()).then_some((*field, values))
+        })
+        .collect()
 }

@@ -327,6 +327,9 @@ fn entries(f: &Fields, d: &Document, parts: bool) -> Vec<TantivyDocument> {
     let w = Writer { f, parts };
     w.text(&mut doc_entry, english, f.title, &d.title);
     w.text(&mut doc_entry, english, f.text, &d.body);
+    // Words for autocomplete: once per document (its entry), not again per passage.
+    doc_entry.add_text(f.words, &d.title);
+    doc_entry.add_text(f.words, &d.body);
     add_goals(f, &mut doc_entry, &d.goals);
     let mut out = vec![doc_entry];
     for (i, p) in d.passages.iter().enumerate() {

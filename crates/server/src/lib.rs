@@ -160,6 +160,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/measures", get(measures_handler))
         .route("/api/documents/{id}", get(document_handler))
         .route("/api/documents/{id}/similar", get(similar_handler))
+        .route(
+            "/api/documents/{id}/passages/{n}/similar",
+            get(similar_passages_handler),
+        )
+        .route("/api/suggest", get(suggest_handler))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -371,6 +376,60 @@ async fn similar_handler(
         Some(docs) => Ok(Json(serde_json::json!({ "similar": docs })).into_response()),
         None => Err(ApiError::no_document()),
     }
+}
+
+#[utoipa::path(get, path = "/api/documents/{id}/passages/{n}/similar",
+    params(("id" = String, Path, description = "Document id (hex)"), ("n" = u64, Path, description = "Passage number in the document (a measure's passage_no)")),
+    responses((status = 200, description = "`{\"similar\": [SimilarPassage]}`: comparable measures of other documents, other counties first", body = Vec<plansok_index::similar::SimilarPassage>),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn similar_passages_handler(
+    State(st): State<Arc<AppState>>,
+    Path((id, n)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    check_id(&id)?;
+    let n: u64 = n.parse().map_err(|_| {
+        ApiError::bad_request("invalid_passage", "a passage number is a whole number")
+    })?;
+    let found = blocking(SEARCH_LIMIT, move || {
+        plansok_index::similar::similar_passages(&st.store, &id, n, 10)
+    })
+    .await?;
+    match found {
+        Some(p) => Ok(Json(serde_json::json!({ "similar": p })).into_response()),
+        None => Err(ApiError::no_document()),
+    }
+}
+
+/// Most suggestions one call may ask for.
+const MAX_SUGGESTIONS: usize = 50;
+
+#[utoipa::path(get, path = "/api/suggest", params(openapi::SuggestParams),
+    responses((status = 200, description = "`{\"query\": q, \"suggestions\": [Suggestion]}`: words of the index starting with q, most documents first", body = Vec<plansok_index::suggest::Suggestion>),
+              (status = 400, body = ErrorBody)))]
+async fn suggest_handler(
+    State(st): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let mut q = String::new();
+    let mut limit = 10;
+    for (k, v) in url::form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()) {
+        match k.as_ref() {
+            "q" => q = v.chars().take(100).collect(),
+            "limit" => {
+                limit = v.parse::<usize>().map_err(|_| {
+                    ApiError::bad_request("invalid_limit", "limit is a whole number")
+                })?
+            }
+            _ => {}
+        }
+    }
+    let limit = limit.clamp(1, MAX_SUGGESTIONS);
+    let prefix = q.clone();
+    let suggestions = blocking(SEARCH_LIMIT, move || {
+        plansok_index::suggest::suggest(&st.store, &prefix, limit)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "query": q, "suggestions": suggestions })).into_response())
 }
 
 /// Hits as CSV with the columns a researcher needs; snippets as plain text.

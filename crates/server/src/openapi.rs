@@ -31,6 +31,17 @@ pub struct SearchParams {
     format: Option<String>,
 }
 
+/// Parameters of `/api/suggest`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SuggestParams {
+    /// What the user has typed (at least two letters).
+    q: String,
+    /// Most suggestions (default 10, at most 50).
+    limit: Option<usize>,
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -43,7 +54,9 @@ pub struct SearchParams {
         super::facets_handler,
         super::measures_handler,
         super::document_handler,
-        super::similar_handler
+        super::similar_handler,
+        super::similar_passages_handler,
+        super::suggest_handler
     )
 )]
 struct ApiDoc;
