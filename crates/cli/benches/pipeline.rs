@@ -10,14 +10,14 @@
 //!   of all document texts in memory for the same words (what a grep over the corpus costs);
 //!   median and p95 latency per query over a fixed query mix.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use plansok_classify::Classifier;
 use plansok_extract::{extract, ExtractConfig, Format, Hints};
 use plansok_index::search::search;
 use plansok_index::{IndexStore, SearchConfig, SearchRequest};
-use plansok_ingest::{collect_files, IngestOptions, Pipeline};
+use plansok_ingest::{IngestOptions, Pipeline};
 use plansok_model::Taxonomy;
 
 mod support;
