@@ -83,6 +83,7 @@ fn passage(
         text,
         page,
         goals,
+        section_goals: sec.heading_goals.clone(),
         lang: String::new(),
     }
 }

@@ -79,6 +79,17 @@ enum Command {
     },
     /// Search quality on the judged queries: nDCG@10, recall@20, MRR of three analyses.
     Eval(eval_cmd::EvalArgs),
+    /// Print words of the index to learn as compound parts (for config/lexicon/corpus.txt).
+    Lexicon {
+        #[command(flatten)]
+        data: DataArg,
+        /// Least number of documents a word must be in.
+        #[arg(long, default_value_t = 3)]
+        min_docs: u64,
+        /// Shortest word (letters).
+        #[arg(long, default_value_t = 5)]
+        min_chars: usize,
+    },
     /// Count documents and passages per county, type, goal and year.
     Stats {
         #[command(flatten)]
@@ -116,6 +127,11 @@ fn main() -> ExitCode {
         }),
         Command::Search(args) => search_cmd::run(&args),
         Command::Eval(args) => eval_cmd::run(&args),
+        Command::Lexicon {
+            data,
+            min_docs,
+            min_chars,
+        } => search_cmd::lexicon(&data.index_dir(), min_docs, min_chars),
         Command::Serve { data, addr } => serve_cmd::run(&data.index_dir(), addr),
         Command::Stats { data, json } => search_cmd::stats(&data.index_dir(), json),
     };

@@ -84,3 +84,19 @@ pub fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `plansok lexicon`: words of the index to learn as compound parts, in the lexicon's format.
+pub fn lexicon(index_dir: &Path, min_docs: u64, min_chars: usize) -> anyhow::Result<()> {
+    let store = IndexStore::open_existing(index_dir, SearchConfig::load()?)?;
+    let words = plansok_index::learn::learn_words(&store, min_docs, min_chars)
+        .context("reading the words of the index")?;
+    println!(
+        "# {} words of {} in at least {min_docs} documents, unknown to the lexicon and not compounds of known parts",
+        words.len(),
+        index_dir.display()
+    );
+    for w in words {
+        println!("# {} documents\nB {}\nE {}", w.documents, w.word, w.word);
+    }
+    Ok(())
+}

@@ -28,6 +28,7 @@ use plansok_model::{config_text, ConfigError};
 
 const EMBEDDED_LEXICON: &str = include_str!("../../../config/lexicon/sv-compound.txt");
 const EMBEDDED_DOMAIN: &str = include_str!("../../../config/lexicon/domain.txt");
+const EMBEDDED_CORPUS: &str = include_str!("../../../config/lexicon/corpus.txt");
 
 /// Words split and remembered before the cache is emptied (bounds its memory).
 const CACHE_WORDS: usize = 200_000;
@@ -78,11 +79,21 @@ impl Lexicon {
         lex
     }
 
-    /// The embedded lexicon, or the files of `PLANSOK_CONFIG_DIR/lexicon/` when present.
+    /// The embedded lexicon (word list, the field's words, words learnt from the corpus), or
+    /// the files of `PLANSOK_CONFIG_DIR/lexicon/` when present.
     pub fn load() -> Result<Lexicon, ConfigError> {
         let main = config_text("lexicon/sv-compound.txt", EMBEDDED_LEXICON)?;
         let domain = config_text("lexicon/domain.txt", EMBEDDED_DOMAIN)?;
-        Ok(Lexicon::parse(&[&main, &domain]))
+        let corpus = config_text("lexicon/corpus.txt", EMBEDDED_CORPUS)?;
+        Ok(Lexicon::parse(&[&main, &domain, &corpus]))
+    }
+
+    /// Whether a lowercase word is known as a beginning or (by stem) an ending.
+    pub fn knows(&self, word: &str) -> bool {
+        self.begin.contains_key(word)
+            || self
+                .end_stems
+                .contains(swedish_stemmer().stem(word).as_ref())
     }
 
     pub fn len(&self) -> usize {
@@ -140,6 +151,10 @@ impl Decompounder {
 
     pub fn settings(&self) -> &CompoundSettings {
         &self.settings
+    }
+
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
     }
 
     /// The parts of a lowercase word (each once, without the word itself), or nothing when it

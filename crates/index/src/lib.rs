@@ -7,6 +7,7 @@
 
 pub mod compound;
 mod config;
+pub mod learn;
 pub mod measures;
 pub mod passages;
 pub mod ranking;

@@ -4,7 +4,8 @@
 //! - A factor for entries in the goal area the query asks for: named by the goal filter, or
 //!   recognised in the query's words with the goal vocabulary of `config/classify.toml`
 //!   ("förebyggande arbete i skolan" asks for the prevention goal). A passage standing under
-//!   that goal's heading (or about it) then ranks above one that only mentions the words.
+//!   that goal's heading (its section's own goal area) then ranks above one that only
+//!   mentions the words; for a document, its goal areas count.
 //!
 //! Both read fast fields (`type_code`, `goal_bits`), so changing the factors needs no re-index.
 

@@ -407,7 +407,11 @@ fn passage_entry(
     if let Some(page) = p.page {
         e.add_u64(f.page, page as u64);
     }
-    add_goals(f, &mut e, &p.goals);
+    for g in &p.goals {
+        e.add_facet(f.goal, Facet::from_path(["goal", g.slug()]));
+    }
+    // The ranking's goal factor rewards the section's own goal area, not a passing mention.
+    e.add_u64(f.goal_bits, schema::goal_bits(&p.section_goals));
     e
 }
 

@@ -34,6 +34,32 @@ pub fn suggest(
     if prefix.chars().count() < MIN_PREFIX_CHARS || prefix.chars().any(char::is_whitespace) {
         return Ok(Vec::new());
     }
+    let mut out: Vec<Suggestion> = words_from(store, &prefix, MAX_SCANNED_TERMS)?
+        .into_iter()
+        .map(|(term, documents)| Suggestion { term, documents })
+        .collect();
+    out.sort_by(|a, b| {
+        b.documents
+            .cmp(&a.documents)
+            .then_with(|| a.term.len().cmp(&b.term.len()))
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// Every word of the index with the number of documents it is in.
+pub fn all_words(store: &IndexStore) -> Result<Vec<(String, u64)>, IndexError> {
+    words_from(store, "", usize::MAX)
+}
+
+/// The words starting with `prefix` (at most `max_terms` per segment), with document counts
+/// summed over the segments.
+fn words_from(
+    store: &IndexStore,
+    prefix: &str,
+    max_terms: usize,
+) -> Result<Vec<(String, u64)>, IndexError> {
     let field = store.fields().words;
     let searcher = store.reader().searcher();
     let mut counts: HashMap<Vec<u8>, u64> = HashMap::new();
@@ -46,7 +72,7 @@ pub fn suggest(
             .into_stream()
             .map_err(|e| IndexError::Open(format!("reading the term dictionary: {e}")))?;
         let mut scanned = 0;
-        while stream.advance() && scanned < MAX_SCANNED_TERMS {
+        while scanned < max_terms && stream.advance() {
             if !stream.key().starts_with(prefix.as_bytes()) {
                 break;
             }
@@ -54,21 +80,8 @@ pub fn suggest(
             scanned += 1;
         }
     }
-    let mut out: Vec<Suggestion> = counts
+    Ok(counts
         .into_iter()
-        .filter_map(|(k, documents)| {
-            Some(Suggestion {
-                term: String::from_utf8(k).ok()?,
-                documents,
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.documents
-            .cmp(&a.documents)
-            .then_with(|| a.term.len().cmp(&b.term.len()))
-            .then_with(|| a.term.cmp(&b.term))
-    });
-    out.truncate(limit);
-    Ok(out)
+        .filter_map(|(k, n)| Some((String::from_utf8(k).ok()?, n)))
+        .collect())
 }

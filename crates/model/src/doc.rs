@@ -177,6 +177,10 @@ pub struct Passage {
     /// 1-based PDF page where the passage starts (None for HTML and text).
     pub page: Option<u32>,
     pub goals: Vec<Goal>,
+    /// The goal areas of the heading the passage stands under (its section's own goal area;
+    /// `goals` adds those its words name).
+    #[serde(default)]
+    pub section_goals: Vec<Goal>,
     /// ISO 639-1 language of the passage (the document's when the passage is too short to tell).
     #[serde(default)]
     pub lang: String,
