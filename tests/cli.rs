@@ -127,30 +127,7 @@ fn a_killed_ingest_leaves_a_usable_index_and_a_rerun_completes() {
     let data = tempfile::tempdir().unwrap();
     let docs = tempfile::tempdir().unwrap();
     // Enough work that the kill lands mid-run: 10 unique copies of the corpus.
-    let sample = repo().join("corpus/sample");
-    let mut n = 0;
-    for c in 0..10 {
-        for e in walkdir::WalkDir::new(&sample)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-        {
-            // <host>/c<copy>/<path>: a distinct URL per copy.
-            let rel = e.path().strip_prefix(&sample).unwrap();
-            let mut parts = rel.components();
-            let host = parts.next().unwrap();
-            let target = docs
-                .path()
-                .join(host)
-                .join(format!("c{c}"))
-                .join(parts.as_path());
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            let mut bytes = std::fs::read(e.path()).unwrap();
-            bytes.extend_from_slice(format!("\n<!-- {c} -->\n").as_bytes());
-            std::fs::write(target, bytes).unwrap();
-            n += 1;
-        }
-    }
+    let n = common::corpus_copies(docs.path(), 10);
     let mut child = Command::new(env!("CARGO_BIN_EXE_plansok"))
         .args(["ingest", docs.path().to_str().unwrap()])
         .env("PLANSOK_DATA", data.path())

@@ -329,10 +329,25 @@ fn a_killed_crawl_resumes_with_nothing_lost_or_duplicated() {
             .stderr(std::process::Stdio::null());
         c
     };
-    let mut child = run().spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    let _ = child.kill();
-    let _ = child.wait();
+    // kill -9 at three random moments; after each, what was indexed is still there, once.
+    let mut moments = common::Moments::new();
+    let mut before = 0;
+    for round in 0..3 {
+        let mut child = run().spawn().unwrap();
+        std::thread::sleep(moments.between_ms(300, 2000));
+        child.kill().unwrap(); // SIGKILL
+        let _ = child.wait();
+        if data.path().join("index/meta.json").exists() {
+            let now = find(data.path(), all(""));
+            assert!(
+                now.total >= before,
+                "round {round}: {} < {before}",
+                now.total
+            );
+            assert!(now.total <= 51, "round {round}: duplicates ({})", now.total);
+            before = now.total;
+        }
+    }
     let status = run().status().unwrap();
     assert!(status.success());
     let everything = find(data.path(), all(""));

@@ -95,3 +95,56 @@ pub fn median(mut v: Vec<f64>) -> f64 {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
 }
+
+/// Writes `copies` copies of the sample corpus below `dir` (`<host>/c<copy>/<path>`, each file
+/// made unique so none is a duplicate); returns the number of files.
+pub fn corpus_copies(dir: &Path, copies: usize) -> usize {
+    let sample = repo().join("corpus/sample");
+    let mut n = 0;
+    for c in 0..copies {
+        for e in walkdir::WalkDir::new(&sample)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            let rel = e.path().strip_prefix(&sample).unwrap();
+            let mut parts = rel.components();
+            let host = parts.next().unwrap();
+            let target = dir.join(host).join(format!("c{c}")).join(parts.as_path());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            let mut bytes = std::fs::read(e.path()).unwrap();
+            bytes.extend_from_slice(format!("\n<!-- {c} -->\n").as_bytes());
+            std::fs::write(target, bytes).unwrap();
+            n += 1;
+        }
+    }
+    n
+}
+
+/// A small deterministic generator (xorshift) for random moments; the seed comes from
+/// `PLANSOK_TEST_SEED` or the clock, and is printed so a failure can be replayed.
+pub struct Moments(u64);
+
+impl Moments {
+    pub fn new() -> Moments {
+        let seed = std::env::var("PLANSOK_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(1)
+            });
+        eprintln!("random moments: PLANSOK_TEST_SEED={seed}");
+        Moments(seed.max(1))
+    }
+
+    /// A duration in [lo, hi) milliseconds.
+    pub fn between_ms(&mut self, lo: u64, hi: u64) -> std::time::Duration {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        std::time::Duration::from_millis(lo + self.0 % (hi - lo).max(1))
+    }
+}

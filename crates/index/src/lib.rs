@@ -37,6 +37,12 @@ pub enum IndexError {
     },
     #[error("cannot open index: {0}")]
     Open(String),
+    #[error("the disk holding {path} is full ({free_kb} kB free): {source}")]
+    DiskFull {
+        path: std::path::PathBuf,
+        free_kb: u64,
+        source: tantivy::TantivyError,
+    },
     #[error("invalid {name}: {message}")]
     InvalidFilter { name: &'static str, message: String },
     #[error(transparent)]

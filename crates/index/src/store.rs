@@ -234,7 +234,9 @@ impl IndexStore {
         let w = self.writer()?;
         w.delete_term(Term::from_field_text(f.doc_id, &d.id));
         for e in entries {
-            w.add_document(e)?;
+            if let Err(e) = w.add_document(e) {
+                return Err(write_error(&self.dir, e));
+            }
         }
         self.pending.insert(d.content_hash.clone(), d.id.clone());
         Ok(if existing.is_some() {
@@ -254,7 +256,11 @@ impl IndexStore {
     /// Makes everything since the last commit durable and visible, atomically.
     pub fn commit(&mut self) -> Result<(), IndexError> {
         if let Some(w) = self.writer.as_mut() {
-            w.commit()?;
+            if let Err(e) = w.commit() {
+                // A failed writer cannot be used again; the next write opens a new one.
+                self.writer = None;
+                return Err(write_error(&self.dir, e));
+            }
             self.reader.reload()?;
         }
         self.pending.clear();
@@ -272,6 +278,22 @@ impl IndexStore {
             .reader
             .searcher()
             .search(&q, &tantivy::collector::Count)?)
+    }
+}
+
+/// Below this much free space, a failed write is reported as a full disk.
+const LOW_SPACE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A write error, told as a full disk when the index's disk has (almost) no space left:
+/// tantivy reports an I/O error of its writer threads only as "an index writer was killed".
+fn write_error(dir: &Path, e: tantivy::TantivyError) -> IndexError {
+    match fs4::available_space(dir) {
+        Ok(free) if free < LOW_SPACE_BYTES => IndexError::DiskFull {
+            path: dir.to_path_buf(),
+            free_kb: free / 1024,
+            source: e,
+        },
+        _ => IndexError::Tantivy(e),
     }
 }
 
