@@ -9,10 +9,11 @@
 
 #[path = "support/mod.rs"]
 mod support;
+use support::{phase, MIX};
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use plansok_classify::Classifier;
 use plansok_extract::ExtractConfig;
@@ -58,62 +59,6 @@ fn build_index(dir: &Path, copies: usize) -> (usize, usize) {
     p.ingest_paths(&[docs], |_, _| {}).unwrap();
     let stats = plansok_index::stats::stats(p.store()).unwrap();
     (stats.documents.total, stats.passages.total)
-}
-
-const MIX: [&str; 8] = [
-    "/api/search?q=v%C3%A5ld",
-    "/api/search?q=skyddat+boende&region=skane",
-    "/api/search?q=hedersrelaterat+v%C3%A5ld&period=2025",
-    "/api/search?q=riskbed%C3%B6mning&goal=skydd-och-stod",
-    "/api/search?q=barnahus&type=handlingsplan&region=jamtland&region=vasterbotten",
-    "/api/search?q=%22v%C3%A5ld+i+n%C3%A4ra+relationer%22&limit=20",
-    "/api/search?q=kvinnojour*&lang=sv",
-    "/api/search?q=utbildning+kompetens&goal=kunskap-och-metod&period=2022-2024",
-];
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-async fn phase(base: &str, paths: &[&str], clients: usize, secs: u64) -> (f64, f64, f64, usize) {
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let client = client.clone();
-        let urls: Vec<String> = paths.iter().map(|p| format!("{base}{p}")).collect();
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut errors = 0;
-            let mut i = c;
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                match client.get(&urls[i % urls.len()]).send().await {
-                    Ok(r) if r.status().is_success() => {
-                        let _ = r.bytes().await;
-                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
-                    }
-                    _ => errors += 1,
-                }
-                i += 1;
-            }
-            (lat, errors)
-        }));
-    }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (l, e) = t.await.unwrap();
-        all.extend(l);
-        errors += e;
-    }
-    all.sort_by(|a, b| a.total_cmp(b));
-    (
-        all.len() as f64 / secs as f64,
-        percentile(&all, 0.5),
-        percentile(&all, 0.99),
-        errors,
-    )
 }
 
 fn main() {

@@ -420,16 +420,31 @@ fn expand_segment(
             .max_by_key(|(m, _)| m.len());
         match hit {
             Some((m, g)) => {
-                let alts: Vec<String> = groups[*g]
-                    .iter()
-                    .map(|a| {
-                        if a.contains(' ') {
-                            format!("\"{a}\"")
-                        } else {
-                            a.clone()
-                        }
-                    })
-                    .collect();
+                // The words as typed (a plain AND, not a phrase), and every other member that
+                // does not contain them all: a longer member with the same words ("hedersrelaterat
+                // våld och förtryck" for "hedersrelaterat våld") finds nothing more and would
+                // only cost a phrase match.
+                let typed = words[i..i + m.len()].join(" ");
+                let mut alts = vec![if m.len() > 1 {
+                    format!("({typed})")
+                } else {
+                    typed
+                }];
+                for a in &groups[*g] {
+                    let a_words: Vec<String> = a
+                        .to_lowercase()
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect();
+                    if m.iter().all(|w| a_words.contains(w)) {
+                        continue;
+                    }
+                    alts.push(if a.contains(' ') {
+                        format!("\"{a}\"")
+                    } else {
+                        a.clone()
+                    });
+                }
                 out.push(format!("({})", alts.join(" OR ")));
                 i += m.len();
             }
@@ -840,11 +855,11 @@ mod tests {
     fn synonyms_expand_outside_quotes_only() {
         assert_eq!(
             expand_synonyms("MVK i länet", &groups()),
-            "(mvk OR \"mäns våld mot kvinnor\") i länet"
+            "(MVK OR \"mäns våld mot kvinnor\") i länet"
         );
         assert_eq!(
             expand_synonyms("mäns våld mot kvinnor", &groups()),
-            "(mvk OR \"mäns våld mot kvinnor\")"
+            "((mäns våld mot kvinnor) OR mvk)"
         );
         assert_eq!(
             expand_synonyms("\"kvinnojour\" stöd", &groups()),
@@ -853,6 +868,16 @@ mod tests {
         assert_eq!(
             expand_synonyms("stöd kvinnojour", &groups()),
             "stöd (kvinnojour OR kvinnofridsjour)"
+        );
+        // A longer member with the same words adds nothing but a phrase match.
+        let hrv = vec![vec![
+            "hrv".to_string(),
+            "hedersrelaterat våld och förtryck".to_string(),
+            "hedersrelaterat våld".to_string(),
+        ]];
+        assert_eq!(
+            expand_synonyms("hedersrelaterat våld", &hrv),
+            "((hedersrelaterat våld) OR hrv)"
         );
         assert_eq!(
             expand_synonyms("utan synonymer", &groups()),

@@ -5,6 +5,7 @@
 //! embedded web page. Searches run on tokio's blocking pool; the index reader reloads by itself
 //! when `ingest` commits beside the server.
 
+mod cache;
 mod metrics;
 mod openapi;
 mod params;
@@ -40,6 +41,9 @@ pub struct ServerSettings {
     pub request_timeout_secs: u64,
     pub cors_allow_origins: Vec<String>,
     pub latency_buckets: Vec<f64>,
+    /// Search responses kept for repeated requests (0: no cache).
+    #[serde(default)]
+    pub search_cache_entries: usize,
 }
 
 impl ServerSettings {
@@ -58,16 +62,19 @@ pub struct AppState {
     pub taxonomy: Taxonomy,
     pub settings: ServerSettings,
     metrics: metrics::Metrics,
+    cache: cache::ResponseCache,
 }
 
 impl AppState {
     pub fn new(store: IndexStore, taxonomy: Taxonomy, settings: ServerSettings) -> Self {
         let metrics = metrics::Metrics::new(settings.latency_buckets.clone());
+        let cache = cache::ResponseCache::new(settings.search_cache_entries);
         AppState {
             store,
             taxonomy,
             settings,
             metrics,
+            cache,
         }
     }
 }
@@ -257,9 +264,28 @@ async fn blocking<T: Send + 'static>(
 const SEARCH_LIMIT: Duration = Duration::from_secs(10);
 const EXPORT_LIMIT: Duration = Duration::from_secs(60);
 
-/// Runs a search on the blocking pool, bounded in time.
-async fn run_search(st: Arc<AppState>, req: SearchRequest) -> Result<SearchResponse, ApiError> {
-    blocking(SEARCH_LIMIT, move || search(&st.store, &st.taxonomy, &req)).await
+/// Runs a search on the blocking pool, bounded in time; a repeated request on the same index
+/// generation is answered from the cache.
+async fn run_search(
+    st: Arc<AppState>,
+    req: SearchRequest,
+) -> Result<Arc<SearchResponse>, ApiError> {
+    let started = std::time::Instant::now();
+    let generation = st.store.reader().searcher().generation().generation_id();
+    if let Some(hit) = st.cache.get(&req, generation) {
+        let mut resp = (*hit).clone();
+        resp.took_ms = (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
+        return Ok(Arc::new(resp));
+    }
+    let st2 = st.clone();
+    let key = req.clone();
+    let resp = blocking(SEARCH_LIMIT, move || {
+        search(&st2.store, &st2.taxonomy, &req)
+    })
+    .await?;
+    let resp = Arc::new(resp);
+    st.cache.put(&key, generation, resp.clone());
+    Ok(resp)
 }
 
 /// Most rows a CSV export carries.
@@ -279,7 +305,7 @@ async fn search_handler(
         return csv_response(&resp);
     }
     let resp = run_search(st, req).await?;
-    Ok(Json(resp).into_response())
+    Ok(Json(&*resp).into_response())
 }
 
 /// Every hit of a search (page after page, up to CSV_MAX_ROWS), for export.
@@ -333,7 +359,7 @@ async fn facets_handler(
     let mut req = Params::parse(raw.as_deref().unwrap_or(""))?.to_request()?;
     req.limit = Some(1);
     let resp = run_search(st, req).await?;
-    Ok(Json(resp.facets).into_response())
+    Ok(Json(&resp.facets).into_response())
 }
 
 /// A document id is the hex of a hash: anything else (paths, traversal) is refused.

@@ -1,0 +1,681 @@
+//! National-size benchmark: a synthetic corpus of N passages (default 100,000 and 1,000,000),
+//! indexed by plansok and loaded into PostgreSQL's full-text search (`swedish` configuration,
+//! GIN index), then the same query mix with filters from 32 concurrent clients against both.
+//!
+//! `cargo bench -p plansok --bench scale` (needs PostgreSQL 15 server binaries and pgbench:
+//! `apt-get install postgresql`; without them the PostgreSQL rows are skipped). Settings:
+//! PLANSOK_SCALE_PASSAGES (comma list, default "100000,1000000"), PLANSOK_SCALE_SEED (default
+//! 42), PLANSOK_SCALE_CLIENTS (32), PLANSOK_SCALE_SECS per load phase (20). The table is
+//! printed and written to target/bench-results/scale.md.
+//!
+//! The corpus generator recombines the passages of the sample corpus (classified as plansok
+//! classifies them) into documents with the sample's metadata distributions (county, a
+//! municipality for a third, type, period, 20–80 passages for plans, 3–8 for news), replacing
+//! one word in twelve by another word of the sample's vocabulary so that term statistics are
+//! not those of copies. The same seed gives the same corpus.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use plansok_classify::{Classifier, Source};
+use plansok_extract::{extract, ExtractConfig, Format, Hints};
+use plansok_index::{IndexStore, SearchConfig};
+use plansok_ingest::{collect_files, IngestOptions};
+use plansok_model::{DocType, Document, Passage, Period, SourceMeta, Taxonomy};
+use support::{env_usize, percentile_sorted, phase, repo, MIX};
+
+/// xorshift64*: small, deterministic.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// What the generator recombines: the sample's passages and vocabulary.
+struct Pool {
+    passages: Vec<Passage>,
+    words: Vec<String>,
+}
+
+fn pool() -> Pool {
+    let sample = repo().join("corpus/sample");
+    let opts = IngestOptions::load().unwrap();
+    let (files, _) = collect_files(std::slice::from_ref(&sample), &opts.ignore_file_names);
+    let cfg = ExtractConfig::load().unwrap();
+    let classifier = Classifier::load().unwrap();
+    let mut passages = Vec::new();
+    for f in files {
+        let Some(format) = f
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+        else {
+            continue;
+        };
+        let bytes = std::fs::read(&f).unwrap();
+        let Ok(ex) = extract(&cfg, &bytes, format, &Hints::default()) else {
+            continue;
+        };
+        let d = classifier.classify(&Source {
+            extracted: &ex,
+            format,
+            path: Some(&f.to_string_lossy()),
+            meta: &SourceMeta::default(),
+            content_hash: "0",
+        });
+        if d.lang == "sv" {
+            passages.extend(d.passages);
+        }
+    }
+    let mut words: Vec<String> = passages
+        .iter()
+        .flat_map(|p| p.text.split_whitespace())
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+        .map(str::to_lowercase)
+        .collect();
+    words.sort();
+    words.dedup();
+    Pool { passages, words }
+}
+
+const TYPES: [(DocType, usize); 6] = [
+    (DocType::Handlingsplan, 30),
+    (DocType::Strategi, 15),
+    (DocType::Overenskommelse, 10),
+    (DocType::Nyhet, 30),
+    (DocType::Kunskapsstod, 10),
+    (DocType::Annat, 5),
+];
+
+fn pick_type(rng: &mut Rng) -> DocType {
+    let mut r = rng.below(100);
+    for (t, w) in TYPES {
+        if r < w {
+            return t;
+        }
+        r -= w;
+    }
+    DocType::Annat
+}
+
+/// Document `i` of the synthetic corpus.
+fn generate(i: usize, seed: u64, pool: &Pool, tax: &Taxonomy) -> Document {
+    let mut rng = Rng((seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)).max(1));
+    let county = &tax.counties()[rng.below(tax.counties().len())];
+    let municipality = (rng.below(3) == 0 && !county.municipalities.is_empty())
+        .then(|| &county.municipalities[rng.below(county.municipalities.len())]);
+    let doc_type = pick_type(&mut rng);
+    let start = 2016 + rng.below(11) as u16;
+    let len = if doc_type == DocType::Nyhet {
+        0
+    } else {
+        rng.below(5) as u16
+    };
+    let n = if doc_type == DocType::Nyhet {
+        3 + rng.below(6)
+    } else {
+        20 + rng.below(61)
+    };
+    let mut passages = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut p = pool.passages[rng.below(pool.passages.len())].clone();
+        p.text = p
+            .text
+            .split(' ')
+            .map(|w| {
+                if rng.below(12) == 0 {
+                    pool.words[rng.below(pool.words.len())].clone()
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        passages.push(p);
+    }
+    let mut goals: Vec<_> = passages.iter().flat_map(|p| p.goals.clone()).collect();
+    goals.sort();
+    goals.dedup();
+    let body = passages
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let place = municipality.map_or(county.name.clone(), |m| m.display_name());
+    Document {
+        id: format!("{:016x}", rng.next()),
+        url: Some(format!(
+            "https://www.lansstyrelsen.se/{}/gen/{i}.html",
+            county.slug
+        )),
+        path: None,
+        title: format!("{} {place} {start}", doc_type.slug()),
+        region: Some(county.name.clone()),
+        municipality: municipality.map(|m| m.display_name()),
+        organisation: Some(municipality.map_or(county.lansstyrelsen(), |m| m.display_name())),
+        doc_type,
+        period: Period::new(start, start + len),
+        goals,
+        lang: "sv".into(),
+        published: None,
+        content_hash: blake3::hash(format!("{i}{body}").as_bytes())
+            .to_hex()
+            .to_string(),
+        body,
+        passages,
+        pages: None,
+    }
+}
+
+struct Built {
+    docs: usize,
+    passages: usize,
+    secs: f64,
+    index_bytes: u64,
+    csv: PathBuf,
+}
+
+/// Generates documents until `target` passages, indexes them, writes them as CSV for
+/// PostgreSQL.
+fn build(dir: &Path, target: usize, seed: u64, pool: &Pool) -> Built {
+    let tax = Taxonomy::load().unwrap();
+    let mut store = IndexStore::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+    let csv = dir.join("docs.csv");
+    let mut w = csv::Writer::from_path(&csv).unwrap();
+    let (mut docs, mut passages) = (0, 0);
+    let t = Instant::now();
+    while passages < target {
+        let d = generate(docs, seed, pool, &tax);
+        passages += d.passages.len();
+        docs += 1;
+        store.upsert(&d).unwrap();
+        let p = d.period.unwrap();
+        w.write_record([
+            d.id.as_str(),
+            d.title.as_str(),
+            d.region.as_deref().unwrap_or(""),
+            d.doc_type.slug(),
+            &p.start.to_string(),
+            &p.end.to_string(),
+            &d.goals
+                .iter()
+                .map(|g| g.slug())
+                .collect::<Vec<_>>()
+                .join(" "),
+            d.body.as_str(),
+        ])
+        .unwrap();
+        if docs % 2000 == 0 {
+            store.commit().unwrap();
+        }
+    }
+    store.commit().unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    w.flush().unwrap();
+    Built {
+        docs,
+        passages,
+        secs,
+        index_bytes: dir_bytes(&dir.join("index")),
+        csv,
+    }
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// VmHWM of a process, in MB.
+fn peak_rss_of(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+struct Load {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+    errors: usize,
+    peak_mb: f64,
+}
+
+/// `plansok serve` on the index as a process of its own, under the query mix; with its
+/// response cache or without it (every request searched).
+fn load_plansok(dir: &Path, clients: usize, secs: u64, cache: bool) -> Load {
+    let port = free_port();
+    let cfg = dir.join(if cache { "cfg-cache" } else { "cfg-nocache" });
+    std::fs::create_dir_all(&cfg).unwrap();
+    let server_toml = std::fs::read_to_string(repo().join("config/server.toml")).unwrap();
+    let entries = if cache { "2000" } else { "0" };
+    let server_toml: String = server_toml
+        .lines()
+        .map(|l| {
+            if l.starts_with("search_cache_entries") {
+                format!("search_cache_entries = {entries}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(cfg.join("server.toml"), server_toml).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_plansok"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("PLANSOK_DATA", dir)
+        .env("PLANSOK_CONFIG_DIR", &cfg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    wait_http(&format!("{base}/api/health"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // Warm up (first reads of the index files), then measure.
+    rt.block_on(phase(&base, &MIX, clients, 3));
+    let (rps, p50, p99, errors) = rt.block_on(phase(&base, &MIX, clients, secs));
+    let peak_mb = peak_rss_of(server.id());
+    let _ = server.kill();
+    let _ = server.wait();
+    Load {
+        rps,
+        p50,
+        p99,
+        errors,
+        peak_mb,
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_http(url: &str) {
+    let addr: std::net::SocketAddr = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    for _ in 0..600 {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{url} did not come up");
+}
+
+/// The query mix as SQL: the ten best documents with a headline, the total and the counts
+/// per county, under the same filters (one pgbench transaction per search).
+fn sql_mix() -> Vec<String> {
+    let q = |words: &str, filter: &str| {
+        let m = format!("tsv @@ websearch_to_tsquery('swedish', '{words}'){filter}");
+        format!(
+            "SELECT id, title, ts_headline('swedish', body, websearch_to_tsquery('swedish', '{words}'), 'MaxWords=35') \
+             FROM (SELECT id, title, body FROM docs WHERE {m} \
+             ORDER BY ts_rank(tsv, websearch_to_tsquery('swedish', '{words}')) DESC LIMIT 10) top;\n\
+             SELECT count(*) FROM docs WHERE {m};\n\
+             SELECT region, count(*) FROM docs WHERE {m} GROUP BY region;\n"
+        )
+    };
+    vec![
+        q("våld", ""),
+        q("skyddat boende", " AND region = 'Skåne län'"),
+        q(
+            "hedersrelaterat våld",
+            " AND period_start <= 2025 AND period_end >= 2025",
+        ),
+        q("riskbedömning", " AND goals LIKE '%skydd-och-stod%'"),
+        q(
+            "barnahus",
+            " AND doc_type = 'handlingsplan' AND region IN ('Jämtlands län', 'Västerbottens län')",
+        ),
+        q("\"våld i nära relationer\"", ""),
+        q("kvinnojour", ""),
+        q(
+            "utbildning kompetens",
+            " AND goals LIKE '%kunskap-och-metod%' AND period_start <= 2024 AND period_end >= 2022",
+        ),
+    ]
+}
+
+/// A PostgreSQL server of its own on loopback, with the documents and a GIN index.
+struct Postgres {
+    dir: PathBuf,
+    port: u16,
+    bin: PathBuf,
+    as_postgres: bool,
+}
+
+impl Postgres {
+    fn bin_dir() -> Option<PathBuf> {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("bin"))
+            .filter(|p| p.join("postgres").exists() && p.join("pgbench").exists())
+            .collect();
+        dirs.sort();
+        dirs.pop()
+    }
+
+    fn cmd(&self, prog: &str) -> Command {
+        let path = self.bin.join(prog);
+        if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(path);
+            c
+        } else {
+            Command::new(path)
+        }
+    }
+
+    fn start(work: &Path) -> Option<Postgres> {
+        let bin = Self::bin_dir()?;
+        let as_postgres = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap_or(false);
+        let dir = work.join("pgdata");
+        std::fs::create_dir_all(&dir).ok()?;
+        if as_postgres {
+            Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(work)
+                .status()
+                .ok()?;
+        }
+        let pg = Postgres {
+            dir,
+            port: free_port(),
+            bin,
+            as_postgres,
+        };
+        let ok = pg
+            .cmd("initdb")
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "-D",
+            ])
+            .arg(&pg.dir)
+            .stdout(Stdio::null())
+            .status()
+            .ok()?
+            .success();
+        if !ok {
+            return None;
+        }
+        let opts = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c shared_buffers=512MB -c max_connections=100",
+            pg.port
+        );
+        let ok = pg
+            .cmd("pg_ctl")
+            .args(["-w", "-D"])
+            .arg(&pg.dir)
+            .args(["-o", &opts, "-l"])
+            .arg(pg.dir.join("log"))
+            .arg("start")
+            .stdout(Stdio::null())
+            .status()
+            .ok()?
+            .success();
+        ok.then_some(pg)
+    }
+
+    fn psql(&self, sql: &str) -> bool {
+        let mut child = Command::new(self.bin.join("psql"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(sql.as_bytes())
+            .unwrap();
+        child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+
+    /// Loads the CSV and builds the GIN index; returns the seconds it took.
+    fn load(&self, csv: &Path) -> f64 {
+        let t = Instant::now();
+        let sql = format!(
+            "SET client_min_messages = warning;\nDROP TABLE IF EXISTS docs;\n\
+             CREATE TABLE docs (id text PRIMARY KEY, title text, region text, doc_type text, \
+             period_start int, period_end int, goals text, body text);\n\
+             \\copy docs FROM '{}' WITH (FORMAT csv)\n\
+             ALTER TABLE docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS \
+             (setweight(to_tsvector('swedish', title), 'A') || to_tsvector('swedish', body)) STORED;\n\
+             CREATE INDEX docs_tsv ON docs USING gin (tsv);\n\
+             CREATE INDEX docs_region ON docs (region);\n\
+             VACUUM ANALYZE docs;\n",
+            csv.display()
+        );
+        assert!(self.psql(&sql), "loading PostgreSQL failed");
+        t.elapsed().as_secs_f64()
+    }
+
+    /// pgbench with the SQL mix: requests/s, p50, p99 (ms).
+    fn bench(&self, work: &Path, clients: usize, secs: u64) -> (f64, f64, f64) {
+        let scripts = work.join("pgbench");
+        std::fs::create_dir_all(&scripts).unwrap();
+        let mut args = vec![
+            "-h".to_string(),
+            "127.0.0.1".into(),
+            "-p".into(),
+            self.port.to_string(),
+            "-U".into(),
+            "postgres".into(),
+            "-n".into(),
+            "-c".into(),
+            clients.to_string(),
+            "-j".into(),
+            "2".into(),
+            "-T".into(),
+            secs.to_string(),
+            "-l".into(),
+            format!("--log-prefix={}", scripts.join("log").display()),
+        ];
+        for (i, sql) in sql_mix().iter().enumerate() {
+            let f = scripts.join(format!("q{i}.sql"));
+            std::fs::write(&f, sql).unwrap();
+            args.push("-f".into());
+            args.push(format!("{}@1", f.display()));
+        }
+        args.push("postgres".into());
+        let out = Command::new(self.bin.join("pgbench"))
+            .args(&args)
+            .current_dir(&scripts)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut lat: Vec<f64> = Vec::new();
+        for e in std::fs::read_dir(&scripts).unwrap().filter_map(Result::ok) {
+            if !e.file_name().to_string_lossy().starts_with("log") {
+                continue;
+            }
+            for line in std::fs::read_to_string(e.path()).unwrap().lines() {
+                if let Some(us) = line
+                    .split_whitespace()
+                    .nth(2)
+                    .and_then(|v| v.parse::<f64>().ok())
+                {
+                    lat.push(us / 1000.0);
+                }
+            }
+        }
+        lat.sort_by(|a, b| a.total_cmp(b));
+        (
+            lat.len() as f64 / secs as f64,
+            percentile_sorted(&lat, 0.5),
+            percentile_sorted(&lat, 0.99),
+        )
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = self
+            .cmd("pg_ctl")
+            .args(["-m", "immediate", "-D"])
+            .arg(&self.dir)
+            .arg("stop")
+            .stdout(Stdio::null())
+            .status();
+    }
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let sizes: Vec<usize> = std::env::var("PLANSOK_SCALE_PASSAGES")
+        .unwrap_or_else(|_| "100000,1000000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let seed = env_usize("PLANSOK_SCALE_SEED", 42) as u64;
+    let clients = env_usize("PLANSOK_SCALE_CLIENTS", 32);
+    let secs = env_usize("PLANSOK_SCALE_SECS", 20) as u64;
+    let pool = pool();
+    let mut table = String::new();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        table,
+        "Machine: {} cores ({cpu}). Seed {seed}; {clients} concurrent clients, {secs} s per load phase; \
+         query mix: 8 searches with filters (top 10 with snippets, total, facet counts).\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let _ = writeln!(
+        table,
+        "| passages (documents) | system | build | index | req/s | p50 ms | p99 ms | peak server memory |\n|---|---|---|---|---|---|---|---|"
+    );
+    for target in sizes {
+        let keep = std::env::var_os("PLANSOK_SCALE_KEEP").is_some();
+        let work = tempfile::tempdir().unwrap();
+        let built = build(work.path(), target, seed, &pool);
+
+        println!(
+            "{} passages in {} documents: indexed in {:.1} s ({:.0} passages/s), {:.0} MB ({:.0} bytes/passage)",
+            built.passages,
+            built.docs,
+            built.secs,
+            built.passages as f64 / built.secs,
+            built.index_bytes as f64 / 1e6,
+            built.index_bytes as f64 / built.passages as f64
+        );
+        for cache in [false, true] {
+            let l = load_plansok(work.path(), clients, secs, cache);
+            let name = if cache {
+                "plansok, response cache on"
+            } else {
+                "plansok, every request searched"
+            };
+            println!(
+                "  {name}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak",
+                l.rps, l.p50, l.p99, l.errors, l.peak_mb
+            );
+            let _ = writeln!(
+                table,
+                "| {} ({}) | {name} | {:.0} s | {:.0} MB | {:.0} | {:.1} | {:.1} | {:.0} MB |",
+                built.passages,
+                built.docs,
+                built.secs,
+                built.index_bytes as f64 / 1e6,
+                l.rps,
+                l.p50,
+                l.p99,
+                l.peak_mb
+            );
+        }
+        match Postgres::start(work.path()) {
+            Some(pg) if std::env::var_os("PLANSOK_SCALE_NO_PG").is_none() => {
+                let load_secs = pg.load(&built.csv);
+                let (rps, p50, p99) = pg.bench(work.path(), clients, secs);
+                println!(
+                    "  PostgreSQL FTS: loaded and indexed in {load_secs:.0} s; {rps:.0} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms"
+                );
+                let _ = writeln!(
+                    table,
+                    "| {} ({}) | PostgreSQL FTS (swedish, GIN) | {load_secs:.0} s | – | {rps:.0} | {p50:.1} | {p99:.1} | – |",
+                    built.passages, built.docs
+                );
+            }
+            _ => println!(
+                "  PostgreSQL: skipped (no server binaries, initdb failed, or PLANSOK_SCALE_NO_PG)"
+            ),
+        }
+        if keep {
+            println!("  kept {}", work.keep().display());
+        }
+    }
+    println!("\n{table}");
+    let out = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo().join("target"))
+        .join("bench-results");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("scale.md"), &table).unwrap();
+    println!("written to {}", out.join("scale.md").display());
+}
