@@ -447,3 +447,54 @@ fn the_server_sees_an_ingest_committed_beside_it_without_a_restart() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// Sends a raw request; returns the status.
+fn raw_status(request: &str) -> u16 {
+    let mut s = TcpStream::connect(server().addr).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    String::from_utf8_lossy(&buf)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn the_api_is_read_only_and_serves_no_files() {
+    // No method but GET changes or reads anything: the index cannot be written over HTTP.
+    for (method, path) in [
+        ("POST", "/api/search"),
+        ("PUT", "/api/documents/0123456789abcdef"),
+        ("DELETE", "/api/documents/0123456789abcdef"),
+        ("PATCH", "/api/facets"),
+        ("POST", "/"),
+    ] {
+        let status = raw_status(&format!(
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+        ));
+        assert_eq!(status, 405, "{method} {path}");
+    }
+    // Paths that try to reach files are not found; nothing on disk is served.
+    for path in [
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/static/..%2f..%2fCargo.toml",
+        "/index.html/../../config/server.toml",
+        "/api/documents/..%2f..%2fetc%2fpasswd",
+    ] {
+        let (status, _, body) = get(path);
+        assert!(
+            status == 404 || status == 400,
+            "{path}: {status} {}",
+            String::from_utf8_lossy(&body)
+        );
+        assert!(!String::from_utf8_lossy(&body).contains("root:"), "{path}");
+    }
+    // A body is never read: a huge one is refused or ignored, not buffered.
+    let status = raw_status(
+        "POST /api/search HTTP/1.1\r\nHost: localhost\r\nContent-Length: 999999999\r\nConnection: close\r\n\r\n",
+    );
+    assert!(status == 405 || status == 413, "{status}");
+}
