@@ -8,6 +8,10 @@
 //! year of the period (for per-year counts). The period's start and end are u64 fast fields
 //! for range filters. `meta` stores the document's metadata as JSON.
 //!
+//! A document entry keeps its text in `title`/`body` (and `_en`), a passage in
+//! `heading`/`text`: each kind has fields of its own, so a document search reads only the
+//! postings of documents, not those of the (many more) passages.
+//!
 //! Swedish text is also written to `*_parts` fields analysed with `sv_parts`, which adds the
 //! parts of compounds at the word's position ([`crate::compound`]); a query weighs them below
 //! the whole-word fields. `type_code` (the document type's number) and `goal_bits` (the
@@ -50,9 +54,12 @@ pub struct Fields {
     pub heading_en: Field,
     pub text: Field,
     pub text_en: Field,
+    pub body: Field,
+    pub body_en: Field,
     pub title_parts: Field,
     pub heading_parts: Field,
     pub text_parts: Field,
+    pub body_parts: Field,
     pub words: Field,
     pub page: Field,
     pub region: Field,
@@ -68,9 +75,56 @@ pub struct Fields {
     pub meta: Field,
 }
 
+/// Which entries a query is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Document entries: title and body.
+    Documents,
+    /// Passage entries: heading and text.
+    Passages,
+}
+
+/// A Swedish text field with its English twin and its compound-part shadow.
+#[derive(Debug, Clone, Copy)]
+pub struct TextField {
+    pub sv: Field,
+    pub en: Field,
+    pub parts: Field,
+}
+
 impl Fields {
-    /// The analysed text fields a query searches.
-    pub fn searchable(&self) -> [Field; 6] {
+    /// The text fields of a scope: (field, boost kind) with titles and headings first.
+    pub fn text_fields(&self, scope: Scope) -> [TextField; 2] {
+        match scope {
+            Scope::Documents => [
+                TextField {
+                    sv: self.title,
+                    en: self.title_en,
+                    parts: self.title_parts,
+                },
+                TextField {
+                    sv: self.body,
+                    en: self.body_en,
+                    parts: self.body_parts,
+                },
+            ],
+            Scope::Passages => [
+                TextField {
+                    sv: self.heading,
+                    en: self.heading_en,
+                    parts: self.heading_parts,
+                },
+                TextField {
+                    sv: self.text,
+                    en: self.text_en,
+                    parts: self.text_parts,
+                },
+            ],
+        }
+    }
+
+    /// Every analysed whole-word text field (both scopes).
+    pub fn searchable(&self) -> [Field; 8] {
         [
             self.title,
             self.title_en,
@@ -78,16 +132,17 @@ impl Fields {
             self.heading_en,
             self.text,
             self.text_en,
+            self.body,
+            self.body_en,
         ]
     }
 
-    /// The compound-part fields, each with the whole-word field it shadows.
-    pub fn parts(&self) -> [(Field, Field); 3] {
-        [
-            (self.title_parts, self.title),
-            (self.heading_parts, self.heading),
-            (self.text_parts, self.text),
-        ]
+    /// The text field triple whose Swedish field is `sv`.
+    pub fn text_field(&self, sv: Field) -> Option<TextField> {
+        [Scope::Documents, Scope::Passages]
+            .into_iter()
+            .flat_map(|s| self.text_fields(s))
+            .find(|t| t.sv == sv)
     }
 }
 
@@ -130,9 +185,12 @@ pub fn build() -> (Schema, Fields) {
         heading_en: b.add_text_field("heading_en", text_options(EN)),
         text: b.add_text_field("text", text_options(SV)),
         text_en: b.add_text_field("text_en", text_options(EN)),
+        body: b.add_text_field("body", text_options(SV)),
+        body_en: b.add_text_field("body_en", text_options(EN)),
         title_parts: b.add_text_field("title_parts", unstored_text(SV_PARTS)),
         heading_parts: b.add_text_field("heading_parts", unstored_text(SV_PARTS)),
         text_parts: b.add_text_field("text_parts", unstored_text(SV_PARTS)),
+        body_parts: b.add_text_field("body_parts", unstored_text(SV_PARTS)),
         words: b.add_text_field(
             "words",
             TextOptions::default().set_indexing_options(
@@ -266,9 +324,12 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         heading_en: f("heading_en")?,
         text: f("text")?,
         text_en: f("text_en")?,
+        body: f("body")?,
+        body_en: f("body_en")?,
         title_parts: f("title_parts")?,
         heading_parts: f("heading_parts")?,
         text_parts: f("text_parts")?,
+        body_parts: f("body_parts")?,
         words: f("words")?,
         page: f("page")?,
         region: f("region")?,

@@ -20,7 +20,7 @@ use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::compound::Decompounder;
 use crate::ranking::Ranker;
-use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE};
+use crate::schema::{self, Fields, Scope, KIND_DOC, KIND_PASSAGE};
 use crate::store::{DocMeta, IndexStore};
 use crate::IndexError;
 use plansok_model::{DocType, Goal, Period, Taxonomy};
@@ -275,7 +275,12 @@ fn all_of(qs: Vec<Box<dyn Query>>) -> BooleanQuery {
 /// Parses the user's query; an empty query matches everything. A query the grammar cannot
 /// read is an [`IndexError::InvalidFilter`] named `query` that says what is wrong. Words ending
 /// in `*` are prefixes matched against the indexed terms ("kvinno*" finds "kvinnojourer").
-pub fn text_query(store: &IndexStore, query: &str) -> Result<Box<dyn Query>, IndexError> {
+/// `scope` picks the fields: those of documents or those of passages.
+pub fn text_query(
+    store: &IndexStore,
+    query: &str,
+    scope: Scope,
+) -> Result<Box<dyn Query>, IndexError> {
     let f = store.fields();
     let (rest, prefixes) = split_prefixes(query);
     let mut rest = expand_synonyms(&rest, &store.config().synonyms.groups);
@@ -284,12 +289,12 @@ pub fn text_query(store: &IndexStore, query: &str) -> Result<Box<dyn Query>, Ind
     }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for p in prefixes {
-        clauses.push((Occur::Must, prefix_query(f, &p)?));
+        clauses.push((Occur::Must, prefix_query(f, &p, scope)?));
     }
     if !rest.trim().is_empty() {
         clauses.push((
             Occur::Must,
-            parser(store)
+            parser(store, scope)
                 .parse_query(&rest)
                 .map_err(|e| invalid("query", format!("{query:?} cannot be read: {e}")))?,
         ));
@@ -301,38 +306,35 @@ pub fn text_query(store: &IndexStore, query: &str) -> Result<Box<dyn Query>, Ind
     })
 }
 
-/// The query parser: every text field, titles and headings boosted; with compounds on, the
-/// `*_parts` fields too, weighed by `part_boost` under their whole-word fields.
-fn parser(store: &IndexStore) -> QueryParser {
+/// The query parser over the text fields of `scope`, titles and headings boosted; with
+/// compounds on, the `*_parts` fields too, weighed by `part_boost` under their whole-word fields.
+fn parser(store: &IndexStore, scope: Scope) -> QueryParser {
     let f = store.fields();
     let s = &store.config().search;
     let compounds = &store.analysis().compounds;
-    let mut fields = f.searchable().to_vec();
+    let [head, body] = f.text_fields(scope);
+    let head_boost = match scope {
+        Scope::Documents => s.title_boost,
+        Scope::Passages => s.heading_boost,
+    };
+    let mut weighted = vec![
+        (head.sv, head_boost),
+        (head.en, head_boost),
+        (body.sv, 1.0),
+        (body.en, 1.0),
+    ];
     if compounds.enabled {
-        fields.extend(f.parts().iter().map(|(p, _)| *p));
+        weighted.push((head.parts, head_boost * compounds.part_boost));
+        weighted.push((body.parts, compounds.part_boost));
     }
     let mut parser = QueryParser::new(
         store.index().schema(),
-        fields,
+        weighted.iter().map(|(field, _)| *field).collect(),
         schema::query_tokenizers(store.analysis()),
     );
     parser.set_conjunction_by_default();
-    let boost_of = |field: Field| {
-        if field == f.title || field == f.title_en {
-            s.title_boost
-        } else if field == f.heading || field == f.heading_en {
-            s.heading_boost
-        } else {
-            1.0
-        }
-    };
-    for field in f.searchable() {
-        parser.set_field_boost(field, boost_of(field));
-    }
-    if compounds.enabled {
-        for (part, whole) in f.parts() {
-            parser.set_field_boost(part, compounds.part_boost * boost_of(whole));
-        }
+    for (field, boost) in weighted {
+        parser.set_field_boost(field, boost);
     }
     parser
 }
@@ -491,11 +493,11 @@ fn split_prefixes(query: &str) -> (String, Vec<String>) {
     (rest.join(" "), prefixes)
 }
 
-/// Terms starting with `prefix` in any text field.
-fn prefix_query(f: &Fields, prefix: &str) -> Result<Box<dyn Query>, IndexError> {
+/// Terms starting with `prefix` in the whole-word text fields of `scope`.
+fn prefix_query(f: &Fields, prefix: &str, scope: Scope) -> Result<Box<dyn Query>, IndexError> {
     let pattern = format!("{}.*", regex::escape(prefix));
     let mut any = Vec::new();
-    for field in f.searchable() {
+    for field in f.text_fields(scope).iter().flat_map(|t| [t.sv, t.en]) {
         any.push((
             Occur::Should,
             Box::new(RegexQuery::from_pattern(&pattern, field)?) as Box<dyn Query>,
@@ -530,7 +532,8 @@ pub fn search(
     }
     let f = *store.fields();
     let filters = build_filters(&f, tax, req)?;
-    let text = text_query(store, &req.query)?;
+    let text = text_query(store, &req.query, Scope::Documents)?;
+    let passage_text = text_query(store, &req.query, Scope::Passages)?;
     let searcher = store.reader().searcher();
     let limit = req.limit.unwrap_or(s.default_limit).clamp(1, s.max_limit);
     let mut main = vec![text.box_clone(), kind_query(&f, KIND_DOC)];
@@ -582,7 +585,7 @@ pub fn search(
             facet_counts(&searcher, &all_of(qs), field, root)?,
         );
     }
-    let mut snippets = Snippets::new(store, &searcher, &*text)?;
+    let mut snippets = Snippets::new(store, &searcher, &*passage_text)?;
     // Each hit's stored document is read once and serves both its id and its hit.
     let docs = top
         .into_iter()
@@ -596,7 +599,7 @@ pub fn search(
                 .map(str::to_string)
         })
         .collect();
-    let passages = best_passages(&f, &searcher, &*text, &filters, &ranker, &ids)?;
+    let passages = best_passages(&f, &searcher, &*passage_text, &filters, &ranker, &ids)?;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, d) in &docs {
         hits.push(hit(store, &mut snippets, &passages, *score, d)?);
@@ -677,7 +680,7 @@ fn hit(
     let f = store.fields();
     let meta = stored_meta(f, d)
         .ok_or_else(|| IndexError::Open("an index entry has no metadata".into()))?;
-    let body_field = if meta.lang == "en" { f.text_en } else { f.text };
+    let body_field = if meta.lang == "en" { f.body_en } else { f.body };
     let (passage_text, page) = match passages.get(&meta.id) {
         Some((t, p)) => (t.clone(), *p),
         None => (

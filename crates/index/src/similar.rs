@@ -58,7 +58,7 @@ pub fn similar(
     let Some(me) = stored_meta(&f, &d) else {
         return Ok(None);
     };
-    let fields = stored_values(&d, &[f.title, f.title_en, f.text, f.text_en]);
+    let fields = stored_values(&d, &[f.title, f.title_en, f.body, f.body_en]);
     let mlt = MoreLikeThisQuery::builder()
         .with_min_doc_frequency(1)
         .with_min_term_frequency(1)
@@ -70,6 +70,7 @@ pub fn similar(
         (Occur::Must, kind_query(&f, KIND_DOC)),
         (Occur::MustNot, id_q()),
     ]);
+    let prior = crate::ranking::Ranker::new(&store.config().ranking, &[]);
     let mut out = Vec::new();
     for (score, addr) in
         searcher.search(&q, &TopDocs::with_limit(limit.max(1) * 3).order_by_score())?
@@ -78,11 +79,13 @@ pub fn similar(
         let Some(m) = stored_meta(&f, &doc) else {
             continue;
         };
-        let factor = if m.region.is_some() && m.region == me.region {
+        let same_county = if m.region.is_some() && m.region == me.region {
             SAME_COUNTY_FACTOR
         } else {
             1.0
         };
+        // The type prior of search applies: a plan is compared with plans before news.
+        let factor = same_county * prior.factor(crate::schema::type_code(m.doc_type), 0);
         out.push(SimilarDocument {
             id: m.id,
             title: m.title,

@@ -348,7 +348,7 @@ fn entries(f: &Fields, d: &Document, parts: bool) -> Vec<TantivyDocument> {
     let mut doc_entry = common(f, d, &meta, KIND_DOC);
     let w = Writer { f, parts };
     w.text(&mut doc_entry, english, f.title, &d.title);
-    w.text(&mut doc_entry, english, f.text, &d.body);
+    w.text(&mut doc_entry, english, f.body, &d.body);
     // Words for autocomplete: once per document (its entry), not again per passage.
     doc_entry.add_text(f.words, &d.title);
     doc_entry.add_text(f.words, &d.body);
@@ -375,7 +375,7 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// `sv_field` is the Swedish field (title, heading or text).
+    /// `sv_field` is the Swedish field (title, body, heading or text).
     fn text(
         &self,
         e: &mut TantivyDocument,
@@ -383,24 +383,16 @@ impl Writer<'_> {
         sv_field: tantivy::schema::Field,
         t: &str,
     ) {
-        let f = self.f;
+        let Some(tf) = self.f.text_field(sv_field) else {
+            return;
+        };
         if english {
-            let en = [
-                (f.title, f.title_en),
-                (f.heading, f.heading_en),
-                (f.text, f.text_en),
-            ]
-            .into_iter()
-            .find(|(sv, _)| *sv == sv_field)
-            .map_or(f.text_en, |(_, en)| en);
-            e.add_text(en, t);
+            e.add_text(tf.en, t);
             return;
         }
-        e.add_text(sv_field, t);
+        e.add_text(tf.sv, t);
         if self.parts {
-            if let Some((p, _)) = f.parts().into_iter().find(|(_, whole)| *whole == sv_field) {
-                e.add_text(p, t);
-            }
+            e.add_text(tf.parts, t);
         }
     }
 }
@@ -510,7 +502,7 @@ impl IndexStore {
             return Ok(None);
         };
         let text_of = |d: &TantivyDocument| {
-            [f.text, f.text_en]
+            [f.body, f.body_en, f.text, f.text_en]
                 .iter()
                 .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
                 .unwrap_or("")
