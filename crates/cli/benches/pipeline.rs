@@ -54,6 +54,60 @@ fn extract_once(files: &[PathBuf]) -> (Duration, Vec<String>) {
     (t.elapsed(), texts)
 }
 
+/// Longest pdftotext may take on one file.
+const PDFTOTEXT_LIMIT_SECS: u64 = 20;
+
+/// plansok's PDF extraction against pdftotext (poppler-utils) on the same files: the sample's
+/// PDFs and, when `../shared` is beside the repository, its fixtures and real-world PDFs.
+fn pdf_against_pdftotext() {
+    let mut pdfs: Vec<PathBuf> = Vec::new();
+    for dir in ["corpus/sample", "../shared/fixtures", "../shared/realworld"] {
+        let dir = support::repo().join(dir);
+        pdfs.extend(
+            walkdir::WalkDir::new(&dir)
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(|e| e.into_path())
+                .filter(|p| p.extension().is_some_and(|e| e == "pdf")),
+        );
+    }
+    if std::process::Command::new("pdftotext").arg("-v").output().is_err() {
+        println!("pdftotext: not installed (apt-get install poppler-utils); comparison skipped");
+        return;
+    }
+    let cfg = ExtractConfig::load().unwrap();
+    let (mut ours, mut theirs, mut ratios, mut timeouts) = (0.0, 0.0, Vec::new(), 0);
+    for p in &pdfs {
+        let bytes = std::fs::read(p).unwrap();
+        let t = Instant::now();
+        let _ = extract(&cfg, &bytes, Format::Pdf, &Hints::default());
+        let a = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        // pdftotext has no limit of its own: some hostile files run for minutes.
+        let status = std::process::Command::new("timeout")
+            .args([PDFTOTEXT_LIMIT_SECS.to_string().as_str(), "pdftotext"])
+            .arg(p)
+            .arg("-")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+        if status.is_ok_and(|s| s.code() == Some(124)) {
+            timeouts += 1;
+        }
+        let b = t.elapsed().as_secs_f64();
+        ours += a;
+        theirs += b;
+        ratios.push(a / b.max(1e-9));
+    }
+    println!(
+        "\nPDF extraction, {} files: plansok {:.2} s, pdftotext {:.2} s (one process per file, {timeouts} stopped at {PDFTOTEXT_LIMIT_SECS} s); median per-file ratio plansok/pdftotext {:.2}",
+        pdfs.len(),
+        ours,
+        theirs,
+        median(ratios)
+    );
+}
+
 fn main() {
     // `cargo test --benches` runs bench binaries with --bench absent; do nothing then.
     if !std::env::args().any(|a| a == "--bench") {
@@ -69,13 +123,18 @@ fn main() {
         files.len()
     );
 
+    pdf_against_pdftotext();
     let mut full = Vec::new();
     let mut base = Vec::new();
     let mut index_dir = None;
     let mut texts = Vec::new();
+    let mut ingest_rss = 0.0;
     for _ in 0..runs {
         let (t, dir) = ingest_once(&files);
         full.push(t.as_secs_f64());
+        if ingest_rss == 0.0 {
+            ingest_rss = support::peak_rss_mb();
+        }
         index_dir = Some(dir);
         let (t, x) = extract_once(&files);
         base.push(t.as_secs_f64());
@@ -103,6 +162,22 @@ fn main() {
     let dir = index_dir.unwrap();
     let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
         .unwrap();
+    let stats = plansok_index::stats::stats(&store).unwrap();
+    let index_bytes: u64 = walkdir::WalkDir::new(dir.path().join("index"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "  index: {} documents, {} passages, {:.1} MB ({:.0} bytes per passage); peak memory after the first ingest {:.0} MB",
+        stats.documents.total,
+        stats.passages.total,
+        index_bytes as f64 / 1e6,
+        index_bytes as f64 / stats.passages.total.max(1) as f64,
+        ingest_rss
+    );
     let tax = Taxonomy::load().unwrap();
     let mix: Vec<(SearchRequest, Vec<&str>)> = vec![
         (
