@@ -71,7 +71,11 @@ fn pdf_against_pdftotext() {
                 .filter(|p| p.extension().is_some_and(|e| e == "pdf")),
         );
     }
-    if std::process::Command::new("pdftotext").arg("-v").output().is_err() {
+    if std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
         println!("pdftotext: not installed (apt-get install poppler-utils); comparison skipped");
         return;
     }
