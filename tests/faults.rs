@@ -251,18 +251,7 @@ fn the_server_under_load_while_an_ingest_commits_beside_it_answers_without_error
     let store =
         IndexStore::open_existing(&data.path().join("index"), SearchConfig::load().unwrap())
             .unwrap();
-    let settings = plansok_server::ServerSettings::load().unwrap();
-    let state = Arc::new(plansok_server::AppState::new(
-        store,
-        Taxonomy::load().unwrap(),
-        settings,
-    ));
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    rt.spawn(async move { axum::serve(listener, plansok_server::router(state)).await });
+    let (addr, _rt) = common::start_server(store);
 
     let stop = Arc::new(AtomicBool::new(false));
     let ok = Arc::new(AtomicUsize::new(0));

@@ -4,30 +4,15 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use common::{pipeline, repo};
 use plansok_index::{IndexStore, SearchConfig};
-use plansok_model::Taxonomy;
-use plansok_server::AppState;
 
 struct Server {
     addr: SocketAddr,
     _dir: tempfile::TempDir,
     _rt: tokio::runtime::Runtime,
-}
-
-/// Serves `store` on 127.0.0.1 from a runtime of its own.
-fn start(store: IndexStore) -> (SocketAddr, tokio::runtime::Runtime) {
-    let settings = plansok_server::ServerSettings::load().unwrap();
-    let state = Arc::new(AppState::new(store, Taxonomy::load().unwrap(), settings));
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    rt.spawn(async move { axum::serve(listener, plansok_server::router(state)).await });
-    (addr, rt)
 }
 
 fn server() -> &'static Server {
@@ -40,7 +25,7 @@ fn server() -> &'static Server {
         let store =
             IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
                 .unwrap();
-        let (addr, rt) = start(store);
+        let (addr, rt) = common::start_server(store);
         Server {
             addr,
             _dir: dir,
@@ -419,7 +404,7 @@ fn the_server_sees_an_ingest_committed_beside_it_without_a_restart() {
         .unwrap();
     let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
         .unwrap();
-    let (addr, _rt) = start(store);
+    let (addr, _rt) = common::start_server(store);
     let documents = || {
         let mut s = TcpStream::connect(addr).unwrap();
         write!(

@@ -148,3 +148,21 @@ impl Moments {
         std::time::Duration::from_millis(lo + self.0 % (hi - lo).max(1))
     }
 }
+
+/// Serves `store` on 127.0.0.1 from a runtime of its own; returns the address and the runtime
+/// (the server runs while the runtime lives).
+pub fn start_server(store: IndexStore) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
+    let settings = plansok_server::ServerSettings::load().unwrap();
+    let state = std::sync::Arc::new(plansok_server::AppState::new(
+        store,
+        plansok_model::Taxonomy::load().unwrap(),
+        settings,
+    ));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move { axum::serve(listener, plansok_server::router(state)).await });
+    (addr, rt)
+}

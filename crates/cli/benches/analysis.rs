@@ -12,11 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use plansok_classify::Classifier;
-use plansok_extract::ExtractConfig;
 use plansok_index::search::search;
 use plansok_index::{IndexStore, SearchConfig, SearchRequest};
-use plansok_ingest::{IngestOptions, Pipeline};
 use plansok_model::Taxonomy;
 
 mod support;
@@ -43,13 +40,7 @@ fn config(compounds: bool, synonyms: bool) -> SearchConfig {
 }
 
 fn ingest(files: &[PathBuf], dir: &Path, compounds: bool) -> f64 {
-    let store = IndexStore::open(dir, config(compounds, true)).unwrap();
-    let mut p = Pipeline::new(
-        ExtractConfig::load().unwrap(),
-        Classifier::load().unwrap(),
-        store,
-        IngestOptions::load().unwrap(),
-    );
+    let mut p = support::pipeline_on(dir, config(compounds, true));
     let t = Instant::now();
     for f in files {
         let _ = p.ingest_file(f);

@@ -13,11 +13,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use plansok_classify::Classifier;
 use plansok_extract::{extract, ExtractConfig, Format, Hints};
 use plansok_index::search::search;
 use plansok_index::{IndexStore, SearchConfig, SearchRequest};
-use plansok_ingest::{IngestOptions, Pipeline};
 use plansok_model::Taxonomy;
 
 mod support;
@@ -25,13 +23,7 @@ use support::{env_usize, median, percentile, scaled_corpus};
 
 fn ingest_once(files: &[PathBuf]) -> (Duration, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let store = IndexStore::open(&dir.path().join("index"), SearchConfig::load().unwrap()).unwrap();
-    let mut p = Pipeline::new(
-        ExtractConfig::load().unwrap(),
-        Classifier::load().unwrap(),
-        store,
-        IngestOptions::load().unwrap(),
-    );
+    let mut p = support::pipeline_on(&dir.path().join("index"), SearchConfig::load().unwrap());
     let t = Instant::now();
     for f in files {
         let _ = p.ingest_file(f);

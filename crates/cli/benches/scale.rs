@@ -245,19 +245,6 @@ fn dir_bytes(dir: &Path) -> u64 {
         .sum()
 }
 
-/// VmHWM of a process, in MB.
-fn peak_rss_of(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|k| k.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 struct Load {
     rps: f64,
     p50: f64,
@@ -299,7 +286,7 @@ fn load_plansok(dir: &Path, clients: usize, secs: u64, cache: bool) -> Load {
     // Warm up (first reads of the index files), then measure.
     rt.block_on(phase(&base, &MIX, clients, 3));
     let (rps, p50, p99, errors) = rt.block_on(phase(&base, &MIX, clients, secs));
-    let peak_mb = peak_rss_of(server.id());
+    let peak_mb = support::peak_rss_mb_of(&server.id().to_string());
     let _ = server.kill();
     let _ = server.wait();
     Load {

@@ -15,10 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use plansok_classify::Classifier;
-use plansok_extract::ExtractConfig;
 use plansok_index::{IndexStore, SearchConfig};
-use plansok_ingest::{collect_files, IngestOptions, Pipeline};
 use plansok_model::Taxonomy;
 use plansok_server::{AppState, ServerSettings};
 
@@ -30,33 +27,12 @@ fn env(name: &str, default: usize) -> usize {
 }
 
 fn build_index(dir: &Path, copies: usize) -> (usize, usize) {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/sample");
-    let opts = IngestOptions::load().unwrap();
-    let (files, _) = collect_files(std::slice::from_ref(&sample), &opts.ignore_file_names);
-    let docs = dir.join("docs");
-    for c in 0..copies {
-        for f in &files {
-            let rel = f.strip_prefix(&sample).unwrap();
-            let mut parts = rel.components();
-            let host = parts.next().unwrap();
-            let target = docs
-                .join(host)
-                .join(format!("copy{c}"))
-                .join(parts.as_path());
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            let mut bytes = std::fs::read(f).unwrap();
-            bytes.extend_from_slice(format!("\n<!-- {c} -->\n").as_bytes());
-            std::fs::write(target, bytes).unwrap();
-        }
+    let (files, _) = support::scaled_corpus(&dir.join("docs"), copies);
+    let mut p = support::pipeline_on(&dir.join("index"), SearchConfig::load().unwrap());
+    for f in &files {
+        let _ = p.ingest_file(f);
     }
-    let store = IndexStore::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
-    let mut p = Pipeline::new(
-        ExtractConfig::load().unwrap(),
-        Classifier::load().unwrap(),
-        store,
-        opts,
-    );
-    p.ingest_paths(&[docs], |_, _| {}).unwrap();
+    p.commit().unwrap();
     let stats = plansok_index::stats::stats(p.store()).unwrap();
     (stats.documents.total, stats.passages.total)
 }
@@ -78,11 +54,10 @@ fn main() {
     let rss_before = support::peak_rss_mb();
     let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
         .unwrap();
-    let state = Arc::new(AppState::new(
-        store,
-        Taxonomy::load().unwrap(),
-        ServerSettings::load().unwrap(),
-    ));
+    // Every request searched: the response cache is off unless PLANSOK_BENCH_CACHE sets its size.
+    let mut settings = ServerSettings::load().unwrap();
+    settings.search_cache_entries = env("PLANSOK_BENCH_CACHE", 0);
+    let state = Arc::new(AppState::new(store, Taxonomy::load().unwrap(), settings));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))

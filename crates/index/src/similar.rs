@@ -29,6 +29,14 @@ pub struct SimilarDocument {
     pub score: f32,
 }
 
+/// Every entry (document and passages) of document `id`.
+fn doc_id_query(f: &crate::schema::Fields, id: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(f.doc_id, id),
+        IndexRecordOption::Basic,
+    ))
+}
+
 /// Up to `limit` documents like `id`; None when `id` is not indexed.
 pub fn similar(
     store: &IndexStore,
@@ -37,12 +45,7 @@ pub fn similar(
 ) -> Result<Option<Vec<SimilarDocument>>, IndexError> {
     let f = *store.fields();
     let searcher = store.reader().searcher();
-    let id_q = || -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(f.doc_id, id),
-            IndexRecordOption::Basic,
-        ))
-    };
+    let id_q = || doc_id_query(&f, id);
     let q = BooleanQuery::new(vec![
         (Occur::Must, id_q()),
         (Occur::Must, kind_query(&f, KIND_DOC)),
@@ -130,12 +133,7 @@ pub fn similar_passages(
 ) -> Result<Option<Vec<SimilarPassage>>, IndexError> {
     let f = *store.fields();
     let searcher = store.reader().searcher();
-    let id_q = || -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(f.doc_id, id),
-            IndexRecordOption::Basic,
-        ))
-    };
+    let id_q = || doc_id_query(&f, id);
     let candidates = searcher.search(
         &BooleanQuery::new(vec![
             (Occur::Must, id_q()),

@@ -8,7 +8,12 @@ use plansok_ingest::{collect_files, IngestOptions};
 
 /// Peak resident memory of this process (VmHWM), in MB.
 pub fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    peak_rss_mb_of("self")
+}
+
+/// Peak resident memory (VmHWM) of process `pid` ("self" for this one), in MB.
+pub fn peak_rss_mb_of(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
@@ -17,6 +22,17 @@ pub fn peak_rss_mb() -> f64 {
                 .and_then(|k| k.parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// A pipeline on a new index in `dir` with the search configuration `cfg`.
+pub fn pipeline_on(dir: &Path, cfg: plansok_index::SearchConfig) -> plansok_ingest::Pipeline {
+    let store = plansok_index::IndexStore::open(dir, cfg).unwrap();
+    plansok_ingest::Pipeline::new(
+        plansok_extract::ExtractConfig::load().unwrap(),
+        plansok_classify::Classifier::load().unwrap(),
+        store,
+        IngestOptions::load().unwrap(),
+    )
 }
 
 pub fn env_usize(name: &str, default: usize) -> usize {
