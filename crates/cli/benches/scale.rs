@@ -5,8 +5,10 @@
 //! `cargo bench -p plansok --bench scale` (needs PostgreSQL 15 server binaries and pgbench:
 //! `apt-get install postgresql`; without them the PostgreSQL rows are skipped). Settings:
 //! PLANSOK_SCALE_PASSAGES (comma list, default "100000,1000000"), PLANSOK_SCALE_SEED (default
-//! 42), PLANSOK_SCALE_CLIENTS (32), PLANSOK_SCALE_SECS per load phase (20). The table is
-//! printed and written to target/bench-results/scale.md.
+//! 42), PLANSOK_SCALE_CLIENTS (32), PLANSOK_SCALE_SECS per load phase (20),
+//! PLANSOK_SCALE_MERGE (merge the index into one segment after the build), PLANSOK_SCALE_NO_PG
+//! (skip PostgreSQL), PLANSOK_SCALE_KEEP (keep the work folder). The table is printed and
+//! written to target/bench-results/scale.md.
 //!
 //! The corpus generator recombines the passages of the sample corpus (classified as plansok
 //! classifies them) into documents with the sample's metadata distributions (county, a
@@ -224,6 +226,9 @@ fn build(dir: &Path, target: usize, seed: u64, pool: &Pool) -> Built {
         }
     }
     store.commit().unwrap();
+    if std::env::var_os("PLANSOK_SCALE_MERGE").is_some() {
+        store.merge_segments().unwrap();
+    }
     let secs = t.elapsed().as_secs_f64();
     w.flush().unwrap();
     Built {

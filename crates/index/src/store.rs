@@ -267,6 +267,23 @@ impl IndexStore {
         Ok(())
     }
 
+    /// Merges all committed segments into one (after a large ingest: fewer segments, less work
+    /// per search) and waits for it.
+    pub fn merge_segments(&mut self) -> Result<(), IndexError> {
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() < 2 {
+            return Ok(());
+        }
+        let dir = self.dir.clone();
+        let w = self.writer()?;
+        if let Err(e) = w.merge(&ids).wait() {
+            self.writer = None;
+            return Err(write_error(&dir, e));
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Number of documents (not passages) in the committed index.
     pub fn num_documents(&self) -> Result<usize, IndexError> {
         let f = self.fields;
