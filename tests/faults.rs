@@ -28,6 +28,19 @@ fn plansok(data: &Path) -> Command {
     c
 }
 
+/// Runs `plansok ingest` on `docs` to the end; it must succeed.
+fn ingest_to_the_end(data: &Path, docs: &Path) {
+    let out = plansok(data)
+        .args(["ingest", docs.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The ids of every indexed document, and the total the index reports (None: no index yet).
 fn indexed_ids(data: &Path) -> Option<(BTreeSet<String>, usize)> {
     let store =
@@ -85,15 +98,7 @@ fn ingest_killed_at_random_moments_loses_and_duplicates_nothing() {
             None => assert!(before.is_empty(), "round {round}: the index vanished"),
         }
     }
-    let out = plansok(data.path())
-        .args(["ingest", docs.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ingest_to_the_end(data.path(), docs.path());
     let (ids, total) = indexed_ids(data.path()).unwrap();
     assert_eq!((ids.len(), total), (expected, expected));
     assert!(ids.is_superset(&before));
@@ -280,15 +285,7 @@ fn the_server_under_load_while_an_ingest_commits_beside_it_answers_without_error
         })
         .collect();
     let started = Instant::now();
-    let out = plansok(data.path())
-        .args(["ingest", docs.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ingest_to_the_end(data.path(), docs.path());
     // Let the reader pick up the last commit while the load goes on.
     std::thread::sleep(Duration::from_millis(1500));
     stop.store(true, Ordering::Relaxed);

@@ -49,16 +49,6 @@ fn ingest(files: &[PathBuf], dir: &Path, compounds: bool) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-fn dir_bytes(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
-}
-
 /// Latencies (ms) of the query mix, `rounds` times.
 fn latencies(store: &IndexStore, rounds: usize) -> Vec<f64> {
     let tax = Taxonomy::load().unwrap();
@@ -98,7 +88,7 @@ fn main() {
         for r in 0..runs {
             let dir = work.path().join(format!("index-{compounds}-{r}"));
             times.push(ingest(&files, &dir, compounds));
-            size = dir_bytes(&dir);
+            size = support::dir_bytes(&dir);
         }
         rows.push((compounds, median(times), size));
     }

@@ -159,13 +159,7 @@ fn main() {
     let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
         .unwrap();
     let stats = plansok_index::stats::stats(&store).unwrap();
-    let index_bytes: u64 = walkdir::WalkDir::new(dir.path().join("index"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum();
+    let index_bytes = support::dir_bytes(&dir.path().join("index"));
     println!(
         "  index: {} documents, {} passages, {:.1} MB ({:.0} bytes per passage); peak memory after the first ingest {:.0} MB",
         stats.documents.total,

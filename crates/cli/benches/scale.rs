@@ -235,19 +235,9 @@ fn build(dir: &Path, target: usize, seed: u64, pool: &Pool) -> Built {
         docs,
         passages,
         secs,
-        index_bytes: dir_bytes(&dir.join("index")),
+        index_bytes: support::dir_bytes(&dir.join("index")),
         csv,
     }
-}
-
-fn dir_bytes(dir: &Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
 }
 
 struct Load {

@@ -140,10 +140,7 @@ pub fn measures(
             organisation: meta.organisation,
             municipality: meta.municipality,
             doc_type: meta.doc_type.slug().to_string(),
-            period: meta.period.map(|p| crate::HitPeriod {
-                start: p.start,
-                end: p.end,
-            }),
+            period: meta.period.map(crate::HitPeriod::from),
             heading,
             snippet: if snip.is_empty() {
                 passage.chars().take(240).collect()

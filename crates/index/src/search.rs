@@ -47,6 +47,15 @@ pub struct HitPeriod {
     pub end: u16,
 }
 
+impl From<Period> for HitPeriod {
+    fn from(p: Period) -> Self {
+        HitPeriod {
+            start: p.start,
+            end: p.end,
+        }
+    }
+}
+
 /// One document hit (DESIGN.md's hit object).
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Hit {
@@ -709,10 +718,7 @@ fn hit(
         municipality: meta.municipality,
         organisation: meta.organisation,
         doc_type: meta.doc_type.slug().to_string(),
-        period: meta.period.map(|p| HitPeriod {
-            start: p.start,
-            end: p.end,
-        }),
+        period: meta.period.map(HitPeriod::from),
         goals: meta.goals.iter().map(|g| g.slug().to_string()).collect(),
         lang: meta.lang,
         score,

@@ -96,10 +96,7 @@ pub fn similar(
             region: m.region,
             organisation: m.organisation,
             doc_type: m.doc_type.slug().to_string(),
-            period: m.period.map(|p| HitPeriod {
-                start: p.start,
-                end: p.end,
-            }),
+            period: m.period.map(HitPeriod::from),
             score: score * factor,
         });
     }
