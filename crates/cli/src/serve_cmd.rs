@@ -32,6 +32,7 @@ pub fn run(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
         crate::ingest_cmd::run(index_dir, &[corpus], None)?;
     }
     let store = IndexStore::open_existing(index_dir, SearchConfig::load()?)?;
+    store.warm().context("preparing the index for search")?;
     let state = Arc::new(AppState::new(
         store,
         Taxonomy::load()?,

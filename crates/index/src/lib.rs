@@ -5,8 +5,11 @@
 //! duplicate detection and atomic commits ([`store`]), faceted search with stemmed `<mark>`
 //! snippets ([`search`]) and counts ([`stats`]). Settings come from `config/search.toml`.
 
+mod collect;
 pub mod compound;
 mod config;
+mod facet_table;
+mod filters;
 pub mod learn;
 pub mod measures;
 pub mod passages;

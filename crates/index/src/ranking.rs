@@ -75,23 +75,26 @@ impl Ranker {
         let ranker = self.clone();
         TopDocs::with_limit(limit)
             .and_offset(offset)
-            .tweak_score(move |segment: &SegmentReader| {
-                let column = |name: &str| {
-                    segment
-                        .fast_fields()
-                        .u64(name)
-                        .ok()
-                        .map(|c| c.first_or_default_col(0))
-                };
-                let types = column("type_code");
-                let goals = column("goal_bits");
-                let ranker = ranker.clone();
-                move |doc: DocId, score: Score| {
-                    let t = types.as_ref().map_or(0, |c| c.get_val(doc));
-                    let g = goals.as_ref().map_or(0, |c| c.get_val(doc));
-                    score * ranker.factor(t, g)
-                }
-            })
+            .tweak_score(move |segment: &SegmentReader| ranker.scorer(segment))
+    }
+
+    /// The score of an entry of `segment`: its BM25 score times its factors.
+    pub fn scorer(&self, segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + 'static {
+        let column = |name: &str| {
+            segment
+                .fast_fields()
+                .u64(name)
+                .ok()
+                .map(|c| c.first_or_default_col(0))
+        };
+        let types = column("type_code");
+        let goals = column("goal_bits");
+        let ranker = self.clone();
+        move |doc: DocId, score: Score| {
+            let t = types.as_ref().map_or(0, |c| c.get_val(doc));
+            let g = goals.as_ref().map_or(0, |c| c.get_val(doc));
+            score * ranker.factor(t, g)
+        }
     }
 }
 
@@ -118,6 +121,8 @@ mod tests {
         Ranking {
             type_prior: HashMap::from([("nyhet".to_string(), 0.5)]),
             goal_boost: 2.0,
+            similar_same_county: 0.5,
+            similar_other_type: 0.7,
         }
     }
 

@@ -1,24 +1,25 @@
 //! Faceted search over documents, with the best passage's snippet and page for each hit.
 //!
 //! Filters: region (county or municipality; a county matches its municipalities), period
-//! (overlap with the requested years), goal, type, organisation, language. Values within one
-//! filter are OR-ed, different filters AND-ed. Every facet is counted under all filters but
-//! its own, so a user sees what each value would give.
+//! (overlap with the requested years), goal, type, organisation, language (see
+//! [`crate::filters`]). Every facet is counted under all filters but its own, so a user sees
+//! what each value would give; the hits, the total and all counts come from one pass over the
+//! matches of the query's words ([`crate::collect::Faceted`]).
 
 use std::collections::HashMap;
-use std::ops::Bound;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
-use tantivy::query::{
-    AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, RegexQuery, TermQuery,
-};
+use tantivy::collector::FacetCollector;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RegexQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use crate::collect::{BestPassages, Counts, Faceted};
 use crate::compound::Decompounder;
+use crate::facet_table::Tables;
+use crate::filters::{any_of, unscored, FilterSpec};
 use crate::ranking::Ranker;
 use crate::schema::{self, Fields, Scope, KIND_DOC, KIND_PASSAGE};
 use crate::store::{DocMeta, IndexStore};
@@ -108,141 +109,8 @@ pub struct SearchResponse {
     pub facets: Facets,
 }
 
-/// The facets, in the order filters are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Dim {
-    Region,
-    Period,
-    Goal,
-    Type,
-    Org,
-    Lang,
-}
-
-const DIMS: [Dim; 6] = [
-    Dim::Region,
-    Dim::Period,
-    Dim::Goal,
-    Dim::Type,
-    Dim::Org,
-    Dim::Lang,
-];
-
-/// Validated filters, one optional query per facet.
-struct Filters {
-    by_dim: Vec<(Dim, Box<dyn Query>)>,
-}
-
-impl Filters {
-    fn has(&self, d: Dim) -> bool {
-        self.by_dim.iter().any(|(x, _)| *x == d)
-    }
-
-    fn without(&self, skip: Option<Dim>) -> Vec<Box<dyn Query>> {
-        self.by_dim
-            .iter()
-            .filter(|(d, _)| Some(*d) != skip)
-            .map(|(_, q)| q.box_clone())
-            .collect()
-    }
-}
-
 fn invalid(name: &'static str, message: String) -> IndexError {
     IndexError::InvalidFilter { name, message }
-}
-
-fn facet_term(field: Field, path: &[&str]) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_facet(field, &Facet::from_path(path)),
-        IndexRecordOption::Basic,
-    ))
-}
-
-fn any_of(qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(
-        qs.into_iter().map(|q| (Occur::Should, q)).collect(),
-    ))
-}
-
-fn build_filters(f: &Fields, tax: &Taxonomy, req: &SearchRequest) -> Result<Filters, IndexError> {
-    let mut by_dim: Vec<(Dim, Box<dyn Query>)> = Vec::new();
-    if !req.regions.is_empty() {
-        let mut qs = Vec::new();
-        for r in &req.regions {
-            let place = tax
-                .resolve(r)
-                .ok_or_else(|| invalid("region", format!("unknown region {r:?}")))?;
-            let name = place.municipality.map(|m| m.display_name());
-            let path: Vec<&str> = ["region", place.county.name.as_str()]
-                .into_iter()
-                .chain(name.as_deref())
-                .collect();
-            qs.push(facet_term(f.region, &path));
-        }
-        by_dim.push((Dim::Region, any_of(qs)));
-    }
-    if let Some(p) = req.period.as_deref().filter(|p| !p.trim().is_empty()) {
-        let period = Period::parse(p).ok_or_else(|| {
-            invalid(
-                "period",
-                format!("{p:?} is not a year or a range of years such as 2022-2026"),
-            )
-        })?;
-        by_dim.push((Dim::Period, period_query(f, period)));
-    }
-    if !req.goals.is_empty() {
-        let qs = req
-            .goals
-            .iter()
-            .map(|g| {
-                let goal = Goal::from_slug(g)
-                    .ok_or_else(|| invalid("goal", format!("unknown goal {g:?}")))?;
-                Ok(facet_term(f.goal, &["goal", goal.slug()]))
-            })
-            .collect::<Result<Vec<_>, IndexError>>()?;
-        by_dim.push((Dim::Goal, any_of(qs)));
-    }
-    if !req.types.is_empty() {
-        let qs = req
-            .types
-            .iter()
-            .map(|t| {
-                let ty = DocType::from_slug(t)
-                    .ok_or_else(|| invalid("type", format!("unknown type {t:?}")))?;
-                Ok(facet_term(f.doc_type, &["type", ty.slug()]))
-            })
-            .collect::<Result<Vec<_>, IndexError>>()?;
-        by_dim.push((Dim::Type, any_of(qs)));
-    }
-    if !req.orgs.is_empty() {
-        by_dim.push((
-            Dim::Org,
-            any_of(
-                req.orgs
-                    .iter()
-                    .map(|o| facet_term(f.org, &["org", o.trim()]))
-                    .collect(),
-            ),
-        ));
-    }
-    if !req.langs.is_empty() {
-        let qs = req
-            .langs
-            .iter()
-            .map(|l| {
-                let l = l.trim().to_lowercase();
-                if l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()) {
-                    return Err(invalid(
-                        "lang",
-                        format!("{l:?} is not an ISO 639-1 code such as sv or en"),
-                    ));
-                }
-                Ok(facet_term(f.lang, &["lang", l.as_str()]))
-            })
-            .collect::<Result<Vec<_>, IndexError>>()?;
-        by_dim.push((Dim::Lang, any_of(qs)));
-    }
-    Ok(Filters { by_dim })
 }
 
 /// The filter queries of a request (validated), for other kinds of search.
@@ -251,30 +119,15 @@ pub(crate) fn build_filters_for(
     tax: &Taxonomy,
     req: &SearchRequest,
 ) -> Result<Vec<Box<dyn Query>>, IndexError> {
-    Ok(build_filters(f, tax, req)?.without(None))
+    Ok(FilterSpec::parse(tax, req)?.queries(f))
 }
 
-/// Documents whose period overlaps `p`: start ≤ p.end and end ≥ p.start.
-fn period_query(f: &Fields, p: Period) -> Box<dyn Query> {
-    let starts_before = RangeQuery::new(
-        Bound::Unbounded,
-        Bound::Included(Term::from_field_u64(f.period_start, p.end as u64)),
-    );
-    let ends_after = RangeQuery::new(
-        Bound::Included(Term::from_field_u64(f.period_end, p.start as u64)),
-        Bound::Unbounded,
-    );
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Must, Box::new(starts_before)),
-        (Occur::Must, Box::new(ends_after)),
-    ]))
-}
-
+/// Entries of one kind (documents or passages), as a filter that adds nothing to the score.
 pub(crate) fn kind_query(f: &Fields, kind: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
+    unscored(Box::new(TermQuery::new(
         Term::from_field_text(f.kind, kind),
         IndexRecordOption::Basic,
-    ))
+    )))
 }
 
 fn all_of(qs: Vec<Box<dyn Query>>) -> BooleanQuery {
@@ -540,60 +393,34 @@ pub fn search(
         ));
     }
     let f = *store.fields();
-    let filters = build_filters(&f, tax, req)?;
+    let spec = FilterSpec::parse(tax, req)?;
     let text = text_query(store, &req.query, Scope::Documents)?;
     let passage_text = text_query(store, &req.query, Scope::Passages)?;
     let searcher = store.reader().searcher();
+    let tables = store.facet_tables(&searcher)?;
     let limit = req.limit.unwrap_or(s.default_limit).clamp(1, s.max_limit);
-    let mut main = vec![text.box_clone(), kind_query(&f, KIND_DOC)];
-    main.extend(filters.without(None));
     let offset = req.offset.min(1_000_000);
-    // One pass gives the hits, the total and the counts of every facet that has no filter (its
-    // counts under "the other filters" are the counts under all of them).
-    let mut multi = MultiCollector::new();
-    let count_h = multi.add_collector(Count);
     let ranker = ranker_for(store, req);
-    let top_h = multi.add_collector(ranker.top_docs(limit, offset));
-    let by_date_h = req.sort_by_date.then(|| {
-        multi.add_collector(
-            TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_fast_field::<u64>("period_end", tantivy::Order::Desc),
-        )
-    });
-    let unfiltered: Vec<Dim> = DIMS.into_iter().filter(|d| !filters.has(*d)).collect();
-    let facet_hs: Vec<_> = unfiltered
-        .iter()
-        .map(|d| {
-            let (field, root) = dim_field(&f, *d);
-            multi.add_collector(facet_collector(&searcher, field, root))
-        })
+    // One pass over the matches of the words gives the hits, the total and every facet's
+    // counts under the other filters.
+    let fruit = searcher.search(
+        &all_of(vec![text.box_clone(), kind_query(&f, KIND_DOC)]),
+        &Faceted {
+            tables: &tables,
+            spec: &spec,
+            ranker: &ranker,
+            keep: offset + limit,
+            by_date: req.sort_by_date,
+        },
+    )?;
+    let total = fruit.total;
+    let facets = facets_of(fruit.counts);
+    let top: Vec<(f32, DocAddress)> = fruit
+        .top
+        .into_iter()
+        .skip(offset)
+        .map(|c| (c.score, c.addr))
         .collect();
-    let mut fruits = searcher.search(&all_of(main), &multi)?;
-    let total = count_h.extract(&mut fruits);
-    let mut top = top_h.extract(&mut fruits);
-    if let Some(h) = by_date_h {
-        top = h
-            .extract(&mut fruits)
-            .into_iter()
-            .map(|(_, addr)| (0.0, addr))
-            .collect();
-    }
-    let mut facets = Facets::default();
-    for (d, h) in unfiltered.iter().zip(facet_hs) {
-        let root = dim_field(&f, *d).1;
-        set_facet(&mut facets, *d, facet_values(h.extract(&mut fruits), root));
-    }
-    for d in DIMS.into_iter().filter(|d| filters.has(*d)) {
-        let (field, root) = dim_field(&f, d);
-        let mut qs = vec![text.box_clone(), kind_query(&f, KIND_DOC)];
-        qs.extend(filters.without(Some(d)));
-        set_facet(
-            &mut facets,
-            d,
-            facet_counts(&searcher, &all_of(qs), field, root)?,
-        );
-    }
     let mut snippets = Snippets::new(store, &searcher, &*passage_text)?;
     // Each hit's stored document is read once and serves both its id and its hit.
     let docs = top
@@ -608,7 +435,7 @@ pub fn search(
                 .map(str::to_string)
         })
         .collect();
-    let passages = best_passages(&f, &searcher, &*passage_text, &filters, &ranker, &ids)?;
+    let passages = best_passages(&f, &searcher, &tables, &*passage_text, &spec, &ranker, &ids)?;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, d) in &docs {
         hits.push(hit(store, &mut snippets, &passages, *score, d)?);
@@ -622,25 +449,41 @@ pub fn search(
     })
 }
 
-fn dim_field(f: &Fields, d: Dim) -> (Field, &'static str) {
-    match d {
-        Dim::Region => (f.region, "region"),
-        Dim::Period => (f.year, "year"),
-        Dim::Goal => (f.goal, "goal"),
-        Dim::Type => (f.doc_type, "type"),
-        Dim::Org => (f.org, "org"),
-        Dim::Lang => (f.lang, "lang"),
-    }
-}
-
-fn set_facet(out: &mut Facets, d: Dim, values: Vec<FacetValue>) {
-    match d {
-        Dim::Region => out.region = values,
-        Dim::Period => out.period = sort_years(values),
-        Dim::Goal => out.goal = values,
-        Dim::Type => out.doc_type = values,
-        Dim::Org => out.organisation = values,
-        Dim::Lang => out.lang = values,
+/// The facets of a search from its counts: each facet's values, most documents first (years
+/// in order).
+fn facets_of(c: Counts) -> Facets {
+    let values = |pairs: Vec<(String, u64)>| {
+        let mut v: Vec<FacetValue> = pairs
+            .into_iter()
+            .filter(|(_, count)| *count > 0)
+            .map(|(value, count)| FacetValue { value, count })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        v
+    };
+    let slugs = |names: Vec<&str>, counts: &[u64]| {
+        values(
+            names
+                .into_iter()
+                .map(str::to_string)
+                .zip(counts.iter().copied())
+                .collect(),
+        )
+    };
+    Facets {
+        region: values(c.region.into_iter().collect()),
+        goal: slugs(Goal::ALL.iter().map(|g| g.slug()).collect(), &c.goal),
+        doc_type: slugs(DocType::ALL.iter().map(|t| t.slug()).collect(), &c.doc_type),
+        period: c
+            .year
+            .into_iter()
+            .map(|(y, count)| FacetValue {
+                value: y.to_string(),
+                count,
+            })
+            .collect(),
+        organisation: values(c.org.into_iter().collect()),
+        lang: values(c.lang.into_iter().collect()),
     }
 }
 
@@ -728,60 +571,53 @@ fn hit(
     })
 }
 
-/// Passages looked at per hit when picking each hit's best passage.
-const PASSAGES_PER_HIT: usize = 20;
-
-/// The best-matching passage (text, page) of each of the documents `ids`, in one search (under
-/// the goal filter when one is given, else or for documents it leaves out, without it).
+/// The best-matching passage (text, page) of each of the documents `ids`, in one search,
+/// preferring passages in the goal areas of the goal filter.
 fn best_passages(
     f: &Fields,
     searcher: &Searcher,
+    tables: &Tables,
     text: &dyn Query,
-    filters: &Filters,
+    spec: &FilterSpec,
     ranker: &Ranker,
     ids: &[String],
 ) -> Result<HashMap<String, (String, Option<u32>)>, IndexError> {
-    let mut out = HashMap::new();
-    let goal = filters
-        .by_dim
+    let id_qs = ids
         .iter()
-        .find(|(d, _)| *d == Dim::Goal)
-        .map(|(_, q)| q.box_clone());
-    for extra in goal.into_iter().map(Some).chain([None]) {
-        let missing: Vec<&String> = ids.iter().filter(|id| !out.contains_key(*id)).collect();
-        if missing.is_empty() {
-            break;
-        }
-        let id_qs = missing
+        .map(|id| {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.doc_id, id),
+                IndexRecordOption::Basic,
+            )) as Box<dyn Query>
+        })
+        .collect();
+    let q = all_of(vec![
+        text.box_clone(),
+        kind_query(f, KIND_PASSAGE),
+        unscored(any_of(id_qs)),
+    ]);
+    let best = searcher.search(
+        &q,
+        &BestPassages {
+            tables,
+            ids,
+            goals: schema::goal_bits(&spec.goals) as u8,
+            ranker,
+        },
+    )?;
+    let mut out = HashMap::new();
+    for (id, addr) in ids.iter().zip(best) {
+        let Some(addr) = addr else { continue };
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let t = [f.text, f.text_en]
             .iter()
-            .map(|id| {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.doc_id, id),
-                    IndexRecordOption::Basic,
-                )) as Box<dyn Query>
-            })
-            .collect();
-        let mut qs = vec![text.box_clone(), kind_query(f, KIND_PASSAGE), any_of(id_qs)];
-        qs.extend(extra);
-        let limit = (missing.len() * PASSAGES_PER_HIT).clamp(1, 2000);
-        for (_, addr) in searcher.search(&all_of(qs), &ranker.top_docs(limit, 0))? {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            let Some(id) = d.get_first(f.doc_id).and_then(|v| v.as_str()) else {
-                continue;
-            };
-            if out.contains_key(id) {
-                continue;
-            }
-            let t = [f.text, f.text_en]
-                .iter()
-                .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
-                .unwrap_or("");
-            let page = d
-                .get_first(f.page)
-                .and_then(|v| v.as_u64())
-                .map(|p| p as u32);
-            out.insert(id.to_string(), (t.to_string(), page));
-        }
+            .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
+            .unwrap_or("");
+        let page = d
+            .get_first(f.page)
+            .and_then(|v| v.as_u64())
+            .map(|p| p as u32);
+        out.insert(id.clone(), (t.to_string(), page));
     }
     Ok(out)
 }
@@ -842,11 +678,6 @@ fn facet_values(counts: tantivy::collector::FacetCounts, root: &str) -> Vec<Face
         .collect();
     values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     values
-}
-
-fn sort_years(mut v: Vec<FacetValue>) -> Vec<FacetValue> {
-    v.sort_by(|a, b| a.value.cmp(&b.value));
-    v
 }
 
 #[cfg(test)]

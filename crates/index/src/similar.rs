@@ -1,6 +1,7 @@
 //! Documents similar to a document, and measures similar to a measure: tantivy's MoreLikeThis
 //! over the title/heading and text (distinctive terms weighted by tf-idf), other counties
-//! preferred (a coordinator looks for comparable plans and measures elsewhere).
+//! preferred (a coordinator looks for comparable plans and measures elsewhere), and for documents
+//! the compared one's type (`[ranking]` in `config/search.toml`).
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -12,9 +13,6 @@ use crate::schema::{KIND_DOC, KIND_PASSAGE};
 use crate::search::{kind_query, stored_meta};
 use crate::store::IndexStore;
 use crate::{HitPeriod, IndexError};
-
-/// Score factor for a document of the same county as the one compared with.
-const SAME_COUNTY_FACTOR: f32 = 0.5;
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SimilarDocument {
@@ -73,7 +71,8 @@ pub fn similar(
         (Occur::Must, kind_query(&f, KIND_DOC)),
         (Occur::MustNot, id_q()),
     ]);
-    let prior = crate::ranking::Ranker::new(&store.config().ranking, &[]);
+    let cfg = &store.config().ranking;
+    let prior = crate::ranking::Ranker::new(cfg, &[]);
     let mut out = Vec::new();
     for (score, addr) in
         searcher.search(&q, &TopDocs::with_limit(limit.max(1) * 3).order_by_score())?
@@ -83,12 +82,18 @@ pub fn similar(
             continue;
         };
         let same_county = if m.region.is_some() && m.region == me.region {
-            SAME_COUNTY_FACTOR
+            cfg.similar_same_county
         } else {
             1.0
         };
-        // The type prior of search applies: a plan is compared with plans before news.
-        let factor = same_county * prior.factor(crate::schema::type_code(m.doc_type), 0);
+        let other_type = if m.doc_type == me.doc_type {
+            1.0
+        } else {
+            cfg.similar_other_type
+        };
+        // The type prior of search applies too: news below plans.
+        let factor =
+            same_county * other_type * prior.factor(crate::schema::type_code(m.doc_type), 0);
         out.push(SimilarDocument {
             id: m.id,
             title: m.title,
@@ -198,7 +203,12 @@ pub fn similar_passages(
                 .get_first(f.page)
                 .and_then(|v| v.as_u64())
                 .map(|p| p as u32),
-            score: score * if same_county { SAME_COUNTY_FACTOR } else { 1.0 },
+            score: score
+                * if same_county {
+                    store.config().ranking.similar_same_county
+                } else {
+                    1.0
+                },
         });
     }
     out.sort_by(|a, b| b.score.total_cmp(&a.score));

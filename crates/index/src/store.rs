@@ -12,10 +12,13 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
 use crate::compound::{Decompounder, Lexicon};
 use crate::config::Analysis;
+use crate::facet_table::{TableCache, Tables};
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE};
 use crate::{IndexError, SearchConfig};
 use plansok_model::{DocType, Document, Goal, Passage, Period};
@@ -84,6 +87,8 @@ pub struct IndexStore {
     /// Content hash → id of documents added since the last commit.
     pending: HashMap<String, String>,
     dir: PathBuf,
+    /// Facet tables of the segments searched lately.
+    tables: TableCache,
 }
 
 impl IndexStore {
@@ -136,6 +141,7 @@ impl IndexStore {
             decompounder,
             pending: HashMap::new(),
             dir: dir.to_path_buf(),
+            tables: TableCache::default(),
         })
     }
 
@@ -163,6 +169,17 @@ impl IndexStore {
 
     pub fn reader(&self) -> &IndexReader {
         &self.reader
+    }
+
+    /// The facet tables of `searcher`'s segments (built for segments new to this store).
+    pub(crate) fn facet_tables(&self, searcher: &Searcher) -> Result<Tables, IndexError> {
+        self.tables.for_searcher(searcher, &self.fields)
+    }
+
+    /// Prepares searching: builds the facet tables of the current segments, so that the first
+    /// search does not wait for them.
+    pub fn warm(&self) -> Result<(), IndexError> {
+        self.facet_tables(&self.reader.searcher()).map(drop)
     }
 
     /// True when the document `id` is indexed with this content hash.

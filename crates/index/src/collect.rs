@@ -1,0 +1,510 @@
+//! Collectors that read the facet table ([`crate::facet_table`]).
+//!
+//! - [`Faceted`]: document search in one pass over the matches of the text query. Each match is
+//!   checked against every facet filter; one that passes all is a hit (counted, ranked and
+//!   counted in every facet), one that fails exactly one filter is counted in that filter's
+//!   facet only. So each facet is counted under all the other filters ("drill sideways"),
+//!   without running the query again per filtered facet.
+//! - [`BestPassages`]: the best passage of each of a few documents, in one pass.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::facet_table::{place_key, Row, SegmentTable, Tables};
+use crate::filters::{Dim, FilterSpec, DIMS};
+use crate::ranking::Ranker;
+use crate::schema;
+use plansok_model::{DocType, Goal, Period};
+
+type EntryScorer = Box<dyn Fn(DocId, Score) -> Score + Send + Sync>;
+
+/// A ranked entry: `key` orders (the score, or the period's end year when sorting by date).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    pub key: f32,
+    pub score: Score,
+    pub addr: DocAddress,
+}
+
+impl Candidate {
+    /// Greater is better: a higher key, then the earlier address.
+    fn rank(&self, other: &Self) -> Ordering {
+        self.key
+            .total_cmp(&other.key)
+            .then_with(|| other.addr.cmp(&self.addr))
+    }
+}
+
+/// Kept in a max-heap whose top is the worst candidate.
+struct Worst(Candidate);
+
+impl PartialEq for Worst {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Worst {}
+impl PartialOrd for Worst {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Worst {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.0.rank(&self.0)
+    }
+}
+
+/// The `k` best candidates seen.
+struct TopK {
+    k: usize,
+    heap: BinaryHeap<Worst>,
+}
+
+impl TopK {
+    fn new(k: usize) -> Self {
+        TopK {
+            k,
+            heap: BinaryHeap::with_capacity(k.min(1024)),
+        }
+    }
+
+    fn push(&mut self, c: Candidate) {
+        if self.heap.len() < self.k {
+            self.heap.push(Worst(c));
+        } else if self.heap.peek().is_some_and(|w| c.rank(&w.0).is_gt()) {
+            self.heap.pop();
+            self.heap.push(Worst(c));
+        }
+    }
+
+    fn into_sorted(self) -> Vec<Candidate> {
+        let mut v: Vec<Candidate> = self.heap.into_iter().map(|w| w.0).collect();
+        v.sort_by(|a, b| b.rank(a));
+        v
+    }
+}
+
+/// Facet counts by value name (years by number).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Counts {
+    pub region: HashMap<String, u64>,
+    pub year: BTreeMap<u16, u64>,
+    pub goal: [u64; Goal::ALL.len()],
+    pub doc_type: [u64; DocType::ALL.len()],
+    pub org: HashMap<String, u64>,
+    pub lang: HashMap<String, u64>,
+}
+
+impl Counts {
+    fn merge(&mut self, other: Counts) {
+        let add = |into: &mut HashMap<String, u64>, from: HashMap<String, u64>| {
+            for (k, v) in from {
+                *into.entry(k).or_default() += v;
+            }
+        };
+        add(&mut self.region, other.region);
+        add(&mut self.org, other.org);
+        add(&mut self.lang, other.lang);
+        for (y, n) in other.year {
+            *self.year.entry(y).or_default() += n;
+        }
+        for (a, b) in self.goal.iter_mut().zip(other.goal) {
+            *a += b;
+        }
+        for (a, b) in self.doc_type.iter_mut().zip(other.doc_type) {
+            *a += b;
+        }
+    }
+}
+
+/// The filters of a request in the ids of one segment's table. A name the segment does not
+/// have matches none of its entries.
+struct SegmentFilter {
+    regions: Option<(Vec<u16>, Vec<u16>)>,
+    period: Option<Period>,
+    goals: Option<u8>,
+    types: Option<u32>,
+    orgs: Option<Vec<u32>>,
+    langs: Option<Vec<u16>>,
+}
+
+impl SegmentFilter {
+    fn new(spec: &FilterSpec, t: &SegmentTable) -> Self {
+        let regions = spec.has(Dim::Region).then(|| {
+            let mut counties = Vec::new();
+            let mut places = Vec::new();
+            for r in &spec.regions {
+                match &r.municipality {
+                    None => counties.extend(t.counties.id(&r.county).map(|i| i as u16)),
+                    Some(m) => {
+                        places.extend(t.places.id(&place_key(&r.county, m)).map(|i| i as u16))
+                    }
+                }
+            }
+            (counties, places)
+        });
+        SegmentFilter {
+            regions,
+            period: spec.period,
+            goals: spec
+                .has(Dim::Goal)
+                .then(|| schema::goal_bits(&spec.goals) as u8),
+            types: spec.has(Dim::Type).then(|| {
+                spec.types
+                    .iter()
+                    .fold(0, |m, t| m | 1 << schema::type_code(*t))
+            }),
+            orgs: spec
+                .has(Dim::Org)
+                .then(|| spec.orgs.iter().filter_map(|o| t.orgs.id(o)).collect()),
+            langs: spec.has(Dim::Lang).then(|| {
+                spec.langs
+                    .iter()
+                    .filter_map(|l| t.langs.id(l).map(|i| i as u16))
+                    .collect()
+            }),
+        }
+    }
+
+    /// The bits ([`Dim::bit`]) of the filters `row` fails.
+    fn fails(&self, row: &Row) -> u8 {
+        let mut m = 0;
+        if let Some((counties, places)) = &self.regions {
+            if !counties.contains(&row.county) && !places.contains(&row.place) {
+                m |= Dim::Region.bit();
+            }
+        }
+        if let Some(p) = self.period {
+            if row.start == 0 || row.start > p.end || row.end < p.start {
+                m |= Dim::Period.bit();
+            }
+        }
+        if self.goals.is_some_and(|g| g & row.goals == 0) {
+            m |= Dim::Goal.bit();
+        }
+        if self.types.is_some_and(|t| t & (1 << row.doc_type) == 0) {
+            m |= Dim::Type.bit();
+        }
+        if self.orgs.as_ref().is_some_and(|o| !o.contains(&row.org)) {
+            m |= Dim::Org.bit();
+        }
+        if self.langs.as_ref().is_some_and(|l| !l.contains(&row.lang)) {
+            m |= Dim::Lang.bit();
+        }
+        m
+    }
+}
+
+/// Counts of one segment by its table's ids.
+struct LocalCounts {
+    county: Vec<u64>,
+    org: Vec<u64>,
+    lang: Vec<u64>,
+    goal: [u64; Goal::ALL.len()],
+    doc_type: [u64; DocType::ALL.len()],
+    /// Differences: +1 at a period's start, −1 after its end (from `min_year`).
+    years: Vec<i64>,
+    min_year: u16,
+}
+
+impl LocalCounts {
+    fn new(t: &SegmentTable) -> Self {
+        let span = if t.max_year == 0 {
+            0
+        } else {
+            (t.max_year - t.min_year) as usize + 2
+        };
+        LocalCounts {
+            county: vec![0; t.counties.len()],
+            org: vec![0; t.orgs.len()],
+            lang: vec![0; t.langs.len()],
+            goal: [0; Goal::ALL.len()],
+            doc_type: [0; DocType::ALL.len()],
+            years: vec![0; span],
+            min_year: t.min_year,
+        }
+    }
+
+    fn add(&mut self, d: Dim, row: &Row) {
+        let bump = |v: &mut [u64], i: usize| {
+            if i != 0 {
+                if let Some(n) = v.get_mut(i) {
+                    *n += 1;
+                }
+            }
+        };
+        match d {
+            Dim::Region => bump(&mut self.county, row.county as usize),
+            Dim::Org => bump(&mut self.org, row.org as usize),
+            Dim::Lang => bump(&mut self.lang, row.lang as usize),
+            Dim::Type => {
+                if let Some(n) = self.doc_type.get_mut(row.doc_type as usize) {
+                    *n += 1;
+                }
+            }
+            Dim::Goal => {
+                for (i, n) in self.goal.iter_mut().enumerate() {
+                    *n += u64::from(row.goals & (1 << i) != 0);
+                }
+            }
+            Dim::Period => {
+                if row.start != 0 && row.start >= self.min_year {
+                    let from = (row.start - self.min_year) as usize;
+                    let to = (row.end - self.min_year) as usize + 1;
+                    if to < self.years.len() {
+                        self.years[from] += 1;
+                        self.years[to] -= 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn into_counts(self, t: &SegmentTable) -> Counts {
+        let named = |v: Vec<u64>, names: &crate::facet_table::Names| {
+            v.into_iter()
+                .enumerate()
+                .filter(|(i, n)| *i != 0 && *n != 0)
+                .map(|(i, n)| (names.name(i as u32).to_string(), n))
+                .collect()
+        };
+        let mut year = BTreeMap::new();
+        let mut running = 0i64;
+        for (i, d) in self.years.iter().enumerate() {
+            running += d;
+            if running > 0 {
+                year.insert(self.min_year + i as u16, running as u64);
+            }
+        }
+        Counts {
+            region: named(self.county, &t.counties),
+            year,
+            goal: self.goal,
+            doc_type: self.doc_type,
+            org: named(self.org, &t.orgs),
+            lang: named(self.lang, &t.langs),
+        }
+    }
+}
+
+/// Document search in one pass: hits, total and every facet's counts. The query must match
+/// document entries only (their rows are the ones the table keeps).
+pub(crate) struct Faceted<'a> {
+    pub tables: &'a Tables,
+    pub spec: &'a FilterSpec,
+    pub ranker: &'a Ranker,
+    /// How many of the best hits to keep (offset + limit).
+    pub keep: usize,
+    /// Rank by the end of the plan period, newest first, instead of by score.
+    pub by_date: bool,
+}
+
+/// What [`Faceted`] found.
+#[derive(Debug, Default)]
+pub(crate) struct FacetedFruit {
+    /// Matches passing every filter.
+    pub total: usize,
+    /// The best of them, best first.
+    pub top: Vec<Candidate>,
+    pub counts: Counts,
+}
+
+pub(crate) struct FacetedSegment {
+    table: Arc<SegmentTable>,
+    filter: SegmentFilter,
+    ranker: Ranker,
+    by_date: bool,
+    segment: SegmentOrdinal,
+    total: usize,
+    top: TopK,
+    counts: LocalCounts,
+}
+
+impl Collector for Faceted<'_> {
+    type Fruit = FacetedFruit;
+    type Child = FacetedSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetedSegment> {
+        let table = self.tables.of(reader)?;
+        Ok(FacetedSegment {
+            filter: SegmentFilter::new(self.spec, &table),
+            counts: LocalCounts::new(&table),
+            ranker: self.ranker.clone(),
+            by_date: self.by_date,
+            segment,
+            total: 0,
+            top: TopK::new(self.keep),
+            table,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        !self.by_date
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetedFruit>) -> tantivy::Result<FacetedFruit> {
+        let mut out = FacetedFruit::default();
+        for f in fruits {
+            out.total += f.total;
+            out.top.extend(f.top);
+            out.counts.merge(f.counts);
+        }
+        out.top.sort_by(|a, b| b.rank(a));
+        out.top.truncate(self.keep);
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for FacetedSegment {
+    type Fruit = FacetedFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some(row) = self.table.documents.get(doc) else {
+            return;
+        };
+        match self.filter.fails(row) {
+            0 => {
+                self.total += 1;
+                for d in DIMS {
+                    self.counts.add(d, row);
+                }
+                let (key, score) = if self.by_date {
+                    (row.end as f32, 0.0)
+                } else {
+                    // A document's goal bits are its goal facets, as in the table.
+                    let s = score * self.ranker.factor(row.doc_type as u64, row.goals as u64);
+                    (s, s)
+                };
+                self.top.push(Candidate {
+                    key,
+                    score,
+                    addr: DocAddress::new(self.segment, doc),
+                });
+            }
+            bits if bits.is_power_of_two() => {
+                if let Some(d) = DIMS.into_iter().find(|d| d.bit() == bits) {
+                    self.counts.add(d, row);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn harvest(self) -> FacetedFruit {
+        FacetedFruit {
+            total: self.total,
+            top: self.top.into_sorted(),
+            counts: self.counts.into_counts(&self.table),
+        }
+    }
+}
+
+/// The best passage of each document of `ids` among the matches, preferring passages in one
+/// of `goals` (the request's goal filter) when a document has one.
+pub(crate) struct BestPassages<'a> {
+    pub tables: &'a Tables,
+    pub ids: &'a [String],
+    pub goals: u8,
+    pub ranker: &'a Ranker,
+}
+
+/// Per id (in the order given): the best passage in the goals and the best of all.
+type Bests = Vec<(Option<Candidate>, Option<Candidate>)>;
+
+pub(crate) struct BestPassagesSegment {
+    table: Arc<SegmentTable>,
+    /// (table document index, position in `ids`).
+    wanted: Vec<(u32, usize)>,
+    goals: u8,
+    scorer: EntryScorer,
+    segment: SegmentOrdinal,
+    best: Bests,
+}
+
+fn keep_better(slot: &mut Option<Candidate>, c: Candidate) {
+    if slot.is_none_or(|s| c.rank(&s).is_gt()) {
+        *slot = Some(c);
+    }
+}
+
+impl Collector for BestPassages<'_> {
+    type Fruit = Vec<Option<DocAddress>>;
+    type Child = BestPassagesSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<BestPassagesSegment> {
+        let table = self.tables.of(reader)?;
+        let wanted = self
+            .ids
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| table.doc_ids.id(id).map(|d| (d, i)))
+            .collect();
+        Ok(BestPassagesSegment {
+            table,
+            wanted,
+            goals: self.goals,
+            scorer: Box::new(self.ranker.scorer(reader)),
+            segment,
+            best: vec![(None, None); self.ids.len()],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Bests>) -> tantivy::Result<Vec<Option<DocAddress>>> {
+        let mut best: Bests = vec![(None, None); self.ids.len()];
+        for fruit in fruits {
+            for ((in_goal, any), (g, a)) in best.iter_mut().zip(fruit) {
+                g.into_iter().for_each(|c| keep_better(in_goal, c));
+                a.into_iter().for_each(|c| keep_better(any, c));
+            }
+        }
+        Ok(best
+            .into_iter()
+            .map(|(g, a)| g.or(a).map(|c| c.addr))
+            .collect())
+    }
+}
+
+impl SegmentCollector for BestPassagesSegment {
+    type Fruit = Bests;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some(row) = self.table.entries.get(doc as usize) else {
+            return;
+        };
+        let Some(&(_, slot)) = self.wanted.iter().find(|(d, _)| *d == row.doc) else {
+            return;
+        };
+        let s = (self.scorer)(doc, score);
+        let c = Candidate {
+            key: s,
+            score: s,
+            addr: DocAddress::new(self.segment, doc),
+        };
+        let (in_goal, any) = &mut self.best[slot];
+        if self.goals & row.goals != 0 {
+            keep_better(in_goal, c);
+        }
+        keep_better(any, c);
+    }
+
+    fn harvest(self) -> Bests {
+        self.best
+    }
+}

@@ -1,0 +1,333 @@
+//! The facet table: for every entry of a segment, its document, county, municipality, type,
+//! organisation, language, goal areas and plan period as small integers, in one array.
+//!
+//! Built once per segment from the segment's facet columns, fast fields and `doc_id` terms,
+//! and kept while the segment is searched (segments never change; a merge makes a new one).
+//! Document search reads it to apply the facet filters and to count every facet in a single
+//! pass over the matches (see [`crate::collect`]), instead of one tantivy facet collector per
+//! facet and one more run of the query per filtered facet; and to group passages by document.
+//! Names are local to a segment: a row holds indices into the segment's name lists.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tantivy::fastfield::FacetReader;
+use tantivy::index::SegmentId;
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
+
+use crate::schema::{self, Fields, KIND_DOC};
+use crate::IndexError;
+use plansok_model::Goal;
+
+/// One entry's facet values. Index 0 of a name list means "none".
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Row {
+    /// The entry's document, in [`SegmentTable::doc_ids`].
+    pub doc: u32,
+    pub org: u32,
+    pub county: u16,
+    /// County and municipality together, in [`SegmentTable::places`].
+    pub place: u16,
+    pub lang: u16,
+    /// Plan period; 0 when the document has none.
+    pub start: u16,
+    pub end: u16,
+    /// [`schema::type_code`].
+    pub doc_type: u8,
+    /// [`schema::goal_bits`] of the entry's goal facets.
+    pub goals: u8,
+}
+
+/// Names of one kind in one segment; index 0 is the empty name ("none").
+#[derive(Debug, Clone)]
+pub(crate) struct Names {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            names: vec![String::new()],
+            ids: HashMap::new(),
+        }
+    }
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    /// The index of `name`, if an entry of the segment has it.
+    pub fn id(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+/// What passages are grouped by: an entry's document and goal areas.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Entry {
+    /// In [`SegmentTable::doc_ids`].
+    pub doc: u32,
+    pub goals: u8,
+}
+
+/// The rows of the document entries of a segment, by tantivy doc id: a bitset of which entries
+/// are documents with the rank of each word, and the rows in doc id order. Kept apart from the
+/// passages (most entries) so that a search over documents reads a small, dense array.
+#[derive(Debug, Default)]
+pub(crate) struct DocRows {
+    bits: Vec<u64>,
+    /// Documents before each word of `bits`.
+    ranks: Vec<u32>,
+    rows: Vec<Row>,
+}
+
+impl DocRows {
+    /// Keeps the rows of the entries in `is_doc`.
+    fn new(rows: &[Row], is_doc: &[u64]) -> Self {
+        let mut ranks = Vec::with_capacity(is_doc.len());
+        let mut kept = Vec::new();
+        for (w, word) in is_doc.iter().enumerate() {
+            ranks.push(kept.len() as u32);
+            let mut bits = *word;
+            while bits != 0 {
+                let doc = w * 64 + bits.trailing_zeros() as usize;
+                kept.push(rows.get(doc).copied().unwrap_or_default());
+                bits &= bits - 1;
+            }
+        }
+        DocRows {
+            bits: is_doc.to_vec(),
+            ranks,
+            rows: kept,
+        }
+    }
+
+    /// The row of document entry `doc`; `None` for a passage.
+    pub fn get(&self, doc: DocId) -> Option<&Row> {
+        let (w, b) = ((doc / 64) as usize, doc % 64);
+        let word = *self.bits.get(w)?;
+        if word >> b & 1 == 0 {
+            return None;
+        }
+        let rank = self.ranks[w] + (word & ((1u64 << b) - 1)).count_ones();
+        self.rows.get(rank as usize)
+    }
+}
+
+/// One segment's tables and name lists.
+#[derive(Debug, Default)]
+pub(crate) struct SegmentTable {
+    /// Every entry, by tantivy doc id.
+    pub entries: Vec<Entry>,
+    pub documents: DocRows,
+    pub doc_ids: Names,
+    pub counties: Names,
+    pub places: Names,
+    pub orgs: Names,
+    pub langs: Names,
+    /// Smallest and largest year of any period in the segment (0, 0 when none has one).
+    pub min_year: u16,
+    pub max_year: u16,
+}
+
+/// The tables of the segments of one searcher.
+pub(crate) struct Tables {
+    segments: HashMap<SegmentId, Arc<SegmentTable>>,
+}
+
+impl Tables {
+    pub fn of(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentTable>> {
+        self.segments
+            .get(&segment.segment_id())
+            .cloned()
+            .ok_or_else(|| {
+                tantivy::TantivyError::InternalError(format!(
+                    "no facet table for segment {}",
+                    segment.segment_id().short_uuid_string()
+                ))
+            })
+    }
+}
+
+/// The tables of the segments searched lately, built on first use.
+#[derive(Default)]
+pub(crate) struct TableCache {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentTable>>>,
+}
+
+impl TableCache {
+    /// The tables of `searcher`'s segments. Tables of segments the searcher no longer has are
+    /// dropped (a searcher still holding them builds them again).
+    pub fn for_searcher(&self, searcher: &Searcher, f: &Fields) -> Result<Tables, IndexError> {
+        let mut cache = self.segments.lock().unwrap_or_else(|e| e.into_inner());
+        let mut segments = HashMap::new();
+        for reader in searcher.segment_readers() {
+            let id = reader.segment_id();
+            let table = match cache.get(&id) {
+                Some(t) => t.clone(),
+                None => Arc::new(build(reader, f)?),
+            };
+            segments.insert(id, table);
+        }
+        cache.clone_from(&segments);
+        Ok(Tables { segments })
+    }
+}
+
+/// The key of a municipality in [`SegmentTable::places`].
+pub(crate) fn place_key(county: &str, municipality: &str) -> String {
+    format!("{county}/{municipality}")
+}
+
+/// Reads the facet values of every entry of `segment`.
+fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError> {
+    let mut t = SegmentTable::default();
+    let mut rows = vec![Row::default(); segment.max_doc() as usize];
+    let schema = segment.schema();
+    let facets = |field| segment.facet_reader(schema.get_field_name(field));
+    let region = facets(f.region)?;
+    let region_ids = ord_values(&region, |path| match path {
+        [_, county] => (t.counties.intern(county), 0),
+        [_, county, municipality, ..] => (
+            t.counties.intern(county),
+            t.places.intern(&place_key(county, municipality)),
+        ),
+        _ => (0, 0),
+    })?;
+    fill(&region, &region_ids, &mut rows, |row, (county, place)| {
+        row.county = county as u16;
+        row.place = place as u16;
+    });
+    let org = facets(f.org)?;
+    let org_ids = ord_values(&org, |path| path.get(1).map_or(0, |o| t.orgs.intern(o)))?;
+    fill(&org, &org_ids, &mut rows, |row, id| row.org = id);
+    let lang = facets(f.lang)?;
+    let lang_ids = ord_values(&lang, |path| path.get(1).map_or(0, |l| t.langs.intern(l)))?;
+    fill(&lang, &lang_ids, &mut rows, |row, id| row.lang = id as u16);
+    let goal = facets(f.goal)?;
+    let goal_bits = ord_values(&goal, |path| {
+        let goal = path.get(1).and_then(|g| Goal::from_slug(g));
+        schema::goal_bits(goal.as_slice()) as u8
+    })?;
+    fill(&goal, &goal_bits, &mut rows, |row, bits| row.goals |= bits);
+    read_fast_fields(segment, &mut rows, &mut t)?;
+    each_posting(segment, f.doc_id, |id, doc| {
+        let n = t.doc_ids.intern(id);
+        if let Some(row) = rows.get_mut(doc as usize) {
+            row.doc = n;
+        }
+    })?;
+    let mut is_doc = vec![0u64; rows.len().div_ceil(64)];
+    each_posting(segment, f.kind, |kind, doc| {
+        if kind == KIND_DOC {
+            is_doc[doc as usize / 64] |= 1 << (doc % 64);
+        }
+    })?;
+    t.entries = rows
+        .iter()
+        .map(|r| Entry {
+            doc: r.doc,
+            goals: r.goals,
+        })
+        .collect();
+    t.documents = DocRows::new(&rows, &is_doc);
+    Ok(t)
+}
+
+/// The value of each facet ordinal of a facet column, from its path ("region", "Skåne län", …).
+fn ord_values<T>(
+    reader: &FacetReader,
+    mut value: impl FnMut(&[&str]) -> T,
+) -> Result<Vec<T>, IndexError> {
+    let mut out = Vec::with_capacity(reader.num_facets());
+    let mut terms = reader
+        .facet_dict()
+        .stream()
+        .map_err(tantivy::TantivyError::from)?;
+    while terms.advance() {
+        let facet = Facet::from_encoded(terms.key().to_vec())
+            .map_err(|e| IndexError::Open(format!("a facet is not UTF-8: {e}")))?;
+        out.push(value(&facet.to_path()));
+    }
+    Ok(out)
+}
+
+fn fill<T: Copy>(reader: &FacetReader, values: &[T], rows: &mut [Row], set: impl Fn(&mut Row, T)) {
+    for (doc, row) in rows.iter_mut().enumerate() {
+        for ord in reader.facet_ords(doc as DocId) {
+            if let Some(v) = values.get(ord as usize) {
+                set(row, *v);
+            }
+        }
+    }
+}
+
+fn read_fast_fields(
+    segment: &SegmentReader,
+    rows: &mut [Row],
+    t: &mut SegmentTable,
+) -> Result<(), IndexError> {
+    let fast = segment.fast_fields();
+    let types = fast.u64("type_code")?.first_or_default_col(0);
+    let starts = fast.u64("period_start")?;
+    let ends = fast.u64("period_end")?;
+    let (mut min, mut max) = (u16::MAX, 0);
+    for (doc, row) in rows.iter_mut().enumerate() {
+        let doc = doc as DocId;
+        row.doc_type = types.get_val(doc) as u8;
+        if let (Some(s), Some(e)) = (starts.first(doc), ends.first(doc)) {
+            row.start = s as u16;
+            row.end = e as u16;
+            min = min.min(row.start);
+            max = max.max(row.end);
+        }
+    }
+    (t.min_year, t.max_year) = if max == 0 { (0, 0) } else { (min, max) };
+    Ok(())
+}
+
+/// Calls `each(term, doc)` for every term of the untokenized text `field` and every entry of
+/// the segment that has it (deleted ones too).
+fn each_posting(
+    segment: &SegmentReader,
+    field: tantivy::schema::Field,
+    mut each: impl FnMut(&str, DocId),
+) -> Result<(), IndexError> {
+    let inverted = segment.inverted_index(field)?;
+    let mut terms = inverted
+        .terms()
+        .stream()
+        .map_err(tantivy::TantivyError::from)?;
+    while terms.advance() {
+        let Ok(term) = std::str::from_utf8(terms.key()) else {
+            continue;
+        };
+        let mut postings = inverted
+            .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
+            .map_err(tantivy::TantivyError::from)?;
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            each(term, doc);
+            doc = postings.advance();
+        }
+    }
+    Ok(())
+}

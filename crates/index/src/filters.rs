@@ -1,0 +1,229 @@
+//! The facet filters of a request: parsed and validated once ([`FilterSpec`]), then turned
+//! into tantivy queries (for passage search, measures and similar) or applied to the facet
+//! table of each segment (document search, see [`crate::facet_table`]).
+//!
+//! Values within one filter are OR-ed, different filters AND-ed. A region filter names a
+//! county (matching its municipalities too) or a municipality.
+
+use std::ops::Bound;
+
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::Term;
+
+use crate::schema::Fields;
+use crate::search::SearchRequest;
+use crate::IndexError;
+use plansok_model::{DocType, Goal, Period, Taxonomy};
+
+/// A facet, which is also a filter dimension. Its position in [`DIMS`] is its bit in a
+/// filter-failure mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dim {
+    Region,
+    Period,
+    Goal,
+    Type,
+    Org,
+    Lang,
+}
+
+pub(crate) const DIMS: [Dim; 6] = [
+    Dim::Region,
+    Dim::Period,
+    Dim::Goal,
+    Dim::Type,
+    Dim::Org,
+    Dim::Lang,
+];
+
+impl Dim {
+    pub(crate) fn bit(self) -> u8 {
+        1 << DIMS.iter().position(|d| *d == self).unwrap_or(0)
+    }
+}
+
+/// A region filter value: a county, or one municipality of it (names as indexed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RegionValue {
+    pub county: String,
+    pub municipality: Option<String>,
+}
+
+/// The validated filters of a request; an empty list is no filter.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FilterSpec {
+    pub regions: Vec<RegionValue>,
+    pub period: Option<Period>,
+    pub goals: Vec<Goal>,
+    pub types: Vec<DocType>,
+    pub orgs: Vec<String>,
+    pub langs: Vec<String>,
+}
+
+fn invalid(name: &'static str, message: String) -> IndexError {
+    IndexError::InvalidFilter { name, message }
+}
+
+impl FilterSpec {
+    /// Reads the filters of `req`; an unknown region, goal or type, a period that is not a
+    /// year or a range of years, or a language that is not a two-letter code is an error.
+    pub fn parse(tax: &Taxonomy, req: &SearchRequest) -> Result<Self, IndexError> {
+        let regions = req
+            .regions
+            .iter()
+            .map(|r| {
+                let place = tax
+                    .resolve(r)
+                    .ok_or_else(|| invalid("region", format!("unknown region {r:?}")))?;
+                Ok(RegionValue {
+                    county: place.county.name.clone(),
+                    municipality: place.municipality.map(|m| m.display_name()),
+                })
+            })
+            .collect::<Result<_, IndexError>>()?;
+        let period = match req.period.as_deref().filter(|p| !p.trim().is_empty()) {
+            None => None,
+            Some(p) => Some(Period::parse(p).ok_or_else(|| {
+                invalid(
+                    "period",
+                    format!("{p:?} is not a year or a range of years such as 2022-2026"),
+                )
+            })?),
+        };
+        let goals = req
+            .goals
+            .iter()
+            .map(|g| {
+                Goal::from_slug(g).ok_or_else(|| invalid("goal", format!("unknown goal {g:?}")))
+            })
+            .collect::<Result<_, _>>()?;
+        let types = req
+            .types
+            .iter()
+            .map(|t| {
+                DocType::from_slug(t).ok_or_else(|| invalid("type", format!("unknown type {t:?}")))
+            })
+            .collect::<Result<_, _>>()?;
+        let langs = req
+            .langs
+            .iter()
+            .map(|l| {
+                let l = l.trim().to_lowercase();
+                if l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()) {
+                    return Err(invalid(
+                        "lang",
+                        format!("{l:?} is not an ISO 639-1 code such as sv or en"),
+                    ));
+                }
+                Ok(l)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(FilterSpec {
+            regions,
+            period,
+            goals,
+            types,
+            orgs: req.orgs.iter().map(|o| o.trim().to_string()).collect(),
+            langs,
+        })
+    }
+
+    /// True when the request filters on `d`.
+    pub fn has(&self, d: Dim) -> bool {
+        match d {
+            Dim::Region => !self.regions.is_empty(),
+            Dim::Period => self.period.is_some(),
+            Dim::Goal => !self.goals.is_empty(),
+            Dim::Type => !self.types.is_empty(),
+            Dim::Org => !self.orgs.is_empty(),
+            Dim::Lang => !self.langs.is_empty(),
+        }
+    }
+
+    /// The filter on `d` as a query that matches without adding to the score.
+    pub fn query(&self, f: &Fields, d: Dim) -> Option<Box<dyn Query>> {
+        if !self.has(d) {
+            return None;
+        }
+        let q = match d {
+            Dim::Region => any_of(
+                self.regions
+                    .iter()
+                    .map(|r| {
+                        let path: Vec<&str> = ["region", r.county.as_str()]
+                            .into_iter()
+                            .chain(r.municipality.as_deref())
+                            .collect();
+                        facet_term(f.region, &path)
+                    })
+                    .collect(),
+            ),
+            Dim::Period => period_query(f, self.period?),
+            Dim::Goal => any_of(
+                self.goals
+                    .iter()
+                    .map(|g| facet_term(f.goal, &["goal", g.slug()]))
+                    .collect(),
+            ),
+            Dim::Type => any_of(
+                self.types
+                    .iter()
+                    .map(|t| facet_term(f.doc_type, &["type", t.slug()]))
+                    .collect(),
+            ),
+            Dim::Org => any_of(
+                self.orgs
+                    .iter()
+                    .map(|o| facet_term(f.org, &["org", o.as_str()]))
+                    .collect(),
+            ),
+            Dim::Lang => any_of(
+                self.langs
+                    .iter()
+                    .map(|l| facet_term(f.lang, &["lang", l.as_str()]))
+                    .collect(),
+            ),
+        };
+        Some(unscored(q))
+    }
+
+    /// Every filter of the request as a query.
+    pub fn queries(&self, f: &Fields) -> Vec<Box<dyn Query>> {
+        DIMS.iter().filter_map(|d| self.query(f, *d)).collect()
+    }
+}
+
+/// `q` as a filter: it matches the same entries and adds nothing to their score.
+pub(crate) fn unscored(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, 0.0))
+}
+
+fn facet_term(field: Field, path: &[&str]) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_facet(field, &Facet::from_path(path)),
+        IndexRecordOption::Basic,
+    ))
+}
+
+pub(crate) fn any_of(qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        qs.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+/// Entries whose period overlaps `p`: start ≤ p.end and end ≥ p.start.
+fn period_query(f: &Fields, p: Period) -> Box<dyn Query> {
+    let starts_before = RangeQuery::new(
+        Bound::Unbounded,
+        Bound::Included(Term::from_field_u64(f.period_start, p.end as u64)),
+    );
+    let ends_after = RangeQuery::new(
+        Bound::Included(Term::from_field_u64(f.period_end, p.start as u64)),
+        Bound::Unbounded,
+    );
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(starts_before)),
+        (Occur::Must, Box::new(ends_after)),
+    ]))
+}
