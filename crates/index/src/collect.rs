@@ -508,3 +508,238 @@ impl SegmentCollector for BestPassagesSegment {
         self.best
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The one-pass search against the plain way: tantivy's facet collector over the query
+    //! under every filter but the counted facet's, a count and a top-docs collector under all.
+
+    use super::*;
+    use crate::filters::DIMS;
+    use crate::schema::{Scope, KIND_DOC};
+    use crate::search::{kind_query, ranker_for, search, text_query, SearchRequest};
+    use crate::{FacetValue, IndexStore, SearchConfig};
+    use plansok_model::{Document, Passage, PassageKind, Taxonomy};
+    use tantivy::collector::{Count, FacetCollector};
+    use tantivy::query::{BooleanQuery, Occur, Query};
+    use tantivy::schema::Facet;
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    const WORDS: [&str; 8] = [
+        "våld",
+        "stöd",
+        "skydd",
+        "barn",
+        "kvinnor",
+        "samverkan",
+        "utbildning",
+        "polis",
+    ];
+
+    fn document(i: usize, rng: &mut Rng, tax: &Taxonomy, version: usize) -> Document {
+        let county = &tax.counties()[rng.below(4)];
+        let municipality = (rng.below(3) == 0).then(|| &county.municipalities[rng.below(2)]);
+        let start = 2016 + rng.below(8) as u16;
+        let goals: Vec<Goal> = Goal::ALL
+            .into_iter()
+            .filter(|_| rng.below(2) == 0)
+            .collect();
+        let words: Vec<&str> = (0..3 + i % 7).map(|_| WORDS[rng.below(8)]).collect();
+        let text = format!("{} plan {i} version {version}", words.join(" "));
+        Document {
+            id: format!("doc{i}"),
+            url: None,
+            path: None,
+            title: format!("Plan {i}"),
+            region: (rng.below(8) != 0).then(|| county.name.clone()),
+            municipality: municipality.map(|m| m.display_name()),
+            organisation: Some(["Länsstyrelsen", "Regionen", "Kommunen"][rng.below(3)].into()),
+            doc_type: DocType::ALL[rng.below(DocType::ALL.len())],
+            period: (rng.below(5) != 0)
+                .then(|| Period::new(start, start + rng.below(5) as u16))
+                .flatten(),
+            goals: goals.clone(),
+            lang: if rng.below(6) == 0 { "en" } else { "sv" }.into(),
+            published: None,
+            content_hash: format!("hash{i}-{version}"),
+            body: text.clone(),
+            passages: vec![Passage {
+                kind: PassageKind::Section,
+                heading: None,
+                text,
+                page: None,
+                goals: goals.clone(),
+                section_goals: goals,
+                lang: String::new(),
+            }],
+            pages: None,
+        }
+    }
+
+    /// 80 documents over three commits (three segments), the first 10 rewritten in the last
+    /// one (so the first segment has deleted entries).
+    fn store(dir: &std::path::Path, tax: &Taxonomy) -> IndexStore {
+        let mut store = IndexStore::open(dir, SearchConfig::load().unwrap()).unwrap();
+        let mut rng = Rng(7);
+        for batch in [0..40, 40..80, 0..10] {
+            let version = usize::from(batch.start == 0 && batch.end == 10);
+            for i in batch {
+                store.upsert(&document(i, &mut rng, tax, version)).unwrap();
+            }
+            store.commit().unwrap();
+        }
+        store.reader().reload().unwrap();
+        store
+    }
+
+    fn random_request(rng: &mut Rng, tax: &Taxonomy) -> SearchRequest {
+        let mut req = SearchRequest {
+            query: WORDS[rng.below(8)].to_string(),
+            limit: Some(1 + rng.below(30)),
+            ..SearchRequest::default()
+        };
+        if rng.below(2) == 0 {
+            let county = &tax.counties()[rng.below(4)];
+            req.regions.push(if rng.below(3) == 0 {
+                county.municipalities[rng.below(2)].code.clone()
+            } else {
+                county.slug.clone()
+            });
+        }
+        if rng.below(2) == 0 {
+            let y = 2016 + rng.below(12);
+            req.period = Some(format!("{y}-{}", y + rng.below(3)));
+        }
+        if rng.below(2) == 0 {
+            req.goals.push(Goal::ALL[rng.below(4)].slug().into());
+        }
+        if rng.below(2) == 0 {
+            for _ in 0..1 + rng.below(2) {
+                req.types
+                    .push(DocType::ALL[rng.below(DocType::ALL.len())].slug().into());
+            }
+        }
+        if rng.below(3) == 0 {
+            req.orgs
+                .push(["Länsstyrelsen", "Regionen"][rng.below(2)].into());
+        }
+        if rng.below(3) == 0 {
+            req.langs.push(["sv", "en"][rng.below(2)].into());
+        }
+        req
+    }
+
+    /// Counts of `/root`'s children the plain way, as the response lists them.
+    fn reference_counts(
+        store: &IndexStore,
+        q: &dyn Query,
+        field: &str,
+        root: &str,
+    ) -> Vec<FacetValue> {
+        let mut c = FacetCollector::for_field(field);
+        c.add_facet(Facet::from_path([root]));
+        let counts = store.reader().searcher().search(q, &c).unwrap();
+        let mut v: Vec<FacetValue> = counts
+            .get(Facet::from_path([root]))
+            .map(|(f, count)| FacetValue {
+                value: f.to_path().last().unwrap().to_string(),
+                count,
+            })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        if root == "year" {
+            v.sort_by(|a, b| a.value.cmp(&b.value));
+        }
+        v
+    }
+
+    #[test]
+    fn one_pass_equals_a_query_per_facet() {
+        let tax = Taxonomy::load().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path(), &tax);
+        assert!(store.reader().searcher().segment_readers().len() >= 2);
+        let mut rng = Rng(42);
+        let mut filtered_hits = 0;
+        for _ in 0..150 {
+            let req = random_request(&mut rng, &tax);
+            let got = search(&store, &tax, &req).unwrap();
+            let f = *store.fields();
+            let spec = FilterSpec::parse(&tax, &req).unwrap();
+            let text = text_query(&store, &req.query, Scope::Documents).unwrap();
+            let under = |skip: Option<Dim>| -> BooleanQuery {
+                let mut qs = vec![text.box_clone(), kind_query(&f, KIND_DOC)];
+                qs.extend(
+                    DIMS.iter()
+                        .filter(|d| Some(**d) != skip)
+                        .filter_map(|d| spec.query(&f, *d)),
+                );
+                BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect())
+            };
+            let searcher = store.reader().searcher();
+            let all = under(None);
+            assert_eq!(got.total, searcher.search(&all, &Count).unwrap(), "{req:?}");
+            let facet = |d: Dim, field: &str, root: &str| {
+                reference_counts(&store, &under(Some(d)), field, root)
+            };
+            assert_eq!(
+                got.facets.region,
+                facet(Dim::Region, "region", "region"),
+                "{req:?}"
+            );
+            assert_eq!(
+                got.facets.period,
+                facet(Dim::Period, "year", "year"),
+                "{req:?}"
+            );
+            assert_eq!(got.facets.goal, facet(Dim::Goal, "goal", "goal"), "{req:?}");
+            assert_eq!(
+                got.facets.doc_type,
+                facet(Dim::Type, "type", "type"),
+                "{req:?}"
+            );
+            assert_eq!(
+                got.facets.organisation,
+                facet(Dim::Org, "org", "org"),
+                "{req:?}"
+            );
+            assert_eq!(got.facets.lang, facet(Dim::Lang, "lang", "lang"), "{req:?}");
+            // The same hits with the same scores (ties in any order).
+            let ranker = ranker_for(&store, &req);
+            let mut want: Vec<(String, f32)> = searcher
+                .search(&all, &ranker.top_docs(req.limit.unwrap(), 0))
+                .unwrap()
+                .into_iter()
+                .map(|(s, addr)| {
+                    let d: tantivy::TantivyDocument = searcher.doc(addr).unwrap();
+                    (crate::search::stored_meta(&f, &d).unwrap().id, s)
+                })
+                .collect();
+            let mut have: Vec<(String, f32)> =
+                got.hits.iter().map(|h| (h.id.clone(), h.score)).collect();
+            let by_score = |a: &(String, f32), b: &(String, f32)| {
+                b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0))
+            };
+            want.sort_by(by_score);
+            have.sort_by(by_score);
+            let scores = |v: &[(String, f32)]| v.iter().map(|x| x.1).collect::<Vec<_>>();
+            assert_eq!(scores(&have), scores(&want), "{req:?}");
+            filtered_hits += usize::from(spec.queries(&f).len() > 1 && got.total > 0);
+        }
+        assert!(
+            filtered_hits > 20,
+            "the requests combine filters that match something"
+        );
+    }
+}
