@@ -61,7 +61,8 @@ pub(crate) struct FilterSpec {
     pub langs: Vec<String>,
 }
 
-fn invalid(name: &'static str, message: String) -> IndexError {
+/// A request error: the value of `name` cannot be used.
+pub(crate) fn invalid(name: &'static str, message: String) -> IndexError {
     IndexError::InvalidFilter { name, message }
 }
 

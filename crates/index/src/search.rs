@@ -19,7 +19,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use crate::collect::{BestPassages, Counts, Faceted};
 use crate::compound::Decompounder;
 use crate::facet_table::Tables;
-use crate::filters::{any_of, unscored, FilterSpec};
+use crate::filters::{any_of, invalid, unscored, FilterSpec};
 use crate::ranking::Ranker;
 use crate::schema::{self, Fields, Scope, KIND_DOC, KIND_PASSAGE};
 use crate::store::{DocMeta, IndexStore};
@@ -107,10 +107,6 @@ pub struct SearchResponse {
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
-}
-
-fn invalid(name: &'static str, message: String) -> IndexError {
-    IndexError::InvalidFilter { name, message }
 }
 
 /// The filter queries of a request (validated), for other kinds of search.
