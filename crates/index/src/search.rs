@@ -7,11 +7,12 @@
 //! matches of the query's words ([`crate::collect::Faceted`]).
 
 use std::collections::HashMap;
+use std::ops::Bound;
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::FacetCollector;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RegexQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -395,17 +396,35 @@ fn split_prefixes(query: &str) -> (String, Vec<String>) {
     (rest.join(" "), prefixes)
 }
 
-/// Terms starting with `prefix` in the whole-word text fields of `scope`.
+/// Terms starting with `prefix` in the whole-word text fields of `scope`: a range of the term
+/// dictionary (no automaton to build), from `prefix` up to the next string that does not
+/// start with it.
 fn prefix_query(f: &Fields, prefix: &str, scope: Scope) -> Result<Box<dyn Query>, IndexError> {
-    let pattern = format!("{}.*", regex::escape(prefix));
     let mut any = Vec::new();
     for field in f.text_fields(scope).iter().flat_map(|t| [t.sv, t.en]) {
+        let upper = match prefix_successor(prefix.as_bytes()) {
+            Some(end) => Bound::Excluded(Term::from_field_bytes(field, &end)),
+            None => Bound::Unbounded,
+        };
+        let lower = Bound::Included(Term::from_field_text(field, prefix));
         any.push((
             Occur::Should,
-            Box::new(RegexQuery::from_pattern(&pattern, field)?) as Box<dyn Query>,
+            Box::new(RangeQuery::new(lower, upper)) as Box<dyn Query>,
         ));
     }
     Ok(Box::new(BooleanQuery::new(any)))
+}
+
+/// The smallest byte string above every string starting with `prefix` (None: there is none).
+fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
 }
 
 /// The ranking factors of a request: its goal filter (valid slugs) and its words.
@@ -729,6 +748,22 @@ mod tests {
             vec!["mvk".into(), "mäns våld mot kvinnor".into()],
             vec!["kvinnojour".into(), "kvinnofridsjour".into()],
         ]
+    }
+
+    #[test]
+    fn a_prefix_range_ends_at_the_first_string_without_the_prefix() {
+        assert_eq!(prefix_successor(b"kvinno"), Some(b"kvinnp".to_vec()));
+        // "bö": the last byte of "ö" (0xC3 0xB6) steps to 0xB7.
+        assert_eq!(
+            prefix_successor("bö".as_bytes()),
+            Some(vec![b'b', 0xC3, 0xB7])
+        );
+        assert_eq!(prefix_successor(&[b'a', 0xFF]), Some(b"b".to_vec()));
+        assert_eq!(prefix_successor(&[0xFF]), None);
+        let within =
+            |t: &str| t.as_bytes() >= "kvinno".as_bytes() && t.as_bytes() < b"kvinnp".as_slice();
+        assert!(within("kvinno") && within("kvinnojourer") && within("kvinnoözz"));
+        assert!(!within("kvinnp") && !within("kvinna"));
     }
 
     #[test]
