@@ -13,10 +13,9 @@ use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::TantivyDocument;
 
-use crate::schema::{Scope, KIND_PASSAGE};
+use crate::schema::Scope;
 use crate::search::{
-    build_filters_for, kind_query, ranker_for, stored_meta, swedish_snippet_field, text_query,
-    SearchRequest,
+    build_filters_for, ranker_for, stored_meta, swedish_snippet_field, text_query, SearchRequest,
 };
 use crate::store::IndexStore;
 use crate::IndexError;
@@ -70,7 +69,7 @@ pub fn measures(
     let f = *store.fields();
     let filters = build_filters_for(&f, tax, req)?;
     let text = text_query(store, &req.query, Scope::Passages)?;
-    let mut qs: Vec<Box<dyn Query>> = vec![text.box_clone(), kind_query(&f, KIND_PASSAGE)];
+    let mut qs: Vec<Box<dyn Query>> = vec![text.box_clone()];
     qs.extend(filters);
     let searcher = store.reader().searcher();
     let q = tantivy::query::BooleanQuery::new(

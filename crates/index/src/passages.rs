@@ -7,8 +7,8 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
-use crate::schema::{Scope, KIND_PASSAGE};
-use crate::search::{build_filters_for, kind_query, ranker_for, stored_meta, text_query};
+use crate::schema::Scope;
+use crate::search::{build_filters_for, ranker_for, stored_meta, text_query};
 use crate::store::IndexStore;
 use crate::{IndexError, SearchRequest};
 use plansok_model::Taxonomy;
@@ -36,10 +36,7 @@ pub fn search_passages(
     offset: usize,
 ) -> Result<Vec<PassageHit>, IndexError> {
     let f = *store.fields();
-    let mut qs: Vec<Box<dyn Query>> = vec![
-        text_query(store, &req.query, Scope::Passages)?,
-        kind_query(&f, KIND_PASSAGE),
-    ];
+    let mut qs: Vec<Box<dyn Query>> = vec![text_query(store, &req.query, Scope::Passages)?];
     qs.extend(build_filters_for(&f, tax, req)?);
     let q = BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect());
     let searcher = store.reader().searcher();

@@ -84,6 +84,16 @@ pub enum Scope {
     Passages,
 }
 
+impl Scope {
+    /// The `kind` of the entries of this scope.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Scope::Documents => KIND_DOC,
+            Scope::Passages => KIND_PASSAGE,
+        }
+    }
+}
+
 /// A Swedish text field with its English twin and its compound-part shadow.
 #[derive(Debug, Clone, Copy)]
 pub struct TextField {

@@ -12,7 +12,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::FacetCollector;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -22,7 +24,7 @@ use crate::compound::Decompounder;
 use crate::facet_table::Tables;
 use crate::filters::{any_of, invalid, unscored, FilterSpec};
 use crate::ranking::Ranker;
-use crate::schema::{self, Fields, Scope, KIND_DOC, KIND_PASSAGE};
+use crate::schema::{self, Fields, Scope};
 use crate::store::{DocMeta, IndexStore};
 use crate::IndexError;
 use plansok_model::{DocType, Goal, Period, Taxonomy};
@@ -131,10 +133,12 @@ fn all_of(qs: Vec<Box<dyn Query>>) -> BooleanQuery {
     BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect())
 }
 
-/// Parses the user's query; an empty query matches everything. A query the grammar cannot
-/// read is an [`IndexError::InvalidFilter`] named `query` that says what is wrong. Words ending
-/// in `*` are prefixes matched against the indexed terms ("kvinno*" finds "kvinnojourer").
-/// `scope` picks the fields: those of documents or those of passages.
+/// Parses the user's query over the fields of `scope` (those of documents or those of
+/// passages). Those fields are the scope's own, so the query matches entries of `scope` only
+/// and needs no kind filter beside it; an empty query matches every entry of `scope`. A query
+/// the grammar cannot read is an [`IndexError::InvalidFilter`] named `query` that says what is
+/// wrong. Words ending in `*` are prefixes matched against the indexed terms ("kvinno*" finds
+/// "kvinnojourer").
 pub fn text_query(
     store: &IndexStore,
     query: &str,
@@ -160,7 +164,13 @@ pub fn text_query(
         ));
     }
     Ok(match clauses.len() {
-        0 => Box::new(AllQuery),
+        0 => Box::new(ConstScoreQuery::new(
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.kind, scope.kind()),
+                IndexRecordOption::Basic,
+            )),
+            1.0,
+        )),
         1 => clauses.remove(0).1,
         _ => Box::new(BooleanQuery::new(clauses)),
     })
@@ -463,7 +473,7 @@ pub fn search(
     // One pass over the matches of the words gives the hits, the total and every facet's
     // counts under the other filters.
     let fruit = searcher.search(
-        &all_of(vec![text.box_clone(), kind_query(&f, KIND_DOC)]),
+        &*text,
         &Faceted {
             tables: &tables,
             spec: &spec,
@@ -650,11 +660,7 @@ fn best_passages(
             )) as Box<dyn Query>
         })
         .collect();
-    let q = all_of(vec![
-        text.box_clone(),
-        kind_query(f, KIND_PASSAGE),
-        unscored(any_of(id_qs)),
-    ]);
+    let q = all_of(vec![text.box_clone(), unscored(any_of(id_qs))]);
     let best = searcher.search(
         &q,
         &BestPassages {
