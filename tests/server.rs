@@ -36,7 +36,11 @@ fn server() -> &'static Server {
 
 /// GET `target` (raw, so invalid encodings can be sent); returns status, headers and body.
 fn get(target: &str) -> (u16, String, Vec<u8>) {
-    let mut s = TcpStream::connect(server().addr).unwrap();
+    get_at(server().addr, target)
+}
+
+fn get_at(addr: SocketAddr, target: &str) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
     write!(
         s,
         "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
@@ -78,6 +82,43 @@ fn json(target: &str) -> (u16, serde_json::Value) {
         serde_json::from_slice(&body)
             .unwrap_or_else(|e| panic!("{target}: {e}: {}", String::from_utf8_lossy(&body))),
     )
+}
+
+#[test]
+fn one_search_worker_answers_concurrent_requests_in_turn() {
+    // A second server over the same index, with one worker and no cache: 24 searches sent at
+    // once all wait their turn and get the answer a search alone gets.
+    let store = IndexStore::open_existing(
+        &server()._dir.path().join("index"),
+        SearchConfig::load().unwrap(),
+    )
+    .unwrap();
+    let mut settings = plansok_server::ServerSettings::load().unwrap();
+    settings.search_workers = 1;
+    settings.search_cache_entries = 0;
+    let (addr, _rt) = common::start_server_with(store, settings);
+    let targets = [
+        "/api/search?q=v%C3%A5ld",
+        "/api/search?q=barnahus&region=jamtland",
+        "/api/search?q=%22v%C3%A5ld+i+n%C3%A4ra+relationer%22",
+        "/api/search?q=kvinnojour*",
+        "/api/measures?q=skyddat+boende",
+        "/api/suggest?q=han",
+    ];
+    let alone: Vec<Vec<u8>> = targets.iter().map(|t| get_at(addr, t).2).collect();
+    let handles: Vec<_> = (0..24)
+        .map(|i| std::thread::spawn(move || (i % 6, get_at(addr, targets[i % 6]))))
+        .collect();
+    for h in handles {
+        let (i, (status, _, body)) = h.join().unwrap();
+        assert_eq!(status, 200, "{}", targets[i]);
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let mut want: serde_json::Value = serde_json::from_slice(&alone[i]).unwrap();
+        if let Some(took) = want.get_mut("took_ms") {
+            *took = v["took_ms"].clone();
+        }
+        assert_eq!(v, want, "{}", targets[i]);
+    }
 }
 
 #[test]

@@ -152,7 +152,15 @@ impl Moments {
 /// Serves `store` on 127.0.0.1 from a runtime of its own; returns the address and the runtime
 /// (the server runs while the runtime lives).
 pub fn start_server(store: IndexStore) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
-    let settings = plansok_server::ServerSettings::load().unwrap();
+    start_server_with(store, plansok_server::ServerSettings::load().unwrap())
+}
+
+/// [`start_server`] with these settings.
+#[allow(dead_code)]
+pub fn start_server_with(
+    store: IndexStore,
+    settings: plansok_server::ServerSettings,
+) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
     let state = std::sync::Arc::new(plansok_server::AppState::new(
         store,
         plansok_model::Taxonomy::load().unwrap(),

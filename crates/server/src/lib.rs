@@ -44,6 +44,9 @@ pub struct ServerSettings {
     /// Search responses kept for repeated requests (0: no cache).
     #[serde(default)]
     pub search_cache_entries: usize,
+    /// Index work running at once (0: one per core).
+    #[serde(default)]
+    pub search_workers: usize,
 }
 
 impl ServerSettings {
@@ -63,18 +66,25 @@ pub struct AppState {
     pub settings: ServerSettings,
     metrics: metrics::Metrics,
     cache: cache::ResponseCache,
+    /// Turns for index work (`search_workers`).
+    workers: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(store: IndexStore, taxonomy: Taxonomy, settings: ServerSettings) -> Self {
         let metrics = metrics::Metrics::new(settings.latency_buckets.clone());
         let cache = cache::ResponseCache::new(settings.search_cache_entries);
+        let workers = match settings.search_workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
         AppState {
             store,
             taxonomy,
             settings,
             metrics,
             cache,
+            workers: Arc::new(tokio::sync::Semaphore::new(workers)),
         }
     }
 }
@@ -244,14 +254,31 @@ async fn health(State(st): State<Arc<AppState>>) -> Result<Json<Health>, ApiErro
     }))
 }
 
-/// Runs index work on the blocking pool, bounded in time.
+/// Runs index work on the blocking pool, at most `search_workers` at once (the others wait
+/// their turn in arrival order), bounded in time from arrival. A worker's turn lasts until its
+/// work ends, even when the request stopped waiting for it.
 async fn blocking<T: Send + 'static>(
+    st: Arc<AppState>,
     limit: Duration,
-    work: impl FnOnce() -> Result<T, IndexError> + Send + 'static,
+    work: impl FnOnce(&AppState) -> Result<T, IndexError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    match tokio::time::timeout(limit, tokio::task::spawn_blocking(work)).await {
-        Ok(Ok(result)) => Ok(result?),
-        Ok(Err(_)) => Err(ApiError::internal("the search failed")),
+    let run = async move {
+        let turn = st
+            .workers
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::internal("the server is stopping"))?;
+        let result = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            work(&st)
+        })
+        .await
+        .map_err(|_| ApiError::internal("the search failed"))?;
+        Ok::<_, ApiError>(result?)
+    };
+    match tokio::time::timeout(limit, run).await {
+        Ok(result) => result,
         Err(_) => Err(ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             code: "timeout".into(),
@@ -277,10 +304,9 @@ async fn run_search(
         resp.took_ms = (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
         return Ok(Arc::new(resp));
     }
-    let st2 = st.clone();
     let key = req.clone();
-    let resp = blocking(SEARCH_LIMIT, move || {
-        search(&st2.store, &st2.taxonomy, &req)
+    let resp = blocking(st.clone(), SEARCH_LIMIT, move |st| {
+        search(&st.store, &st.taxonomy, &req)
     })
     .await?;
     let resp = Arc::new(resp);
@@ -310,7 +336,7 @@ async fn search_handler(
 
 /// Every hit of a search (page after page, up to CSV_MAX_ROWS), for export.
 async fn all_hits(st: Arc<AppState>, mut req: SearchRequest) -> Result<SearchResponse, ApiError> {
-    blocking(EXPORT_LIMIT, move || {
+    blocking(st, EXPORT_LIMIT, move |st| {
         req.limit = Some(st.store.config().search.max_limit);
         req.offset = 0;
         let mut first = search(&st.store, &st.taxonomy, &req)?;
@@ -343,7 +369,7 @@ async fn measures_handler(
     let params = Params::parse(raw.as_deref().unwrap_or(""))?;
     let req = params.to_request()?;
     let per_county = req.limit.unwrap_or(MEASURES_PER_COUNTY).min(20);
-    let result = blocking(SEARCH_LIMIT, move || {
+    let result = blocking(st, SEARCH_LIMIT, move |st| {
         plansok_index::measures::measures(&st.store, &st.taxonomy, &req, per_county)
     })
     .await?;
@@ -380,7 +406,7 @@ async fn document_handler(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     check_id(&id)?;
-    let found = blocking(SEARCH_LIMIT, move || st.store.document(&id)).await?;
+    let found = blocking(st, SEARCH_LIMIT, move |st| st.store.document(&id)).await?;
     match found {
         Some(doc) => Ok(Json(doc).into_response()),
         None => Err(ApiError::no_document()),
@@ -394,7 +420,7 @@ async fn similar_handler(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     check_id(&id)?;
-    let found = blocking(SEARCH_LIMIT, move || {
+    let found = blocking(st, SEARCH_LIMIT, move |st| {
         plansok_index::similar::similar(&st.store, &id, 10)
     })
     .await?;
@@ -416,7 +442,7 @@ async fn similar_passages_handler(
     let n: u64 = n.parse().map_err(|_| {
         ApiError::bad_request("invalid_passage", "a passage number is a whole number")
     })?;
-    let found = blocking(SEARCH_LIMIT, move || {
+    let found = blocking(st, SEARCH_LIMIT, move |st| {
         plansok_index::similar::similar_passages(&st.store, &id, n, 10)
     })
     .await?;
@@ -451,7 +477,7 @@ async fn suggest_handler(
     }
     let limit = limit.clamp(1, MAX_SUGGESTIONS);
     let prefix = q.clone();
-    let suggestions = blocking(SEARCH_LIMIT, move || {
+    let suggestions = blocking(st, SEARCH_LIMIT, move |st| {
         plansok_index::suggest::suggest(&st.store, &prefix, limit)
     })
     .await?;
