@@ -742,4 +742,62 @@ mod tests {
             "the requests combine filters that match something"
         );
     }
+
+    #[test]
+    fn a_filter_pushed_into_the_query_keeps_its_matches_and_scores() {
+        use crate::filters::{any_of, unscored};
+        use crate::search::restrict;
+        use tantivy::collector::TopDocs;
+        use tantivy::Term;
+        let tax = Taxonomy::load().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path(), &tax);
+        let f = *store.fields();
+        let searcher = store.reader().searcher();
+        let ids: Vec<Box<dyn Query>> = [3, 17, 41, 56, 77]
+            .iter()
+            .map(|i| {
+                Box::new(tantivy::query::TermQuery::new(
+                    Term::from_field_text(f.doc_id, &format!("doc{i}")),
+                    tantivy::schema::IndexRecordOption::Basic,
+                )) as Box<dyn Query>
+            })
+            .collect();
+        let filter = unscored(any_of(ids));
+        let run = |q: &dyn Query| {
+            let mut v: Vec<(DocAddress, u32)> = searcher
+                .search(q, &TopDocs::with_limit(1000).order_by_score())
+                .unwrap()
+                .into_iter()
+                .map(|(s, a)| (a, (s * 1e4).round() as u32))
+                .collect();
+            v.sort();
+            v
+        };
+        let mut matched = 0;
+        for query in [
+            "våld",
+            "\"våld stöd\"",
+            "våld -barn",
+            "kvinn*",
+            "stöd OR polis",
+            "(skydd AND barn) OR samverkan",
+            "",
+        ] {
+            for scope in [Scope::Documents, Scope::Passages] {
+                let text = text_query(&store, query, scope).unwrap();
+                let plain = BooleanQuery::new(vec![
+                    (Occur::Must, text.box_clone()),
+                    (Occur::Must, filter.box_clone()),
+                ]);
+                let want = run(&plain);
+                assert_eq!(run(&*restrict(&*text, &*filter)), want, "{query:?}");
+                matched += want.len();
+            }
+        }
+        assert!(
+            matched > 20,
+            "the queries match filtered entries: {matched}"
+        );
+    }
 }
