@@ -187,7 +187,8 @@ impl SegmentFilter {
         if self.goals.is_some_and(|g| g & row.goals == 0) {
             m |= Dim::Goal.bit();
         }
-        if self.types.is_some_and(|t| t & (1 << row.doc_type) == 0) {
+        let type_bit = 1u32.checked_shl(row.doc_type.into()).unwrap_or(0);
+        if self.types.is_some_and(|t| t & type_bit == 0) {
             m |= Dim::Type.bit();
         }
         if self.orgs.as_ref().is_some_and(|o| !o.contains(&row.org)) {
@@ -253,10 +254,11 @@ impl LocalCounts {
                 }
             }
             Dim::Period => {
-                if row.start != 0 && row.start >= self.min_year {
-                    let from = (row.start - self.min_year) as usize;
-                    let to = (row.end - self.min_year) as usize + 1;
-                    if to < self.years.len() {
+                // The table keeps only periods with min_year ≤ start ≤ end ≤ max_year.
+                if row.start != 0 {
+                    let from = row.start.saturating_sub(self.min_year) as usize;
+                    let to = row.end.saturating_sub(self.min_year) as usize + 1;
+                    if from < to && to < self.years.len() {
                         self.years[from] += 1;
                         self.years[to] -= 1;
                     }

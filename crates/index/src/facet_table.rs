@@ -18,7 +18,7 @@ use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
 use crate::schema::{self, Fields, KIND_DOC};
 use crate::IndexError;
-use plansok_model::Goal;
+use plansok_model::{Goal, Period};
 
 /// One entry's facet values. Index 0 of a name list means "none".
 #[derive(Debug, Clone, Copy, Default)]
@@ -293,11 +293,17 @@ fn read_fast_fields(
     for (doc, row) in rows.iter_mut().enumerate() {
         let doc = doc as DocId;
         row.doc_type = types.get_val(doc) as u8;
-        if let (Some(s), Some(e)) = (starts.first(doc), ends.first(doc)) {
-            row.start = s as u16;
-            row.end = e as u16;
-            min = min.min(row.start);
-            max = max.max(row.end);
+        // A period as `Period::new` admits it (plausible years, start ≤ end); other values
+        // (an index not written by plansok) count as no period.
+        let period = starts
+            .first(doc)
+            .zip(ends.first(doc))
+            .and_then(|(s, e)| Period::new(u16::try_from(s).ok()?, u16::try_from(e).ok()?));
+        if let Some(p) = period {
+            row.start = p.start;
+            row.end = p.end;
+            min = min.min(p.start);
+            max = max.max(p.end);
         }
     }
     (t.min_year, t.max_year) = if max == 0 { (0, 0) } else { (min, max) };
