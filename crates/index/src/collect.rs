@@ -692,31 +692,18 @@ mod tests {
             let searcher = store.reader().searcher();
             let all = under(None);
             assert_eq!(got.total, searcher.search(&all, &Count).unwrap(), "{req:?}");
-            let facet = |d: Dim, field: &str, root: &str| {
-                reference_counts(&store, &under(Some(d)), field, root)
-            };
-            assert_eq!(
-                got.facets.region,
-                facet(Dim::Region, "region", "region"),
-                "{req:?}"
-            );
-            assert_eq!(
-                got.facets.period,
-                facet(Dim::Period, "year", "year"),
-                "{req:?}"
-            );
-            assert_eq!(got.facets.goal, facet(Dim::Goal, "goal", "goal"), "{req:?}");
-            assert_eq!(
-                got.facets.doc_type,
-                facet(Dim::Type, "type", "type"),
-                "{req:?}"
-            );
-            assert_eq!(
-                got.facets.organisation,
-                facet(Dim::Org, "org", "org"),
-                "{req:?}"
-            );
-            assert_eq!(got.facets.lang, facet(Dim::Lang, "lang", "lang"), "{req:?}");
+            let facets = &got.facets;
+            for (have, d, field, root) in [
+                (&facets.region, Dim::Region, "region", "region"),
+                (&facets.period, Dim::Period, "year", "year"),
+                (&facets.goal, Dim::Goal, "goal", "goal"),
+                (&facets.doc_type, Dim::Type, "type", "type"),
+                (&facets.organisation, Dim::Org, "org", "org"),
+                (&facets.lang, Dim::Lang, "lang", "lang"),
+            ] {
+                let want = reference_counts(&store, &under(Some(d)), field, root);
+                assert_eq!(have, &want, "{d:?} of {req:?}");
+            }
             // The same hits with the same scores (ties in any order).
             let ranker = ranker_for(&store, &req);
             let mut want: Vec<(String, f32)> = searcher

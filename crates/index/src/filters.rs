@@ -92,20 +92,8 @@ impl FilterSpec {
                 )
             })?),
         };
-        let goals = req
-            .goals
-            .iter()
-            .map(|g| {
-                Goal::from_slug(g).ok_or_else(|| invalid("goal", format!("unknown goal {g:?}")))
-            })
-            .collect::<Result<_, _>>()?;
-        let types = req
-            .types
-            .iter()
-            .map(|t| {
-                DocType::from_slug(t).ok_or_else(|| invalid("type", format!("unknown type {t:?}")))
-            })
-            .collect::<Result<_, _>>()?;
+        let goals = slugs(&req.goals, "goal", Goal::from_slug)?;
+        let types = slugs(&req.types, "type", DocType::from_slug)?;
         let langs = req
             .langs
             .iter()
@@ -193,6 +181,18 @@ impl FilterSpec {
     pub fn queries(&self, f: &Fields) -> Vec<Box<dyn Query>> {
         DIMS.iter().filter_map(|d| self.query(f, *d)).collect()
     }
+}
+
+/// The values of a filter named by slugs; an unknown slug is an error naming the filter.
+fn slugs<T>(
+    values: &[String],
+    name: &'static str,
+    from_slug: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<T>, IndexError> {
+    values
+        .iter()
+        .map(|v| from_slug(v).ok_or_else(|| invalid(name, format!("unknown {name} {v:?}"))))
+        .collect()
 }
 
 /// `q` as a filter: it matches the same entries and adds nothing to their score.
