@@ -350,3 +350,80 @@ fn proximity_survives_stop_words_and_compounds() {
         "våldsutsatta kvinnor"
     ));
 }
+
+/// Phrases of the corpus's own text: windows of 2 to 5 words at every 7th word of the
+/// passages of three plans and a topic page, and written ones with stop words, compound parts
+/// and words of both languages.
+fn phrases() -> Vec<String> {
+    let mut out: Vec<String> = [
+        "våld i nära relationer",
+        "mäns våld mot kvinnor",
+        "utsatta kvinnor",
+        "skydd och stöd",
+        "barn som bevittnat våld",
+        "behandling för den som utövar våld",
+        "hedersrelaterat våld och förtryck",
+        "violence against women",
+        "kvinnor och barn",
+        "i nära",
+        "kvinnor våld",
+        "relationer nära",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    let files = walkdir::WalkDir::new(repo().join("corpus/sample/www.lansstyrelsen.se"))
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| matches!(p.extension().and_then(|x| x.to_str()), Some("pdf" | "html")))
+        .step_by(11)
+        .take(4);
+    for file in files {
+        let d = common::classify_file(&file);
+        let words: Vec<String> = d
+            .passages
+            .iter()
+            .flat_map(|p| {
+                p.text
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (i, start) in (0..words.len().saturating_sub(5)).step_by(7).enumerate() {
+            out.push(words[start..start + 2 + i % 4].join(" "));
+        }
+    }
+    out
+}
+
+#[test]
+fn phrases_matched_as_word_pairs_find_what_positions_find() {
+    use plansok_index::query::{marking_query, text_query};
+    use plansok_index::schema::Scope;
+    use tantivy::collector::DocSetCollector;
+    let store = &corpus().store;
+    let searcher = store.reader().searcher();
+    let phrases = phrases();
+    assert!(phrases.len() > 100, "{}", phrases.len());
+    let mut found = 0;
+    for phrase in &phrases {
+        let quoted = format!("\"{phrase}\"");
+        for scope in [Scope::Documents, Scope::Passages] {
+            let by_pairs = text_query(store, &quoted, scope).unwrap();
+            let by_positions = marking_query(store, &quoted, scope).unwrap();
+            let a = searcher.search(&*by_pairs, &DocSetCollector).unwrap();
+            let b = searcher.search(&*by_positions, &DocSetCollector).unwrap();
+            assert_eq!(a, b, "{quoted} in {scope:?}");
+            found += usize::from(!a.is_empty());
+        }
+    }
+    // Nearly every phrase of the corpus's own text is found (a window may hold a word the
+    // extraction split differently); the written ones out of order are not.
+    assert!(found > phrases.len(), "{found} of {} x 2", phrases.len());
+    assert!(docs("\"relationer nära\"").hits.is_empty());
+}

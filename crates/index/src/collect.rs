@@ -518,8 +518,9 @@ mod tests {
 
     use super::*;
     use crate::filters::DIMS;
+    use crate::query::text_query;
     use crate::schema::{Scope, KIND_DOC};
-    use crate::search::{kind_query, ranker_for, search, text_query, SearchRequest};
+    use crate::search::{kind_query, ranker_for, search, SearchRequest};
     use crate::{FacetValue, IndexStore, SearchConfig};
     use plansok_model::{Document, Passage, PassageKind, Taxonomy};
     use tantivy::collector::{Count, FacetCollector};

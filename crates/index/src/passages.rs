@@ -7,8 +7,9 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
+use crate::query::text_query;
 use crate::schema::Scope;
-use crate::search::{build_filters_for, ranker_for, stored_meta, text_query};
+use crate::search::{build_filters_for, ranker_for, stored_meta};
 use crate::store::IndexStore;
 use crate::{IndexError, SearchRequest};
 use plansok_model::Taxonomy;

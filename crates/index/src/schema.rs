@@ -31,11 +31,14 @@ use tantivy::Index;
 
 use crate::compound::{CompoundFilter, Decompounder};
 use crate::config::Analysis;
+use crate::pairs::PairTokenizer;
 use plansok_model::{DocType, Goal};
 
 pub const SV: &str = "sv";
 pub const EN: &str = "en";
 pub const SV_PARTS: &str = "sv_parts";
+/// Pairs of neighbouring Swedish words ([`crate::pairs`]).
+pub const SV_PAIRS: &str = "sv_pairs";
 /// Words as written (lowercased), for autocomplete.
 pub const WORDS: &str = "words";
 pub const KIND_DOC: &str = "doc";
@@ -60,6 +63,8 @@ pub struct Fields {
     pub heading_parts: Field,
     pub text_parts: Field,
     pub body_parts: Field,
+    pub text_pairs: Field,
+    pub body_pairs: Field,
     pub words: Field,
     pub page: Field,
     pub region: Field,
@@ -94,12 +99,14 @@ impl Scope {
     }
 }
 
-/// A Swedish text field with its English twin and its compound-part shadow.
+/// A Swedish text field with its English twin, its compound-part shadow and, for the long
+/// texts (bodies and passage texts), its word-pair shadow.
 #[derive(Debug, Clone, Copy)]
 pub struct TextField {
     pub sv: Field,
     pub en: Field,
     pub parts: Field,
+    pub pairs: Option<Field>,
 }
 
 impl Fields {
@@ -111,11 +118,13 @@ impl Fields {
                     sv: self.title,
                     en: self.title_en,
                     parts: self.title_parts,
+                    pairs: None,
                 },
                 TextField {
                     sv: self.body,
                     en: self.body_en,
                     parts: self.body_parts,
+                    pairs: Some(self.body_pairs),
                 },
             ],
             Scope::Passages => [
@@ -123,11 +132,13 @@ impl Fields {
                     sv: self.heading,
                     en: self.heading_en,
                     parts: self.heading_parts,
+                    pairs: None,
                 },
                 TextField {
                     sv: self.text,
                     en: self.text_en,
                     parts: self.text_parts,
+                    pairs: Some(self.text_pairs),
                 },
             ],
         }
@@ -201,6 +212,8 @@ pub fn build() -> (Schema, Fields) {
         heading_parts: b.add_text_field("heading_parts", unstored_text(SV_PARTS)),
         text_parts: b.add_text_field("text_parts", unstored_text(SV_PARTS)),
         body_parts: b.add_text_field("body_parts", unstored_text(SV_PARTS)),
+        text_pairs: b.add_text_field("text_pairs", unstored_text(SV_PAIRS)),
+        body_pairs: b.add_text_field("body_pairs", unstored_text(SV_PAIRS)),
         words: b.add_text_field(
             "words",
             TextOptions::default().set_indexing_options(
@@ -276,9 +289,12 @@ pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) 
         plain()
     };
     index.tokenizers().register(SV, sv);
-    index
-        .tokenizers()
-        .register(SV_PARTS, swedish_parts(decompounder, analysis.stemming));
+    let parts = swedish_parts(decompounder, analysis.stemming);
+    index.tokenizers().register(
+        SV_PAIRS,
+        TextAnalyzer::from(PairTokenizer::new(parts.clone())),
+    );
+    index.tokenizers().register(SV_PARTS, parts);
     index.tokenizers().register(EN, english());
     index.tokenizers().register(WORDS, plain());
 }
@@ -299,8 +315,20 @@ pub fn query_tokenizers(analysis: &Analysis) -> tantivy::tokenizer::TokenizerMan
     };
     m.register(SV, sv());
     m.register(SV_PARTS, sv());
+    m.register(SV_PAIRS, query_pairs(analysis));
     m.register(EN, query_analyzer(Language::English));
     m
+}
+
+/// Pairs of a phrase's words as the index makes them, but of its own words only (no compound
+/// split) and with the index's Swedish stop words only, so that the gaps are those of the text.
+pub fn query_pairs(analysis: &Analysis) -> TextAnalyzer {
+    let words = if analysis.stemming {
+        swedish()
+    } else {
+        plain()
+    };
+    TextAnalyzer::from(PairTokenizer::new(words))
 }
 
 fn query_analyzer(lang: Language) -> TextAnalyzer {
@@ -340,6 +368,8 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         heading_parts: f("heading_parts")?,
         text_parts: f("text_parts")?,
         body_parts: f("body_parts")?,
+        text_pairs: f("text_pairs")?,
+        body_pairs: f("body_pairs")?,
         words: f("words")?,
         page: f("page")?,
         region: f("region")?,

@@ -19,6 +19,7 @@ use tantivy::{
 use crate::compound::{Decompounder, Lexicon};
 use crate::config::Analysis;
 use crate::facet_table::{TableCache, Tables};
+use crate::query::QueryParsers;
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE};
 use crate::{IndexError, SearchConfig};
 use plansok_model::{DocType, Document, Goal, Passage, Period};
@@ -89,6 +90,7 @@ pub struct IndexStore {
     dir: PathBuf,
     /// Facet tables of the segments searched lately.
     tables: TableCache,
+    parsers: QueryParsers,
 }
 
 impl IndexStore {
@@ -127,6 +129,7 @@ impl IndexStore {
                 dir.display()
             ))
         })?;
+        let parsers = QueryParsers::new(&index.schema(), &fields, &cfg, &analysis);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
@@ -142,7 +145,13 @@ impl IndexStore {
             pending: HashMap::new(),
             dir: dir.to_path_buf(),
             tables: TableCache::default(),
+            parsers,
         })
+    }
+
+    /// The parsers of user queries on this index.
+    pub(crate) fn parsers(&self) -> &QueryParsers {
+        &self.parsers
     }
 
     /// The analysis the index was created with.
@@ -402,7 +411,7 @@ fn add_goals(f: &Fields, e: &mut TantivyDocument, goals: &[Goal]) {
 }
 
 /// Writes text to the field of its language (and, for Swedish with compounds on, to the
-/// field's `*_parts` shadow).
+/// field's `*_parts` and `*_pairs` shadows).
 struct Writer<'a> {
     f: &'a Fields,
     parts: bool,
@@ -427,6 +436,9 @@ impl Writer<'_> {
         e.add_text(tf.sv, t);
         if self.parts {
             e.add_text(tf.parts, t);
+            if let Some(pairs) = tf.pairs {
+                e.add_text(pairs, t);
+            }
         }
     }
 }
