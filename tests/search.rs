@@ -431,3 +431,45 @@ fn abbreviations_of_the_field_find_what_their_long_forms_find() {
     let vnr = run(q("vnr"));
     assert!(vnr.total > 0 && vnr.total == run(q("våld i nära relationer")).total);
 }
+
+/// The corpus ingested with a commit every 2 documents, the index merging a run's segments
+/// when there are more than `merge_above` of them.
+fn ingest_in_small_commits(dir: &Path, merge_above: usize) -> IndexStore {
+    let mut cfg = SearchConfig::load().unwrap();
+    cfg.index.merge_above_segments = merge_above;
+    let store = IndexStore::open(&dir.join("index"), cfg).unwrap();
+    let mut opts = plansok_ingest::IngestOptions::load().unwrap();
+    opts.commit_every = 2;
+    let mut p = plansok_ingest::Pipeline::new(
+        plansok_extract::ExtractConfig::load().unwrap(),
+        plansok_classify::Classifier::load().unwrap(),
+        store,
+        opts,
+    );
+    p.ingest_paths(&[repo().join("corpus")], |_, _| {}).unwrap();
+    drop(p);
+    IndexStore::open_existing(&dir.join("index"), SearchConfig::load().unwrap()).unwrap()
+}
+
+#[test]
+fn a_run_that_leaves_many_segments_ends_merged_with_everything_once() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let kept = ingest_in_small_commits(a.path(), 0);
+    let merged = ingest_in_small_commits(b.path(), 2);
+    assert!(
+        kept.num_segments().unwrap() > 2,
+        "{}",
+        kept.num_segments().unwrap()
+    );
+    assert_eq!(merged.num_segments().unwrap(), 1);
+    let n = corpus().store.num_documents().unwrap();
+    assert_eq!(kept.num_documents().unwrap(), n);
+    assert_eq!(merged.num_documents().unwrap(), n);
+    let tax = Taxonomy::load().unwrap();
+    for query in ["våld", "\"våld i nära relationer\"", "kvinnojour*", ""] {
+        let totals =
+            [&kept, &merged, &corpus().store].map(|s| search(s, &tax, &q(query)).unwrap().total);
+        assert_eq!(totals[0], totals[2], "{query}");
+        assert_eq!(totals[1], totals[2], "{query}");
+    }
+}

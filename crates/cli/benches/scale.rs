@@ -6,8 +6,11 @@
 //! `apt-get install postgresql`; without them the PostgreSQL rows are skipped). Settings:
 //! PLANSOK_SCALE_PASSAGES (comma list, default "100000,1000000"), PLANSOK_SCALE_SEED (default
 //! 42), PLANSOK_SCALE_CLIENTS (32), PLANSOK_SCALE_SECS per load phase (20),
-//! PLANSOK_SCALE_MERGE (merge the index into one segment after the build), PLANSOK_SCALE_NO_PG
-//! (skip PostgreSQL), PLANSOK_SCALE_KEEP (keep the work folder). The table is printed and
+//! PLANSOK_SCALE_NO_PG
+//! (skip PostgreSQL), PLANSOK_SCALE_KEEP (keep the work folder), PLANSOK_SCALE_REPEAT (runs of
+//! each query alone, 30), PLANSOK_SCALE_ALONE_ONLY (only the queries alone, no load phases), PLANSOK_SCALE_INDEX (a
+//! folder kept by an earlier run: only the queries alone on it, nothing built; with
+//! PLANSOK_SCALE_ONLY, only the queries of the mix containing that text). The table is printed and
 //! written to target/bench-results/scale.md.
 //!
 //! The corpus generator recombines the passages of the sample corpus (classified as plansok
@@ -225,10 +228,8 @@ fn build(dir: &Path, target: usize, seed: u64, pool: &Pool) -> Built {
             store.commit().unwrap();
         }
     }
-    store.commit().unwrap();
-    if std::env::var_os("PLANSOK_SCALE_MERGE").is_some() {
-        store.merge_segments().unwrap();
-    }
+    // As `plansok ingest` ends a run: a commit, and a merge if the run left many segments.
+    store.merge_if_fragmented().unwrap();
     let secs = t.elapsed().as_secs_f64();
     w.flush().unwrap();
     Built {
@@ -238,6 +239,59 @@ fn build(dir: &Path, target: usize, seed: u64, pool: &Pool) -> Built {
         index_bytes: support::dir_bytes(&dir.join("index")),
         csv,
     }
+}
+
+/// A request of the mix as the search library takes it (the API's parameters).
+fn request_of(path: &str) -> plansok_index::SearchRequest {
+    let url = reqwest::Url::parse(&format!("http://x{path}")).unwrap();
+    let mut r = plansok_index::SearchRequest::default();
+    for (k, v) in url.query_pairs() {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "q" => r.query = v,
+            "region" => r.regions.push(v),
+            "period" => r.period = Some(v),
+            "goal" => r.goals.push(v),
+            "type" => r.types.push(v),
+            "lang" => r.langs.push(v),
+            "limit" => r.limit = v.parse().ok(),
+            other => panic!("the mix has a parameter {other} this bench does not map"),
+        }
+    }
+    r
+}
+
+/// Each query of the mix run alone, in this process, `PLANSOK_SCALE_REPEAT` times (default
+/// 30) after one warm-up: (query, hits, median ms, p95 ms), and the mean of the medians.
+fn one_at_a_time(dir: &Path) -> (Vec<(String, usize, f64, f64)>, f64) {
+    let store =
+        IndexStore::open_existing(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+    let tax = Taxonomy::load().unwrap();
+    let repeat = env_usize("PLANSOK_SCALE_REPEAT", 30).max(1);
+    let mut rows = Vec::new();
+    let only = std::env::var("PLANSOK_SCALE_ONLY").unwrap_or_default();
+    for path in MIX.iter().filter(|p| p.contains(&only)) {
+        let req = request_of(path);
+        let total = plansok_index::search::search(&store, &tax, &req)
+            .unwrap()
+            .total;
+        let mut ms: Vec<f64> = (0..repeat)
+            .map(|_| {
+                let t = Instant::now();
+                plansok_index::search::search(&store, &tax, &req).unwrap();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        rows.push((
+            path.trim_start_matches("/api/search?").to_string(),
+            total,
+            percentile_sorted(&ms, 0.5),
+            percentile_sorted(&ms, 0.95),
+        ));
+    }
+    let mean = rows.iter().map(|r| r.2).sum::<f64>() / rows.len() as f64;
+    (rows, mean)
 }
 
 struct Load {
@@ -573,8 +627,18 @@ fn main() {
     let seed = env_usize("PLANSOK_SCALE_SEED", 42) as u64;
     let clients = env_usize("PLANSOK_SCALE_CLIENTS", 32);
     let secs = env_usize("PLANSOK_SCALE_SECS", 20) as u64;
+    if let Some(kept) = std::env::var_os("PLANSOK_SCALE_INDEX") {
+        // Only the queries alone, on a folder kept by an earlier run (for a profiler).
+        let (rows, mean) = one_at_a_time(Path::new(&kept));
+        for (q, hits, p50, p95) in rows {
+            println!("{q}: {hits} hits, median {p50:.2} ms, p95 {p95:.2} ms");
+        }
+        println!("mean of the medians {mean:.2} ms");
+        return;
+    }
     let pool = pool();
     let mut table = String::new();
+    let mut serial = String::new();
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -607,6 +671,24 @@ fn main() {
             built.index_bytes as f64 / 1e6,
             built.index_bytes as f64 / built.passages as f64
         );
+        let (rows, mean) = one_at_a_time(work.path());
+        let _ = writeln!(
+            serial,
+            "\n{} passages, each query alone (median of {} runs; mean of the medians {mean:.2} ms):\n\n\
+             | query | hits | median ms | p95 ms |\n|---|---|---|---|",
+            built.passages,
+            env_usize("PLANSOK_SCALE_REPEAT", 30)
+        );
+        for (q, hits, p50, p95) in rows {
+            println!("  alone: {q}: {hits} hits, median {p50:.2} ms, p95 {p95:.2} ms");
+            let _ = writeln!(serial, "| `{q}` | {hits} | {p50:.2} | {p95:.2} |");
+        }
+        if std::env::var_os("PLANSOK_SCALE_ALONE_ONLY").is_some() {
+            if keep {
+                println!("  kept {}", work.keep().display());
+            }
+            continue;
+        }
         for cache in [false, true] {
             let l = load_plansok(work.path(), clients, secs, cache);
             let name = if cache {
@@ -652,6 +734,7 @@ fn main() {
             println!("  kept {}", work.keep().display());
         }
     }
+    table.push_str(&serial);
     println!("\n{table}");
     let out = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)

@@ -73,6 +73,7 @@ impl IngestWorker {
                     }
                 }
                 commit(&mut pipeline, &mut catalog, &mut uncommitted)?;
+                pipeline.finish_run().map_err(|e| e.to_string())?;
                 Ok(tally)
             })?;
         Ok(IngestWorker {

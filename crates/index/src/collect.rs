@@ -5,22 +5,26 @@
 //!   counted in every facet), one that fails exactly one filter is counted in that filter's
 //!   facet only. So each facet is counted under all the other filters ("drill sideways"),
 //!   without running the query again per filtered facet.
-//! - [`BestPassages`]: the best passage of each of a few documents, in one pass.
+//! - [`best_passages`]: the best passage of each of a few documents, by the passage query
+//!   restricted to the passages the table lists for them.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
+};
+
+use crate::entries::{restrict, EntrySet};
 
 use crate::facet_table::{place_key, Row, SegmentTable, Tables};
 use crate::filters::{Dim, FilterSpec, DIMS};
 use crate::ranking::Ranker;
 use crate::schema;
 use plansok_model::{DocType, Goal, Period};
-
-type EntryScorer = Box<dyn Fn(DocId, Score) -> Score + Send + Sync>;
 
 /// A ranked entry: `key` orders (the score, or the period's end year when sorting by date).
 #[derive(Debug, Clone, Copy)]
@@ -410,27 +414,8 @@ impl SegmentCollector for FacetedSegment {
     }
 }
 
-/// The best passage of each document of `ids` among the matches, preferring passages in one
-/// of `goals` (the request's goal filter) when a document has one.
-pub(crate) struct BestPassages<'a> {
-    pub tables: &'a Tables,
-    pub ids: &'a [String],
-    pub goals: u8,
-    pub ranker: &'a Ranker,
-}
-
 /// Per id (in the order given): the best passage in the goals and the best of all.
 type Bests = Vec<(Option<Candidate>, Option<Candidate>)>;
-
-pub(crate) struct BestPassagesSegment {
-    table: Arc<SegmentTable>,
-    /// (table document index, position in `ids`).
-    wanted: Vec<(u32, usize)>,
-    goals: u8,
-    scorer: EntryScorer,
-    segment: SegmentOrdinal,
-    best: Bests,
-}
 
 fn keep_better(slot: &mut Option<Candidate>, c: Candidate) {
     if slot.is_none_or(|s| c.rank(&s).is_gt()) {
@@ -438,77 +423,77 @@ fn keep_better(slot: &mut Option<Candidate>, c: Candidate) {
     }
 }
 
-impl Collector for BestPassages<'_> {
-    type Fruit = Vec<Option<DocAddress>>;
-    type Child = BestPassagesSegment;
-
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<BestPassagesSegment> {
-        let table = self.tables.of(reader)?;
-        let wanted = self
-            .ids
+/// The best passage among the matches of `query` (a passage query) of each document of
+/// `ids`, preferring passages in one of `goals` (the request's goal filter) when a document has
+/// one; scored as a passage search scores (BM25 times the ranking factors), ties to the earlier
+/// entry. The passages of the documents are read off the facet table, and the query is run
+/// restricted to them ([`crate::entries`]).
+pub(crate) fn best_passages(
+    searcher: &Searcher,
+    tables: &Tables,
+    query: &dyn Query,
+    ids: &[String],
+    goals: u8,
+    ranker: &Ranker,
+) -> tantivy::Result<Vec<Option<DocAddress>>> {
+    // Per segment: (passage, position in `ids`), in doc id order.
+    let mut wanted: Vec<Vec<(DocId, usize)>> = Vec::new();
+    for reader in searcher.segment_readers() {
+        let table = tables.of(reader)?;
+        let mut w: Vec<(DocId, usize)> = ids
             .iter()
             .enumerate()
-            .filter_map(|(i, id)| table.doc_ids.id(id).map(|d| (d, i)))
+            .filter_map(|(slot, id)| table.doc_ids.id(id).map(|d| (d, slot)))
+            .flat_map(|(d, slot)| table.passages_of(d).iter().map(move |&p| (p, slot)))
             .collect();
-        Ok(BestPassagesSegment {
-            table,
-            wanted,
-            goals: self.goals,
-            scorer: Box::new(self.ranker.scorer(reader)),
-            segment,
-            best: vec![(None, None); self.ids.len()],
-        })
+        w.sort_unstable();
+        wanted.push(w);
     }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Bests>) -> tantivy::Result<Vec<Option<DocAddress>>> {
-        let mut best: Bests = vec![(None, None); self.ids.len()];
-        for fruit in fruits {
-            for ((in_goal, any), (g, a)) in best.iter_mut().zip(fruit) {
-                g.into_iter().for_each(|c| keep_better(in_goal, c));
-                a.into_iter().for_each(|c| keep_better(any, c));
+    let set = EntrySet::new(
+        searcher
+            .segment_readers()
+            .iter()
+            .zip(&wanted)
+            .map(|(r, w)| (r.segment_id(), w.iter().map(|(d, _)| *d).collect()))
+            .collect(),
+    );
+    let weight = restrict(query, &set).weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut best: Bests = vec![(None, None); ids.len()];
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let w = &wanted[segment];
+        if w.is_empty() {
+            continue;
+        }
+        let table = tables.of(reader)?;
+        let factor = ranker.scorer(reader);
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            let slot = w.partition_point(|(d, _)| *d < doc);
+            if let Some(&(d, slot)) = w.get(slot).filter(|(d, _)| *d == doc) {
+                if !alive.is_some_and(|a| a.is_deleted(d)) {
+                    let s = factor(d, scorer.score());
+                    let c = Candidate {
+                        key: s,
+                        score: s,
+                        addr: DocAddress::new(segment as SegmentOrdinal, d),
+                    };
+                    let (in_goal, any) = &mut best[slot];
+                    let row_goals = table.entries.get(d as usize).map_or(0, |e| e.goals);
+                    if goals & row_goals != 0 {
+                        keep_better(in_goal, c);
+                    }
+                    keep_better(any, c);
+                }
             }
+            doc = scorer.advance();
         }
-        Ok(best
-            .into_iter()
-            .map(|(g, a)| g.or(a).map(|c| c.addr))
-            .collect())
     }
-}
-
-impl SegmentCollector for BestPassagesSegment {
-    type Fruit = Bests;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(row) = self.table.entries.get(doc as usize) else {
-            return;
-        };
-        let Some(&(_, slot)) = self.wanted.iter().find(|(d, _)| *d == row.doc) else {
-            return;
-        };
-        let s = (self.scorer)(doc, score);
-        let c = Candidate {
-            key: s,
-            score: s,
-            addr: DocAddress::new(self.segment, doc),
-        };
-        let (in_goal, any) = &mut self.best[slot];
-        if self.goals & row.goals != 0 {
-            keep_better(in_goal, c);
-        }
-        keep_better(any, c);
-    }
-
-    fn harvest(self) -> Bests {
-        self.best
-    }
+    Ok(best
+        .into_iter()
+        .map(|(g, a)| g.or(a).map(|c| c.addr))
+        .collect())
 }
 
 #[cfg(test)]
@@ -733,10 +718,121 @@ mod tests {
         );
     }
 
+    /// 60 documents of 1 to 6 passages over three commits, the first 12 rewritten in the last.
+    fn passage_store(dir: &std::path::Path, tax: &Taxonomy) -> IndexStore {
+        let mut store = IndexStore::open(dir, SearchConfig::load().unwrap()).unwrap();
+        let mut rng = Rng(11);
+        for batch in [0..30, 30..60, 0..12] {
+            let version = usize::from(batch.end == 12);
+            for i in batch {
+                let mut d = document(i, &mut rng, tax, version);
+                d.passages = (0..1 + rng.below(6))
+                    .map(|n| {
+                        let words: Vec<&str> =
+                            (0..2 + rng.below(6)).map(|_| WORDS[rng.below(8)]).collect();
+                        let goals: Vec<Goal> = Goal::ALL
+                            .into_iter()
+                            .filter(|_| rng.below(3) == 0)
+                            .collect();
+                        Passage {
+                            kind: PassageKind::Section,
+                            heading: None,
+                            text: format!("{} stycke {n} version {version}", words.join(" ")),
+                            page: None,
+                            goals: goals.clone(),
+                            section_goals: goals,
+                            lang: String::new(),
+                        }
+                    })
+                    .collect();
+                store.upsert(&d).unwrap();
+            }
+            store.commit().unwrap();
+        }
+        store.reader().reload().unwrap();
+        store
+    }
+
+    #[test]
+    fn best_passages_by_seeking_equal_a_search_per_document() {
+        use tantivy::query::TermQuery;
+        use tantivy::schema::{IndexRecordOption, Value};
+        use tantivy::Term;
+        let tax = Taxonomy::load().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = passage_store(dir.path(), &tax);
+        let f = *store.fields();
+        let searcher = store.reader().searcher();
+        assert!(searcher.segment_readers().len() >= 2);
+        let tables = store.facet_tables(&searcher).unwrap();
+        let ids: Vec<String> = [0, 3, 5, 11, 17, 29, 30, 41, 56, 59, 99]
+            .iter()
+            .map(|i| format!("doc{i}"))
+            .collect();
+        let is_passage = |a: &DocAddress| {
+            let d: tantivy::TantivyDocument = searcher.doc(*a).unwrap();
+            d.get_first(f.kind).and_then(|v| v.as_str()) == Some(crate::schema::KIND_PASSAGE)
+        };
+        let mut found = 0;
+        for query in [
+            "våld",
+            "\"våld stöd\"",
+            "våld -barn",
+            "kvinn*",
+            "stöd OR polis",
+            "",
+        ] {
+            let req = SearchRequest {
+                query: query.into(),
+                ..SearchRequest::default()
+            };
+            let ranker = ranker_for(&store, &req);
+            let text = text_query(&store, query, Scope::Passages).unwrap();
+            for goals in [0u8, 0b0001, 0b0110] {
+                let got = best_passages(&searcher, &tables, &*text, &ids, goals, &ranker).unwrap();
+                // The plain way: the query and the document's id, every match scored, the
+                // best in the goals if any, else the best; ties to the earlier entry.
+                let want: Vec<Option<DocAddress>> = ids
+                    .iter()
+                    .map(|id| {
+                        let id_q = TermQuery::new(
+                            Term::from_field_text(f.doc_id, id),
+                            IndexRecordOption::Basic,
+                        );
+                        let q = BooleanQuery::new(vec![
+                            (Occur::Must, text.box_clone()),
+                            (Occur::Must, Box::new(id_q) as Box<dyn Query>),
+                        ]);
+                        let mut all = searcher.search(&q, &ranker.top_docs(1000, 0)).unwrap();
+                        all.retain(|(_, a)| is_passage(a));
+                        let in_goal = |a: &DocAddress| {
+                            let t = tables.of(searcher.segment_reader(a.segment_ord)).unwrap();
+                            t.entries[a.doc_id as usize].goals & goals != 0
+                        };
+                        let best = |v: Vec<&(f32, DocAddress)>| {
+                            v.into_iter()
+                                .max_by(|x, y| x.0.total_cmp(&y.0).then_with(|| y.1.cmp(&x.1)))
+                                .map(|x| x.1)
+                        };
+                        best(all.iter().filter(|x| in_goal(&x.1)).collect())
+                            .or_else(|| best(all.iter().collect()))
+                    })
+                    .collect();
+                assert_eq!(got, want, "{query:?} goals {goals:b}");
+                found += got.iter().filter(|a| a.is_some()).count();
+            }
+        }
+        assert!(
+            found > 60,
+            "the queries find passages of the documents: {found}"
+        );
+    }
+
     #[test]
     fn a_filter_pushed_into_the_query_keeps_its_matches_and_scores() {
+        use crate::entries::{restrict, EntrySet};
         use crate::filters::{any_of, unscored};
-        use crate::search::restrict;
+        use tantivy::collector::DocSetCollector;
         use tantivy::collector::TopDocs;
         use tantivy::Term;
         let tax = Taxonomy::load().unwrap();
@@ -754,6 +850,13 @@ mod tests {
             })
             .collect();
         let filter = unscored(any_of(ids));
+        // The same entries as a set of doc ids.
+        let mut listed: HashMap<tantivy::index::SegmentId, Vec<DocId>> = HashMap::new();
+        for a in searcher.search(&*filter, &DocSetCollector).unwrap() {
+            let id = searcher.segment_reader(a.segment_ord).segment_id();
+            listed.entry(id).or_default().push(a.doc_id);
+        }
+        let set: Box<dyn Query> = Box::new(EntrySet::new(listed));
         let run = |q: &dyn Query| {
             let mut v: Vec<(DocAddress, u32)> = searcher
                 .search(q, &TopDocs::with_limit(1000).order_by_score())
@@ -782,6 +885,7 @@ mod tests {
                 ]);
                 let want = run(&plain);
                 assert_eq!(run(&*restrict(&*text, &*filter)), want, "{query:?}");
+                assert_eq!(run(&*restrict(&*text, &*set)), want, "{query:?}");
                 matched += want.len();
             }
         }

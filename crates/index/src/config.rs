@@ -13,6 +13,9 @@ const EMBEDDED: &str = include_str!("../../../config/search.toml");
 #[derive(Debug, Clone, Deserialize)]
 pub struct IndexSettings {
     pub writer_heap_mb: usize,
+    /// At the end of an ingest or crawl run, merge all segments into one when there are more
+    /// than this many (0: never).
+    pub merge_above_segments: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -80,11 +80,9 @@ impl Names {
     }
 }
 
-/// What passages are grouped by: an entry's document and goal areas.
+/// What a passage is preferred by: its goal areas.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Entry {
-    /// In [`SegmentTable::doc_ids`].
-    pub doc: u32,
     pub goals: u8,
 }
 
@@ -138,6 +136,10 @@ pub(crate) struct SegmentTable {
     /// Every entry, by tantivy doc id.
     pub entries: Vec<Entry>,
     pub documents: DocRows,
+    /// The passage entries of each document of [`doc_ids`](Self::doc_ids), in doc id order
+    /// (deleted ones too): those of name `d` are `passages[passage_starts[d]..passage_starts[d + 1]]`.
+    passage_starts: Vec<u32>,
+    passages: Vec<DocId>,
     pub doc_ids: Names,
     pub counties: Names,
     pub places: Names,
@@ -146,6 +148,43 @@ pub(crate) struct SegmentTable {
     /// Smallest and largest year of any period in the segment (0, 0 when none has one).
     pub min_year: u16,
     pub max_year: u16,
+}
+
+impl SegmentTable {
+    /// The passage entries of the document named `doc` in [`doc_ids`](Self::doc_ids).
+    pub fn passages_of(&self, doc: u32) -> &[DocId] {
+        let at = |i: usize| self.passage_starts.get(i).map_or(0, |&s| s as usize);
+        let (from, to) = (at(doc as usize), at(doc as usize + 1));
+        self.passages.get(from..to).unwrap_or(&[])
+    }
+
+    /// Groups the passage entries (those not in `is_doc`) by their document.
+    fn group_passages(&mut self, rows: &[Row], is_doc: &[u64]) {
+        let is_passage = |doc: usize| {
+            is_doc
+                .get(doc / 64)
+                .is_some_and(|w| w >> (doc % 64) & 1 == 0)
+        };
+        let mut starts = vec![0u32; self.doc_ids.len() + 1];
+        for (doc, row) in rows.iter().enumerate() {
+            if row.doc != 0 && is_passage(doc) {
+                starts[row.doc as usize + 1] += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut passages = vec![0; starts.last().copied().unwrap_or(0) as usize];
+        for (doc, row) in rows.iter().enumerate() {
+            if row.doc != 0 && is_passage(doc) {
+                passages[next[row.doc as usize] as usize] = doc as DocId;
+                next[row.doc as usize] += 1;
+            }
+        }
+        self.passage_starts = starts;
+        self.passages = passages;
+    }
 }
 
 /// The tables of the segments of one searcher.
@@ -241,14 +280,9 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
             is_doc[doc as usize / 64] |= 1 << (doc % 64);
         }
     })?;
-    t.entries = rows
-        .iter()
-        .map(|r| Entry {
-            doc: r.doc,
-            goals: r.goals,
-        })
-        .collect();
+    t.entries = rows.iter().map(|r| Entry { goals: r.goals }).collect();
     t.documents = DocRows::new(&rows, &is_doc);
+    t.group_passages(&rows, &is_doc);
     Ok(t)
 }
 

@@ -8,6 +8,7 @@
 mod collect;
 pub mod compound;
 mod config;
+mod entries;
 mod facet_table;
 mod filters;
 pub mod learn;

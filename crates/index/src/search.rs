@@ -11,14 +11,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::FacetCollector;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{Query, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use crate::collect::{BestPassages, Counts, Faceted};
+use crate::collect::{self, Counts, Faceted};
 use crate::facet_table::Tables;
-use crate::filters::{any_of, invalid, unscored, FilterSpec};
+use crate::filters::{invalid, unscored, FilterSpec};
 use crate::query::{marking_query, text_query};
 use crate::ranking::Ranker;
 use crate::schema::{self, Fields, Scope};
@@ -124,10 +124,6 @@ pub(crate) fn kind_query(f: &Fields, kind: &str) -> Box<dyn Query> {
         Term::from_field_text(f.kind, kind),
         IndexRecordOption::Basic,
     )))
-}
-
-fn all_of(qs: Vec<Box<dyn Query>>) -> BooleanQuery {
-    BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect())
 }
 
 /// The ranking factors of a request: its goal filter (valid slugs) and its words.
@@ -334,8 +330,8 @@ fn hit(
     })
 }
 
-/// The best-matching passage (text, page) of each of the documents `ids`, in one search,
-/// preferring passages in the goal areas of the goal filter.
+/// The best-matching passage (text, page) of each of the documents `ids`, preferring passages
+/// in the goal areas of the goal filter ([`collect::best_passages`]).
 fn best_passages(
     f: &Fields,
     searcher: &Searcher,
@@ -345,25 +341,8 @@ fn best_passages(
     ranker: &Ranker,
     ids: &[String],
 ) -> Result<HashMap<String, (String, Option<u32>)>, IndexError> {
-    let id_qs = ids
-        .iter()
-        .map(|id| {
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.doc_id, id),
-                IndexRecordOption::Basic,
-            )) as Box<dyn Query>
-        })
-        .collect();
-    let q = restrict(text, &*unscored(any_of(id_qs)));
-    let best = searcher.search(
-        &q,
-        &BestPassages {
-            tables,
-            ids,
-            goals: schema::goal_bits(&spec.goals) as u8,
-            ranker,
-        },
-    )?;
+    let goals = schema::goal_bits(&spec.goals) as u8;
+    let best = collect::best_passages(searcher, tables, text, ids, goals, ranker)?;
     let mut out = HashMap::new();
     for (id, addr) in ids.iter().zip(best) {
         let Some(addr) = addr else { continue };
@@ -379,28 +358,6 @@ fn best_passages(
         out.insert(id.clone(), (t.to_string(), page));
     }
     Ok(out)
-}
-
-/// `q` restricted to the entries `filter` matches, with the filter pushed down to every clause
-/// of `q`: a union reads ahead in windows of thousands of entries (matching a phrase in each),
-/// while under a sparse filter each of its clauses now leaps from one filtered entry to the
-/// next. Matches and scores are those of `q` AND `filter` (the filter adds nothing to a score).
-pub(crate) fn restrict(q: &dyn Query, filter: &dyn Query) -> Box<dyn Query> {
-    if let Some(b) = q.downcast_ref::<BooleanQuery>() {
-        let clauses = b
-            .clauses()
-            .iter()
-            .map(|(occur, c)| match occur {
-                Occur::MustNot => (*occur, c.box_clone()),
-                _ => (*occur, restrict(&**c, filter)),
-            })
-            .collect();
-        return Box::new(BooleanQuery::with_minimum_required_clauses(
-            clauses,
-            b.get_minimum_number_should_match(),
-        ));
-    }
-    Box::new(all_of(vec![q.box_clone(), filter.box_clone()]))
 }
 
 fn snippet(chars: usize, generator: &SnippetGenerator, passage: &str) -> String {

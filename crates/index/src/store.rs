@@ -310,6 +310,35 @@ impl IndexStore {
         Ok(())
     }
 
+    /// Commits, then merges every segment into one if the index has more than
+    /// `[index] merge_above_segments` of them (0: never), after the writer's own background
+    /// merges have ended (a segment being merged cannot be merged again). Meant for the end of
+    /// an ingest or crawl run: each segment costs every search a pass of its own (term lookups,
+    /// scorers, facet table), so a large run's many segments make searches slower. Returns
+    /// whether it merged.
+    pub fn merge_if_fragmented(&mut self) -> Result<bool, IndexError> {
+        self.commit()?;
+        let limit = self.cfg.index.merge_above_segments;
+        if limit == 0 {
+            return Ok(false);
+        }
+        if let Some(w) = self.writer.take() {
+            w.wait_merging_threads()
+                .map_err(|e| write_error(&self.dir, e))?;
+            self.reader.reload()?;
+        }
+        if self.index.searchable_segment_ids()?.len() <= limit {
+            return Ok(false);
+        }
+        self.merge_segments()?;
+        Ok(true)
+    }
+
+    /// Number of segments of the committed index.
+    pub fn num_segments(&self) -> Result<usize, IndexError> {
+        Ok(self.index.searchable_segment_ids()?.len())
+    }
+
     /// Number of documents (not passages) in the committed index.
     pub fn num_documents(&self) -> Result<usize, IndexError> {
         let f = self.fields;

@@ -175,7 +175,7 @@ impl Pipeline {
             report.record(&path, &outcome);
             progress(&path, &outcome);
         }
-        self.commit()?;
+        self.finish_run()?;
         Ok(report)
     }
 
@@ -264,6 +264,16 @@ impl Pipeline {
     /// Removes the document fetched from `url` (a page that is gone).
     pub fn delete_url(&mut self, url: &str) -> Result<(), IngestError> {
         self.store.delete(&document_id(Some(url), None))?;
+        Ok(())
+    }
+
+    /// Ends a run: commits, and merges the index's segments if a large run left too many
+    /// ([`IndexStore::merge_if_fragmented`]).
+    pub fn finish_run(&mut self) -> Result<(), IngestError> {
+        self.since_commit = 0;
+        if self.store.merge_if_fragmented()? {
+            tracing::info!("merged the index into one segment");
+        }
         Ok(())
     }
 
