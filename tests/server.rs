@@ -524,3 +524,50 @@ fn the_api_is_read_only_and_serves_no_files() {
     );
     assert!(status == 405 || status == 413, "{status}");
 }
+
+#[test]
+fn responses_are_gzipped_for_clients_that_accept_it_unless_turned_off() {
+    let target = "/api/search?q=v%C3%A5ld&limit=20";
+    let fetch = |addr: SocketAddr, gzip: bool| {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let client = reqwest::Client::builder().no_gzip().build().unwrap();
+            let mut req = client.get(format!("http://{addr}{target}"));
+            if gzip {
+                req = req.header("accept-encoding", "gzip");
+            }
+            let resp = req.send().await.unwrap();
+            let encoding = resp
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_string());
+            (encoding, resp.bytes().await.unwrap().len())
+        })
+    };
+    let (plain_encoding, plain) = fetch(server().addr, false);
+    let (encoding, packed) = fetch(server().addr, true);
+    assert_eq!(plain_encoding, None);
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert!(packed * 3 < plain, "{packed} of {plain} bytes");
+    // A client that decodes gzip reads the same answer.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let decoded: serde_json::Value = rt.block_on(async {
+        let url = format!("http://{}{target}", server().addr);
+        reqwest::get(url).await.unwrap().json().await.unwrap()
+    });
+    let mut want = json(target).1;
+    want["took_ms"] = decoded["took_ms"].clone();
+    assert_eq!(decoded, want);
+
+    let store = IndexStore::open_existing(
+        &server()._dir.path().join("index"),
+        SearchConfig::load().unwrap(),
+    )
+    .unwrap();
+    let mut settings = plansok_server::ServerSettings::load().unwrap();
+    settings.compression = plansok_server::Compression::Off;
+    let (addr, _rt) = common::start_server_with(store, settings);
+    let (off_encoding, off) = fetch(addr, true);
+    assert_eq!(off_encoding, None);
+    assert!(off > packed * 3, "{off} bytes with compression off");
+}

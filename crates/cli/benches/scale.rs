@@ -10,7 +10,9 @@
 //! (skip PostgreSQL), PLANSOK_SCALE_KEEP (keep the work folder), PLANSOK_SCALE_REPEAT (runs of
 //! each query alone, 30), PLANSOK_SCALE_ALONE_ONLY (only the queries alone, no load phases), PLANSOK_SCALE_INDEX (a
 //! folder kept by an earlier run: only the queries alone on it, nothing built; with
-//! PLANSOK_SCALE_ONLY, only the queries of the mix containing that text). The table is printed and
+//! PLANSOK_SCALE_ONLY, only the queries of the mix containing that text; PLANSOK_SCALE_QUERIES,
+//! other queries instead of the mix (API query strings separated by spaces); with
+//! PLANSOK_SCALE_LOAD, the load phases on it too). The table is printed and
 //! written to target/bench-results/scale.md.
 //!
 //! The corpus generator recombines the passages of the sample corpus (classified as plansok
@@ -270,7 +272,14 @@ fn one_at_a_time(dir: &Path) -> (Vec<(String, usize, f64, f64)>, f64) {
     let repeat = env_usize("PLANSOK_SCALE_REPEAT", 30).max(1);
     let mut rows = Vec::new();
     let only = std::env::var("PLANSOK_SCALE_ONLY").unwrap_or_default();
-    for path in MIX.iter().filter(|p| p.contains(&only)) {
+    let paths: Vec<String> = match std::env::var("PLANSOK_SCALE_QUERIES") {
+        Ok(list) => list
+            .split(' ')
+            .map(|p| format!("/api/search?{p}"))
+            .collect(),
+        Err(_) => MIX.iter().map(|p| p.to_string()).collect(),
+    };
+    for path in paths.iter().filter(|p| p.contains(&only)) {
         let req = request_of(path);
         let total = plansok_index::search::search(&store, &tax, &req)
             .unwrap()
@@ -292,6 +301,34 @@ fn one_at_a_time(dir: &Path) -> (Vec<(String, usize, f64, f64)>, f64) {
     }
     let mean = rows.iter().map(|r| r.2).sum::<f64>() / rows.len() as f64;
     (rows, mean)
+}
+
+/// Searches per second of `threads` threads running the mix in this process for `secs`
+/// seconds (no HTTP): what the index work alone allows.
+fn in_process_throughput(dir: &Path, threads: usize, secs: u64) -> f64 {
+    let store =
+        IndexStore::open_existing(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+    let tax = Taxonomy::load().unwrap();
+    let reqs: Vec<_> = MIX.iter().map(|p| request_of(p)).collect();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let done: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (store, tax, reqs) = (&store, &tax, &reqs);
+                s.spawn(move || {
+                    let mut n = 0;
+                    while Instant::now() < deadline {
+                        plansok_index::search::search(store, tax, &reqs[(t + n) % reqs.len()])
+                            .unwrap();
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    done as f64 / secs as f64
 }
 
 struct Load {
@@ -634,6 +671,19 @@ fn main() {
             println!("{q}: {hits} hits, median {p50:.2} ms, p95 {p95:.2} ms");
         }
         println!("mean of the medians {mean:.2} ms");
+        for threads in [1, 2] {
+            let rate = in_process_throughput(Path::new(&kept), threads, 5);
+            println!("in process, {threads} threads: {rate:.0} searches/s");
+        }
+        if std::env::var_os("PLANSOK_SCALE_LOAD").is_some() {
+            for cache in [false, true] {
+                let l = load_plansok(Path::new(&kept), clients, secs, cache);
+                println!(
+                    "cache {cache}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak",
+                    l.rps, l.p50, l.p99, l.errors, l.peak_mb
+                );
+            }
+        }
         return;
     }
     let pool = pool();

@@ -9,6 +9,7 @@
 //! matched word by word ([`marking_query`]). The parsers are built once per opened index
 //! ([`QueryParsers`]).
 
+use std::collections::HashSet;
 use std::ops::Bound;
 
 use tantivy::query::{
@@ -41,6 +42,11 @@ pub struct QueryParsers {
     documents: QueryParser,
     passages: QueryParser,
     pairs: TextAnalyzer,
+    /// The Swedish analysis of a query's words (stop words and stems), to tell synonyms that
+    /// are only other inflections of the typed words.
+    words: TextAnalyzer,
+    /// The one-word members of the synonym groups, lowercased: terms of their own, not split.
+    known: HashSet<String>,
     /// Per scope: the fields of a phrase matched word by word, and those with word pairs.
     phrase_fields: [[Vec<String>; 2]; 2],
 }
@@ -64,8 +70,32 @@ impl QueryParsers {
             documents: parser(schema, f, cfg, analysis, Scope::Documents),
             passages: parser(schema, f, cfg, analysis, Scope::Passages),
             pairs: schema::query_pairs(analysis),
+            words: if analysis.stemming {
+                schema::swedish()
+            } else {
+                schema::plain()
+            },
+            known: cfg
+                .synonyms
+                .groups
+                .iter()
+                .flatten()
+                .filter(|m| !m.contains(' '))
+                .map(|m| m.to_lowercase())
+                .collect(),
             phrase_fields: [fields(Scope::Documents), fields(Scope::Passages)],
         }
+    }
+
+    /// The terms `text` is searched by, in order ("skyddade boenden" → "skydd boend").
+    fn analyzed(&self, text: &str) -> String {
+        let mut words = self.words.clone();
+        let mut stream = words.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out.join(" ")
     }
 
     fn parser(&self, scope: Scope) -> &QueryParser {
@@ -121,9 +151,11 @@ fn build(
     let f = store.fields();
     let parsers = store.parsers();
     let (rest, prefixes) = split_prefixes(query);
-    let mut rest = expand_synonyms(&rest, &store.config().synonyms.groups);
+    let mut rest = expand_synonyms_by(&rest, &store.config().synonyms.groups, |t| {
+        parsers.analyzed(t)
+    });
     if store.analysis().compounds.enabled {
-        rest = expand_compounds(&rest, store.decompounder());
+        rest = expand_compounds_except(&rest, store.decompounder(), |w| parsers.known.contains(w));
         rest = route_phrases(&rest, |phrase, slop| {
             parsers.fields_of_phrase(scope, how, phrase, slop)
         });
@@ -252,6 +284,17 @@ pub fn route_phrases<'f>(
 /// Replaces every member of a synonym group found in the query (whole words, any case, outside
 /// quotes) by `(member OR "other member" …)`.
 pub fn expand_synonyms(query: &str, groups: &[Vec<String>]) -> String {
+    expand_synonyms_by(query, groups, |t| t.to_lowercase())
+}
+
+/// [`expand_synonyms`], leaving out every member whose `key` (its analysed terms) is that of
+/// the typed words or of a member already added: "barnahus" needs no "barnahuset", which is
+/// searched by the same stem and would only add the same postings again.
+pub fn expand_synonyms_by(
+    query: &str,
+    groups: &[Vec<String>],
+    key: impl Fn(&str) -> String,
+) -> String {
     let members: Vec<(Vec<String>, usize)> = groups
         .iter()
         .enumerate()
@@ -267,20 +310,31 @@ pub fn expand_synonyms(query: &str, groups: &[Vec<String>]) -> String {
             })
         })
         .collect();
-    map_outside_quotes(query, |segment| expand_segment(segment, &members, groups))
+    map_outside_quotes(query, |segment| {
+        expand_segment(segment, &members, groups, &key)
+    })
 }
 
 /// Replaces every bare word of a query (outside quotes, letters only) that is a compound by
 /// `(word OR (part part …))`, so "kvinnofridsarbete" also finds "arbete för kvinnofrid".
 pub fn expand_compounds(query: &str, d: &Decompounder) -> String {
+    expand_compounds_except(query, d, |_| false)
+}
+
+/// [`expand_compounds`], leaving the words `known` says are terms of their own (the members of
+/// the synonym groups: "barnahus" is the name of a place, not "barn" and "hus" anywhere in a
+/// plan).
+pub fn expand_compounds_except(
+    query: &str,
+    d: &Decompounder,
+    known: impl Fn(&str) -> bool,
+) -> String {
     map_outside_quotes(query, |segment| {
         let words: Vec<String> = segment
             .split(' ')
             .map(|w| {
                 let lower = w.to_lowercase();
-                let parts = lower
-                    .chars()
-                    .all(char::is_alphabetic)
+                let parts = (lower.chars().all(char::is_alphabetic) && !known(&lower))
                     .then(|| d.split(&lower))
                     .flatten();
                 match parts {
@@ -318,6 +372,7 @@ fn expand_segment(
     segment: &str,
     members: &[(Vec<String>, usize)],
     groups: &[Vec<String>],
+    key: &impl Fn(&str) -> String,
 ) -> String {
     let words: Vec<&str> = segment.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
@@ -337,6 +392,7 @@ fn expand_segment(
                 // våld och förtryck" for "hedersrelaterat våld") finds nothing more and would
                 // only cost a phrase match.
                 let typed = words[i..i + m.len()].join(" ");
+                let mut seen = vec![key(&typed)];
                 let mut alts = vec![if m.len() > 1 {
                     format!("({typed})")
                 } else {
@@ -348,9 +404,11 @@ fn expand_segment(
                         .split_whitespace()
                         .map(str::to_string)
                         .collect();
-                    if m.iter().all(|w| a_words.contains(w)) {
+                    let k = key(a);
+                    if m.iter().all(|w| a_words.contains(w)) || seen.contains(&k) {
                         continue;
                     }
+                    seen.push(k);
                     alts.push(if a.contains(' ') {
                         format!("\"{a}\"")
                     } else {
@@ -480,6 +538,68 @@ mod tests {
         assert_eq!(
             route_phrases("\"a\" b \"c d\"", |_, _| &fields),
             "\"a\" b (body_parts:\"c d\" OR body_en:\"c d\")"
+        );
+    }
+
+    #[test]
+    fn inflections_of_the_typed_words_are_not_added_again() {
+        let groups = vec![
+            vec!["barnahus".into(), "barnahuset".into(), "barnahusen".into()],
+            vec!["skyddat boende".into(), "skyddade boenden".into()],
+            vec![
+                "vnr".into(),
+                "våld i nära relationer".into(),
+                "våld i nära relation".into(),
+            ],
+        ];
+        let sv = schema::swedish();
+        let stems = |t: &str| {
+            let mut a = sv.clone();
+            let mut stream = a.token_stream(t);
+            let mut out = Vec::new();
+            while stream.advance() {
+                out.push(stream.token().text.clone());
+            }
+            out.join(" ")
+        };
+        assert_eq!(
+            expand_synonyms_by("barnahusen", &groups, stems),
+            "(barnahusen)"
+        );
+        assert_eq!(
+            expand_synonyms_by("skyddat boende i länet", &groups, stems),
+            "((skyddat boende)) i länet"
+        );
+        assert_eq!(
+            expand_synonyms_by("vnr", &groups, stems),
+            "(vnr OR \"våld i nära relationer\")"
+        );
+        // Without analysis every spelling is a member of its own.
+        assert_eq!(
+            expand_synonyms("barnahus", &groups),
+            "(barnahus OR barnahuset OR barnahusen)"
+        );
+    }
+
+    #[test]
+    fn a_known_term_is_not_split() {
+        let d = Decompounder::new(
+            std::sync::Arc::new(crate::compound::Lexicon::load().unwrap()),
+            crate::compound::CompoundSettings {
+                enabled: true,
+                min_word_chars: 7,
+                min_part_chars: 3,
+                linking: vec!["s".into(), "e".into()],
+                part_boost: 0.4,
+            },
+        );
+        assert_eq!(
+            expand_compounds("barnahus riskbedömning", &d),
+            "(barnahus OR (barn hus)) (riskbedömning OR (risk bedömning))"
+        );
+        assert_eq!(
+            expand_compounds_except("barnahus riskbedömning", &d, |w| w == "barnahus"),
+            "barnahus (riskbedömning OR (risk bedömning))"
         );
     }
 

@@ -101,14 +101,17 @@ pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// `clients` concurrent loops of GETs over `paths` for `secs` seconds: requests/s, p50 and p99
-/// latency (ms), errors.
+/// latency (ms), errors. The clients ask for uncompressed answers, as a tool on the same host
+/// would (on loopback gzip gains nothing, and here its cost on both ends shares the server's
+/// two cores); with `PLANSOK_BENCH_GZIP` set they ask for gzip and decode it.
 pub async fn phase(
     base: &str,
     paths: &[&str],
     clients: usize,
     secs: u64,
 ) -> (f64, f64, f64, usize) {
-    let client = reqwest::Client::new();
+    let gzip = std::env::var_os("PLANSOK_BENCH_GZIP").is_some();
+    let client = reqwest::Client::builder().gzip(gzip).build().unwrap();
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
     for c in 0..clients {
