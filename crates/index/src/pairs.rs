@@ -1,4 +1,5 @@
-//! Word pairs: the terms of the `*_pairs` fields, which make a phrase in a long text cheap.
+//! Word pairs and triples: the terms of the `*_pairs` fields, which make a phrase in a long text
+//! cheap.
 //!
 //! A phrase matched word by word decodes every position of each of its words in every text
 //! that holds them all: "våld i nära relationer" reads the hundreds of positions of "våld" in
@@ -8,7 +9,9 @@
 //!
 //! [`PairTokenizer`] runs an analyzer over a text and gives, for the tokens at each position
 //! and those at the next position that holds any, every pair of one of each, at the first one's
-//! position. A gap left by removed words (stop words, over-long words) is written in the pair
+//! position; and the same for three neighbouring positions (triples), so that a phrase of three
+//! words, the commonest in the field ("våld i nära relationer" is "våld _ när relation"), is one
+//! term with no positions to read, and a longer one a phrase of triples. A gap left by removed words (stop words, over-long words) is written in the pair
 //! as one `_` per missing position, so a pair matches only words as far apart as in the
 //! phrase, as a positional phrase match does. Compound parts share their compound's position
 //! ([`crate::compound`]), so at index time a part pairs with its neighbours as the compound
@@ -16,15 +19,30 @@
 
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
-/// Pairs of the tokens of adjacent positions of an analyzer's output (see the module doc).
+/// At most this many tokens of one position take part in triples (a compound and its first
+/// parts), so a run of three compounds does not make hundreds of terms.
+const TRIPLE_TOKENS: usize = 3;
+
+/// Pairs and triples of the tokens of adjacent positions of an analyzer's output (see the
+/// module doc).
 #[derive(Clone)]
 pub struct PairTokenizer {
     inner: TextAnalyzer,
+    query: bool,
 }
 
 impl PairTokenizer {
+    /// For the index: every pair and every triple.
     pub fn new(inner: TextAnalyzer) -> PairTokenizer {
-        PairTokenizer { inner }
+        PairTokenizer {
+            inner,
+            query: false,
+        }
+    }
+
+    /// For a phrase of a query: its pair if it has two words, else its triples.
+    pub fn for_query(inner: TextAnalyzer) -> PairTokenizer {
+        PairTokenizer { inner, query: true }
     }
 }
 
@@ -37,46 +55,77 @@ impl Tokenizer for PairTokenizer {
         while stream.advance() {
             words.push(stream.token().clone());
         }
+        let groups: Vec<&[Token]> = words.chunk_by(|a, b| a.position == b.position).collect();
+        let tokens = match (self.query, groups.len()) {
+            (true, 0..=2) => pairs(&groups),
+            (true, _) => triples(&groups),
+            (false, _) => {
+                let mut all = pairs(&groups);
+                all.extend(triples(&groups));
+                all.sort_by_key(|t| t.position);
+                all
+            }
+        };
         PairStream {
-            pairs: pairs(&words),
+            pairs: tokens,
             next: 0,
             empty: Token::default(),
         }
     }
 }
 
-/// The pair tokens of `words` (in the order an analyzer gave them: by position).
-fn pairs(words: &[Token]) -> Vec<Token> {
-    let groups: Vec<&[Token]> = words.chunk_by(|a, b| a.position == b.position).collect();
+/// The pair tokens of `groups` (an analyzer's tokens grouped by position, in order).
+fn pairs(groups: &[&[Token]]) -> Vec<Token> {
     let mut out = Vec::new();
     for w in groups.windows(2) {
         let [left, right] = w else { continue };
-        let gap = right[0].position.saturating_sub(left[0].position).max(1);
         for a in *left {
             for b in *right {
-                out.push(Token {
-                    offset_from: a.offset_from,
-                    offset_to: b.offset_to,
-                    position: a.position,
-                    text: pair_text(&a.text, gap, &b.text),
-                    position_length: 1,
-                });
+                out.push(joined(&[a, b]));
             }
         }
     }
     out
 }
 
-/// "a b" for neighbours; "a _ b" when one position between them is empty, and so on.
-fn pair_text(a: &str, gap: usize, b: &str) -> String {
-    let mut s = String::with_capacity(a.len() + b.len() + 2 * gap);
-    s.push_str(a);
-    for _ in 1..gap {
-        s.push_str(" _");
+/// The triple tokens of `groups` (of the first [`TRIPLE_TOKENS`] tokens of each position).
+fn triples(groups: &[&[Token]]) -> Vec<Token> {
+    let mut out = Vec::new();
+    for w in groups.windows(3) {
+        let [left, mid, right] = w else { continue };
+        let first = |g: &'_ [Token]| g.len().min(TRIPLE_TOKENS);
+        for a in &left[..first(left)] {
+            for b in &mid[..first(mid)] {
+                for c in &right[..first(right)] {
+                    out.push(joined(&[a, b, c]));
+                }
+            }
+        }
     }
-    s.push(' ');
-    s.push_str(b);
-    s
+    out
+}
+
+/// One token of `words` (of increasing positions) at the first one's position: their texts
+/// with one `_` for every empty position between two of them ("a b", "a _ b c").
+fn joined(words: &[&Token]) -> Token {
+    let mut text = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            let gap = w.position.saturating_sub(words[i - 1].position).max(1);
+            for _ in 1..gap {
+                text.push_str(" _");
+            }
+            text.push(' ');
+        }
+        text.push_str(&w.text);
+    }
+    Token {
+        offset_from: words[0].offset_from,
+        offset_to: words[words.len() - 1].offset_to,
+        position: words[0].position,
+        text,
+        position_length: 1,
+    }
 }
 
 pub struct PairStream {
@@ -134,7 +183,7 @@ mod tests {
             .filter(StopWordFilter::new(Language::Swedish).unwrap())
             .filter(Stemmer::new(Language::Swedish))
             .build();
-        TextAnalyzer::from(PairTokenizer::new(words))
+        TextAnalyzer::from(PairTokenizer::for_query(words))
     }
 
     fn tokens(a: &mut TextAnalyzer, text: &str) -> Vec<(String, usize)> {
@@ -150,8 +199,20 @@ mod tests {
     fn neighbours_pair_and_a_stop_word_leaves_a_gap() {
         let mut a = swedish_pairs();
         assert_eq!(
+            tokens(&mut a, "våld i nära"),
+            vec![("våld _ när".into(), 0)]
+        );
+        // Three words and more: triples.
+        assert_eq!(
             tokens(&mut a, "Våld i nära relationer"),
-            vec![("våld _ när".into(), 0), ("när relation".into(), 2)]
+            vec![("våld _ när relation".into(), 0)]
+        );
+        assert_eq!(
+            tokens(&mut a, "mäns våld mot kvinnor i länet"),
+            vec![
+                ("män våld _ kvinn".into(), 0),
+                ("våld _ kvinn _ län".into(), 1)
+            ]
         );
         assert_eq!(tokens(&mut a, "och i"), vec![]);
         assert_eq!(tokens(&mut a, "kvinnor"), vec![]);
@@ -166,13 +227,18 @@ mod tests {
             position,
             ..Token::default()
         };
-        let out: Vec<(String, usize)> = pairs(&[t("ab", 0), t("b", 0), t("c", 1), t("d", 3)])
-            .into_iter()
-            .map(|t| (t.text, t.position))
-            .collect();
+        let words = [t("ab", 0), t("b", 0), t("c", 1), t("d", 3)];
+        let groups: Vec<&[Token]> = words.chunk_by(|a, b| a.position == b.position).collect();
+        let texts = |v: Vec<Token>| -> Vec<(String, usize)> {
+            v.into_iter().map(|t| (t.text, t.position)).collect()
+        };
         assert_eq!(
-            out,
+            texts(pairs(&groups)),
             vec![("ab c".into(), 0), ("b c".into(), 0), ("c _ d".into(), 1)]
+        );
+        assert_eq!(
+            texts(triples(&groups)),
+            vec![("ab c _ d".into(), 0), ("b c _ d".into(), 0)]
         );
     }
 }

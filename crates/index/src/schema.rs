@@ -328,7 +328,7 @@ pub fn query_pairs(analysis: &Analysis) -> TextAnalyzer {
     } else {
         plain()
     };
-    TextAnalyzer::from(PairTokenizer::new(words))
+    TextAnalyzer::from(PairTokenizer::for_query(words))
 }
 
 fn query_analyzer(lang: Language) -> TextAnalyzer {
