@@ -180,24 +180,21 @@ pub fn search(
         .map(|c| (c.score, c.addr))
         .collect();
     let marking = marking_query(store, &req.query, Scope::Passages)?;
-    let mut snippets = Snippets::new(store, &searcher, &*marking)?;
-    // Each hit's stored document is read once and serves both its id and its hit.
-    let docs = top
+    let snippets = Snippets::new(store, &searcher, &*marking)?;
+    let metas = top
         .into_iter()
-        .map(|(score, addr)| Ok((score, searcher.doc::<TantivyDocument>(addr)?)))
+        .map(|(score, addr)| Ok((score, addr, fast_meta(&searcher, addr)?)))
         .collect::<Result<Vec<_>, IndexError>>()?;
-    let ids: Vec<String> = docs
-        .iter()
-        .filter_map(|(_, d)| {
-            d.get_first(f.doc_id)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        })
-        .collect();
+    let ids: Vec<String> = metas.iter().map(|(_, _, m)| m.id.clone()).collect();
     let passages = best_passages(&f, &searcher, &tables, &*passage_text, &spec, &ranker, &ids)?;
-    let mut hits = Vec::with_capacity(docs.len());
-    for (score, d) in &docs {
-        hits.push(hit(store, &mut snippets, &passages, *score, d)?);
+    let mut hits = Vec::with_capacity(metas.len());
+    for (score, addr, meta) in metas {
+        let (text, page) = match passages.get(&meta.id) {
+            Some((t, p)) => (t.clone(), *p),
+            // Matched by its title alone: the snippet comes from the body.
+            None => (stored_body(&f, &searcher, addr, &meta.lang)?, None),
+        };
+        hits.push(hit(store, &snippets, meta, score, &text, page));
     }
     Ok(SearchResponse {
         query: req.query.clone(),
@@ -281,38 +278,52 @@ pub(crate) fn stored_meta(f: &Fields, d: &TantivyDocument) -> Option<DocMeta> {
         .and_then(|m| serde_json::from_str(m).ok())
 }
 
+/// The metadata of the entry at `addr`, from the `meta` fast column.
+fn fast_meta(searcher: &Searcher, addr: DocAddress) -> Result<DocMeta, IndexError> {
+    let missing = || IndexError::Open("an index entry has no metadata".into());
+    let column = searcher
+        .segment_reader(addr.segment_ord)
+        .fast_fields()
+        .str("meta")?
+        .ok_or_else(missing)?;
+    let ord = column.term_ords(addr.doc_id).next().ok_or_else(missing)?;
+    let mut text = String::new();
+    column
+        .ord_to_str(ord, &mut text)
+        .map_err(tantivy::TantivyError::from)?;
+    serde_json::from_str(&text).map_err(|_| missing())
+}
+
+/// The stored body of the document entry at `addr` (in the field of its language).
+fn stored_body(
+    f: &Fields,
+    searcher: &Searcher,
+    addr: DocAddress,
+    lang: &str,
+) -> Result<String, IndexError> {
+    let d: TantivyDocument = searcher.doc(addr)?;
+    let field = if lang == "en" { f.body_en } else { f.body };
+    Ok(d.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string())
+}
+
 fn hit(
     store: &IndexStore,
-    snippets: &mut Snippets,
-    passages: &HashMap<String, (String, Option<u32>)>,
+    snippets: &Snippets,
+    meta: DocMeta,
     score: f32,
-    d: &TantivyDocument,
-) -> Result<Hit, IndexError> {
-    let f = store.fields();
-    let meta = stored_meta(f, d)
-        .ok_or_else(|| IndexError::Open("an index entry has no metadata".into()))?;
-    let body_field = if meta.lang == "en" { f.body_en } else { f.body };
-    let (passage_text, page) = match passages.get(&meta.id) {
-        Some((t, p)) => (t.clone(), *p),
-        None => (
-            d.get_first(body_field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string(),
-            None,
-        ),
-    };
+    passage_text: &str,
+    page: Option<u32>,
+) -> Hit {
     let generator = if meta.lang == "en" {
         &snippets.en
     } else {
         &snippets.sv
     };
-    let snippet = snippet(
-        store.config().search.snippet_chars,
-        generator,
-        &passage_text,
-    );
-    Ok(Hit {
+    let snippet = snippet(store.config().search.snippet_chars, generator, passage_text);
+    Hit {
         id: meta.id,
         url: meta.url,
         title: meta.title,
@@ -327,7 +338,7 @@ fn hit(
         snippet,
         page,
         path: meta.path,
-    })
+    }
 }
 
 /// The best-matching passage (text, page) of each of the documents `ids`, preferring passages
