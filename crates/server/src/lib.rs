@@ -44,7 +44,7 @@ pub struct ServerSettings {
     /// Search responses kept for repeated requests (0: no cache).
     #[serde(default)]
     pub search_cache_entries: usize,
-    /// Index work running at once (0: one per core).
+    /// Index work running at once (0: one more than the cores).
     #[serde(default)]
     pub search_workers: usize,
     /// How hard responses are gzip-compressed for clients that accept it.
@@ -101,7 +101,9 @@ impl AppState {
         let metrics = metrics::Metrics::new(settings.latency_buckets.clone());
         let cache = cache::ResponseCache::new(settings.search_cache_entries);
         let workers = match settings.search_workers {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            // One more than the cores: the next search starts while one hands its answer back,
+            // so no core idles between them.
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()) + 1,
             n => n,
         };
         AppState {
