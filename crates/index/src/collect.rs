@@ -271,6 +271,31 @@ impl LocalCounts {
         }
     }
 
+    /// [`add`](Self::add) in every facet: the path of every hit, so written out.
+    fn add_all(&mut self, row: &Row) {
+        let bump = |v: &mut [u64], i: usize| {
+            if i != 0 {
+                if let Some(n) = v.get_mut(i) {
+                    *n += 1;
+                }
+            }
+        };
+        bump(&mut self.county, row.county as usize);
+        bump(&mut self.org, row.org as usize);
+        bump(&mut self.lang, row.lang as usize);
+        if let Some(n) = self.doc_type.get_mut(row.doc_type as usize) {
+            *n += 1;
+        }
+        let mut goals = row.goals;
+        while goals != 0 {
+            if let Some(n) = self.goal.get_mut(goals.trailing_zeros() as usize) {
+                *n += 1;
+            }
+            goals &= goals - 1;
+        }
+        self.add(Dim::Period, row);
+    }
+
     fn into_counts(self, t: &SegmentTable) -> Counts {
         let named = |v: Vec<u64>, names: &crate::facet_table::Names| {
             v.into_iter()
@@ -380,9 +405,7 @@ impl SegmentCollector for FacetedSegment {
         match self.filter.fails(row) {
             0 => {
                 self.total += 1;
-                for d in DIMS {
-                    self.counts.add(d, row);
-                }
+                self.counts.add_all(row);
                 let (key, score) = if self.by_date {
                     (row.end as f32, 0.0)
                 } else {
@@ -397,8 +420,8 @@ impl SegmentCollector for FacetedSegment {
                 });
             }
             bits if bits.is_power_of_two() => {
-                if let Some(d) = DIMS.into_iter().find(|d| d.bit() == bits) {
-                    self.counts.add(d, row);
+                if let Some(d) = DIMS.get(bits.trailing_zeros() as usize) {
+                    self.counts.add(*d, row);
                 }
             }
             _ => {}

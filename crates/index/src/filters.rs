@@ -39,7 +39,8 @@ pub(crate) const DIMS: [Dim; 6] = [
 
 impl Dim {
     pub(crate) fn bit(self) -> u8 {
-        1 << DIMS.iter().position(|d| *d == self).unwrap_or(0)
+        // The variants are declared in the order of DIMS.
+        1 << self as u8
     }
 }
 
@@ -227,4 +228,16 @@ fn period_query(f: &Fields, p: Period) -> Box<dyn Query> {
         (Occur::Must, Box::new(starts_before)),
         (Occur::Must, Box::new(ends_after)),
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_facet_bit_is_its_place_in_dims() {
+        for (i, d) in DIMS.iter().enumerate() {
+            assert_eq!(d.bit(), 1 << i, "{d:?}");
+        }
+    }
 }

@@ -142,6 +142,18 @@ pub fn marking_query(
     build(store, query, scope, Phrases::Positions)
 }
 
+/// Whether [`marking_query`] differs from [`text_query`] for `query`: only a phrase, typed or
+/// added by a synonym, is matched otherwise.
+pub fn has_phrase(store: &IndexStore, query: &str) -> bool {
+    query.contains('"') || {
+        let parsers = store.parsers();
+        expand_synonyms_by(query, &store.config().synonyms.groups, |t| {
+            parsers.analyzed(t)
+        })
+        .contains('"')
+    }
+}
+
 fn build(
     store: &IndexStore,
     query: &str,

@@ -6,11 +6,13 @@
 //! what each value would give; the hits, the total and all counts come from one pass over the
 //! matches of the query's words ([`crate::collect::Faceted`]).
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::FacetCollector;
+use tantivy::columnar::StrColumn;
 use tantivy::query::{Query, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -19,7 +21,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use crate::collect::{self, Counts, Faceted};
 use crate::facet_table::Tables;
 use crate::filters::{invalid, unscored, FilterSpec};
-use crate::query::{marking_query, text_query};
+use crate::query::{has_phrase, marking_query, text_query};
 use crate::ranking::Ranker;
 use crate::schema::{self, Fields, Scope};
 use crate::store::{DocMeta, IndexStore};
@@ -179,11 +181,17 @@ pub fn search(
         .skip(offset)
         .map(|c| (c.score, c.addr))
         .collect();
-    let marking = marking_query(store, &req.query, Scope::Passages)?;
+    // Without a phrase the marking query is the passage query itself.
+    let marking = if has_phrase(store, &req.query) {
+        marking_query(store, &req.query, Scope::Passages)?
+    } else {
+        passage_text.box_clone()
+    };
     let snippets = Snippets::new(store, &searcher, &*marking)?;
+    let mut columns = HashMap::new();
     let metas = top
         .into_iter()
-        .map(|(score, addr)| Ok((score, addr, fast_meta(&searcher, addr)?)))
+        .map(|(score, addr)| Ok((score, addr, fast_meta(&searcher, &mut columns, addr)?)))
         .collect::<Result<Vec<_>, IndexError>>()?;
     let ids: Vec<String> = metas.iter().map(|(_, _, m)| m.id.clone()).collect();
     let passages = best_passages(&f, &searcher, &tables, &*passage_text, &spec, &ranker, &ids)?;
@@ -278,14 +286,24 @@ pub(crate) fn stored_meta(f: &Fields, d: &TantivyDocument) -> Option<DocMeta> {
         .and_then(|m| serde_json::from_str(m).ok())
 }
 
-/// The metadata of the entry at `addr`, from the `meta` fast column.
-fn fast_meta(searcher: &Searcher, addr: DocAddress) -> Result<DocMeta, IndexError> {
+/// The metadata of the entry at `addr`, from the `meta` fast column (each segment's column
+/// opened once into `columns`).
+fn fast_meta(
+    searcher: &Searcher,
+    columns: &mut HashMap<u32, StrColumn>,
+    addr: DocAddress,
+) -> Result<DocMeta, IndexError> {
     let missing = || IndexError::Open("an index entry has no metadata".into());
-    let column = searcher
-        .segment_reader(addr.segment_ord)
-        .fast_fields()
-        .str("meta")?
-        .ok_or_else(missing)?;
+    let column = match columns.entry(addr.segment_ord) {
+        Entry::Occupied(c) => c.into_mut(),
+        Entry::Vacant(v) => v.insert(
+            searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .str("meta")?
+                .ok_or_else(missing)?,
+        ),
+    };
     let ord = column.term_ords(addr.doc_id).next().ok_or_else(missing)?;
     let mut text = String::new();
     column
