@@ -777,7 +777,7 @@ mod tests {
     }
 
     #[test]
-    fn best_passages_by_seeking_equal_a_search_per_document() {
+    fn best_passages_equal_a_search_per_document() {
         use tantivy::query::TermQuery;
         use tantivy::schema::{IndexRecordOption, Value};
         use tantivy::Term;
