@@ -241,4 +241,109 @@ mod tests {
             vec![("ab c _ d".into(), 0), ("b c _ d".into(), 0)]
         );
     }
+
+    mod prop {
+        use std::sync::OnceLock;
+
+        use proptest::prelude::*;
+        use tantivy::tokenizer::TextAnalyzer;
+
+        use crate::compound::{CompoundSettings, Decompounder, Lexicon};
+        use crate::config::Analysis;
+        use crate::schema;
+
+        const WORDS: [&str; 16] = [
+            "våld",
+            "i",
+            "nära",
+            "relationer",
+            "mäns",
+            "mot",
+            "kvinnor",
+            "och",
+            "barn",
+            "våldsutsatta",
+            "kvinnojourer",
+            "skyddat",
+            "boende",
+            "kvinnofridsarbete",
+            "för",
+            "the",
+        ];
+
+        fn analysis() -> Analysis {
+            Analysis {
+                stemming: true,
+                compounds: CompoundSettings {
+                    enabled: true,
+                    min_word_chars: 7,
+                    min_part_chars: 3,
+                    linking: vec!["s".into(), "e".into()],
+                    part_boost: 0.4,
+                },
+            }
+        }
+
+        /// The index side of a `*_pairs` field, made once (the lexicon is large).
+        fn index_side() -> TextAnalyzer {
+            static A: OnceLock<TextAnalyzer> = OnceLock::new();
+            A.get_or_init(|| {
+                let d = Decompounder::new(
+                    std::sync::Arc::new(Lexicon::load().unwrap()),
+                    analysis().compounds,
+                );
+                TextAnalyzer::from(super::super::PairTokenizer::new(schema::swedish_parts(
+                    d, true,
+                )))
+            })
+            .clone()
+        }
+
+        fn tokens(mut a: TextAnalyzer, text: &str) -> Vec<(String, usize)> {
+            let mut s = a.token_stream(text);
+            let mut out = Vec::new();
+            while s.advance() {
+                out.push((s.token().text.clone(), s.token().position));
+            }
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            /// Any run of the text's words, as a phrase, has all its query terms in the index
+            /// at the same distances (the phrase is found where it stands).
+            #[test]
+            fn every_run_of_words_is_found_where_it_stands(
+                picks in proptest::collection::vec(0..WORDS.len(), 2..14),
+                from in 0usize..12,
+                len in 2usize..6,
+            ) {
+                let words: Vec<&str> = picks.iter().map(|&i| WORDS[i]).collect();
+                let from = from % words.len();
+                let to = (from + len).min(words.len());
+                let text = words.join(" ");
+                let phrase = words[from..to].join(" ");
+                let index = tokens(index_side(), &text);
+                let query = tokens(schema::query_pairs(&analysis()), &phrase);
+                prop_assert!(index.windows(2).all(|w| w[0].1 <= w[1].1), "{index:?}");
+                if let Some((first, q0)) = query.first() {
+                    let found = index.iter().filter(|(t, _)| t == first).any(|(_, p)| {
+                        query.iter().all(|(t, q)| {
+                            index.iter().any(|(it, ip)| it == t && *ip + q0 == p + q)
+                        })
+                    });
+                    prop_assert!(found, "{phrase:?} in {text:?}: {query:?} not in {index:?}");
+                }
+            }
+
+            /// Arbitrary text never fails and gives terms in position order.
+            #[test]
+            fn arbitrary_text_gives_ordered_terms(text in "\\PC{0,200}") {
+                let index = tokens(index_side(), &text);
+                prop_assert!(index.windows(2).all(|w| w[0].1 <= w[1].1));
+                prop_assert!(index.iter().all(|(t, _)| !t.is_empty()));
+            }
+        }
+    }
 }
