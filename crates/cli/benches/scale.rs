@@ -243,24 +243,13 @@ fn build(dir: &Path, target: usize, seed: u64, pool: &Pool) -> Built {
     }
 }
 
-/// A request of the mix as the search library takes it (the API's parameters).
+/// A request of the mix as the search library takes it, read by the API's own parameter
+/// parser.
 fn request_of(path: &str) -> plansok_index::SearchRequest {
-    let url = reqwest::Url::parse(&format!("http://x{path}")).unwrap();
-    let mut r = plansok_index::SearchRequest::default();
-    for (k, v) in url.query_pairs() {
-        let v = v.into_owned();
-        match k.as_ref() {
-            "q" => r.query = v,
-            "region" => r.regions.push(v),
-            "period" => r.period = Some(v),
-            "goal" => r.goals.push(v),
-            "type" => r.types.push(v),
-            "lang" => r.langs.push(v),
-            "limit" => r.limit = v.parse().ok(),
-            other => panic!("the mix has a parameter {other} this bench does not map"),
-        }
-    }
-    r
+    let raw = path.split_once('?').map_or("", |(_, q)| q);
+    plansok_server::Params::parse(raw)
+        .and_then(|p| p.to_request())
+        .unwrap()
 }
 
 /// Each query of the mix run alone, in this process, `PLANSOK_SCALE_REPEAT` times (default

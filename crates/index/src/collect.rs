@@ -253,8 +253,12 @@ impl LocalCounts {
                 }
             }
             Dim::Goal => {
-                for (i, n) in self.goal.iter_mut().enumerate() {
-                    *n += u64::from(row.goals & (1 << i) != 0);
+                let mut goals = row.goals;
+                while goals != 0 {
+                    if let Some(n) = self.goal.get_mut(goals.trailing_zeros() as usize) {
+                        *n += 1;
+                    }
+                    goals &= goals - 1;
                 }
             }
             Dim::Period => {
@@ -269,31 +273,6 @@ impl LocalCounts {
                 }
             }
         }
-    }
-
-    /// [`add`](Self::add) in every facet: the path of every hit, so written out.
-    fn add_all(&mut self, row: &Row) {
-        let bump = |v: &mut [u64], i: usize| {
-            if i != 0 {
-                if let Some(n) = v.get_mut(i) {
-                    *n += 1;
-                }
-            }
-        };
-        bump(&mut self.county, row.county as usize);
-        bump(&mut self.org, row.org as usize);
-        bump(&mut self.lang, row.lang as usize);
-        if let Some(n) = self.doc_type.get_mut(row.doc_type as usize) {
-            *n += 1;
-        }
-        let mut goals = row.goals;
-        while goals != 0 {
-            if let Some(n) = self.goal.get_mut(goals.trailing_zeros() as usize) {
-                *n += 1;
-            }
-            goals &= goals - 1;
-        }
-        self.add(Dim::Period, row);
     }
 
     fn into_counts(self, t: &SegmentTable) -> Counts {
@@ -405,7 +384,9 @@ impl SegmentCollector for FacetedSegment {
         match self.filter.fails(row) {
             0 => {
                 self.total += 1;
-                self.counts.add_all(row);
+                for d in DIMS {
+                    self.counts.add(d, row);
+                }
                 let (key, score) = if self.by_date {
                     (row.end as f32, 0.0)
                 } else {
@@ -440,6 +421,9 @@ impl SegmentCollector for FacetedSegment {
 /// Per id (in the order given): the best passage in the goals and the best of all.
 type Bests = Vec<(Option<Candidate>, Option<Candidate>)>;
 
+/// Passages to score, with the position in `ids` of their document, in doc id order.
+type Wanted = Vec<(DocId, usize)>;
+
 fn keep_better(slot: &mut Option<Candidate>, c: Candidate) {
     if slot.is_none_or(|s| c.rank(&s).is_gt()) {
         *slot = Some(c);
@@ -459,35 +443,34 @@ pub(crate) fn best_passages(
     goals: u8,
     ranker: &Ranker,
 ) -> tantivy::Result<Vec<Option<DocAddress>>> {
-    // Per segment: (passage, position in `ids`), in doc id order.
-    let mut wanted: Vec<Vec<(DocId, usize)>> = Vec::new();
+    // Per segment: its table and (passage, position in `ids`), in doc id order.
+    let mut wanted: Vec<(Arc<SegmentTable>, Wanted)> = Vec::new();
     for reader in searcher.segment_readers() {
         let table = tables.of(reader)?;
-        let mut w: Vec<(DocId, usize)> = ids
+        let mut w: Wanted = ids
             .iter()
             .enumerate()
             .filter_map(|(slot, id)| table.doc_ids.id(id).map(|d| (d, slot)))
             .flat_map(|(d, slot)| table.passages_of(d).iter().map(move |&p| (p, slot)))
             .collect();
         w.sort_unstable();
-        wanted.push(w);
+        wanted.push((table, w));
     }
     let set = EntrySet::new(
         searcher
             .segment_readers()
             .iter()
             .zip(&wanted)
-            .map(|(r, w)| (r.segment_id(), w.iter().map(|(d, _)| *d).collect()))
+            .map(|(r, (_, w))| (r.segment_id(), w.iter().map(|(d, _)| *d).collect()))
             .collect(),
     );
     let weight = restrict(query, &set).weight(EnableScoring::enabled_from_searcher(searcher))?;
     let mut best: Bests = vec![(None, None); ids.len()];
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-        let w = &wanted[segment];
+        let (table, w) = &wanted[segment];
         if w.is_empty() {
             continue;
         }
-        let table = tables.of(reader)?;
         let factor = ranker.scorer(reader);
         let alive = reader.alive_bitset();
         let mut scorer = weight.scorer(reader, 1.0)?;

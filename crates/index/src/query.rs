@@ -129,7 +129,7 @@ pub fn text_query(
     query: &str,
     scope: Scope,
 ) -> Result<Box<dyn Query>, IndexError> {
-    build(store, query, scope, Phrases::Pairs)
+    UserQuery::new(store, query).text(store, scope)
 }
 
 /// The same query with its phrases matched word by word: the same entries, and terms that
@@ -139,42 +139,70 @@ pub fn marking_query(
     query: &str,
     scope: Scope,
 ) -> Result<Box<dyn Query>, IndexError> {
-    build(store, query, scope, Phrases::Positions)
+    UserQuery::new(store, query).marking(store, scope)
 }
 
-/// Whether [`marking_query`] differs from [`text_query`] for `query`: only a phrase, typed or
-/// added by a synonym, is matched otherwise.
-pub fn has_phrase(store: &IndexStore, query: &str) -> bool {
-    query.contains('"') || {
+/// The user's query rewritten once (prefixes taken out, synonyms and compound parts added),
+/// to be parsed for either scope and either way of matching phrases.
+pub struct UserQuery {
+    typed: String,
+    rest: String,
+    prefixes: Vec<String>,
+}
+
+impl UserQuery {
+    pub fn new(store: &IndexStore, query: &str) -> UserQuery {
         let parsers = store.parsers();
-        expand_synonyms_by(query, &store.config().synonyms.groups, |t| {
+        let (rest, prefixes) = split_prefixes(query);
+        let mut rest = expand_synonyms_by(&rest, &store.config().synonyms.groups, |t| {
             parsers.analyzed(t)
-        })
-        .contains('"')
+        });
+        if store.analysis().compounds.enabled {
+            rest =
+                expand_compounds_except(&rest, store.decompounder(), |w| parsers.known.contains(w));
+        }
+        UserQuery {
+            typed: query.to_string(),
+            rest,
+            prefixes,
+        }
+    }
+
+    /// See [`text_query`].
+    pub fn text(&self, store: &IndexStore, scope: Scope) -> Result<Box<dyn Query>, IndexError> {
+        build(store, self, scope, Phrases::Pairs)
+    }
+
+    /// See [`marking_query`].
+    pub fn marking(&self, store: &IndexStore, scope: Scope) -> Result<Box<dyn Query>, IndexError> {
+        build(store, self, scope, Phrases::Positions)
+    }
+
+    /// Whether [`marking`](Self::marking) can differ from [`text`](Self::text): only a phrase,
+    /// typed or added by a synonym, is matched otherwise.
+    pub fn has_phrase(&self) -> bool {
+        self.rest.contains('"')
     }
 }
 
 fn build(
     store: &IndexStore,
-    query: &str,
+    q: &UserQuery,
     scope: Scope,
     how: Phrases,
 ) -> Result<Box<dyn Query>, IndexError> {
     let f = store.fields();
     let parsers = store.parsers();
-    let (rest, prefixes) = split_prefixes(query);
-    let mut rest = expand_synonyms_by(&rest, &store.config().synonyms.groups, |t| {
-        parsers.analyzed(t)
-    });
-    if store.analysis().compounds.enabled {
-        rest = expand_compounds_except(&rest, store.decompounder(), |w| parsers.known.contains(w));
-        rest = route_phrases(&rest, |phrase, slop| {
+    let rest = if store.analysis().compounds.enabled {
+        route_phrases(&q.rest, |phrase, slop| {
             parsers.fields_of_phrase(scope, how, phrase, slop)
-        });
-    }
+        })
+    } else {
+        q.rest.clone()
+    };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for p in prefixes {
-        clauses.push((Occur::Must, prefix_query(f, &p, scope)?));
+    for p in &q.prefixes {
+        clauses.push((Occur::Must, prefix_query(f, p, scope)?));
     }
     if !rest.trim().is_empty() {
         clauses.push((
@@ -182,7 +210,7 @@ fn build(
             parsers
                 .parser(scope)
                 .parse_query(&rest)
-                .map_err(|e| invalid("query", format!("{query:?} cannot be read: {e}")))?,
+                .map_err(|e| invalid("query", format!("{:?} cannot be read: {e}", q.typed)))?,
         ));
     }
     Ok(match clauses.len() {

@@ -37,7 +37,7 @@ use plansok_model::{DocType, Goal};
 pub const SV: &str = "sv";
 pub const EN: &str = "en";
 pub const SV_PARTS: &str = "sv_parts";
-/// Pairs of neighbouring Swedish words ([`crate::pairs`]).
+/// Pairs and triples of neighbouring Swedish words ([`crate::pairs`]).
 pub const SV_PAIRS: &str = "sv_pairs";
 /// Words as written (lowercased), for autocomplete.
 pub const WORDS: &str = "words";
@@ -100,7 +100,7 @@ impl Scope {
 }
 
 /// A Swedish text field with its English twin, its compound-part shadow and, for the long
-/// texts (bodies and passage texts), its word-pair shadow.
+/// texts (bodies and passage texts), its shadow of word pairs and triples.
 #[derive(Debug, Clone, Copy)]
 pub struct TextField {
     pub sv: Field,
@@ -322,8 +322,8 @@ pub fn query_tokenizers(analysis: &Analysis) -> tantivy::tokenizer::TokenizerMan
     m
 }
 
-/// Pairs of a phrase's words as the index makes them, but of its own words only (no compound
-/// split) and with the index's Swedish stop words only, so that the gaps are those of the text.
+/// The pair or triples of a phrase's words as the index makes them, but of its own words only
+/// (no compound split) and with the index's Swedish stop words only, so that the gaps are those of the text.
 pub fn query_pairs(analysis: &Analysis) -> TextAnalyzer {
     let words = if analysis.stemming {
         swedish()

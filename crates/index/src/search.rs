@@ -21,7 +21,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use crate::collect::{self, Counts, Faceted};
 use crate::facet_table::Tables;
 use crate::filters::{invalid, unscored, FilterSpec};
-use crate::query::{has_phrase, marking_query, text_query};
+use crate::query::UserQuery;
 use crate::ranking::Ranker;
 use crate::schema::{self, Fields, Scope};
 use crate::store::{DocMeta, IndexStore};
@@ -154,8 +154,9 @@ pub fn search(
     }
     let f = *store.fields();
     let spec = FilterSpec::parse(tax, req)?;
-    let text = text_query(store, &req.query, Scope::Documents)?;
-    let passage_text = text_query(store, &req.query, Scope::Passages)?;
+    let user = UserQuery::new(store, &req.query);
+    let text = user.text(store, Scope::Documents)?;
+    let passage_text = user.text(store, Scope::Passages)?;
     let searcher = store.reader().searcher();
     let tables = store.facet_tables(&searcher)?;
     let limit = req.limit.unwrap_or(s.default_limit).clamp(1, s.max_limit);
@@ -182,8 +183,8 @@ pub fn search(
         .map(|c| (c.score, c.addr))
         .collect();
     // Without a phrase the marking query is the passage query itself.
-    let marking = if has_phrase(store, &req.query) {
-        marking_query(store, &req.query, Scope::Passages)?
+    let marking = if user.has_phrase() {
+        user.marking(store, Scope::Passages)?
     } else {
         passage_text.box_clone()
     };

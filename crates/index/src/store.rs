@@ -327,7 +327,7 @@ impl IndexStore {
                 .map_err(|e| write_error(&self.dir, e))?;
             self.reader.reload()?;
         }
-        if self.index.searchable_segment_ids()?.len() <= limit {
+        if self.num_segments()? <= limit {
             return Ok(false);
         }
         self.merge_segments()?;
