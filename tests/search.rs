@@ -6,14 +6,14 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{pipeline, repo};
+use common::{fixture_dir, pipeline, repo};
 use plansok_index::search::search;
 use plansok_index::{IndexError, IndexStore, SearchConfig, SearchRequest, SearchResponse};
 use plansok_ingest::IngestReport;
 use plansok_model::Taxonomy;
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    _dir: PathBuf,
     store: IndexStore,
     report: IngestReport,
 }
@@ -22,12 +22,11 @@ struct Fixture {
 fn corpus() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = pipeline(dir.path());
+        let dir = fixture_dir("search-corpus");
+        let mut p = pipeline(&dir);
         let report = p.ingest_paths(&[repo().join("corpus")], |_, _| {}).unwrap();
         let store =
-            IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
-                .unwrap();
+            IndexStore::open_existing(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
         Fixture {
             _dir: dir,
             store,

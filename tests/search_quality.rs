@@ -3,16 +3,17 @@
 
 mod common;
 
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use common::{pipeline, repo};
+use common::{fixture_dir, pipeline, repo};
 use plansok_eval::{evaluate, Judgments, Variant};
 use plansok_index::search::search;
 use plansok_index::{search_passages, IndexStore, PassageHit, SearchRequest, SearchResponse};
 use plansok_model::Taxonomy;
 
 struct Fixture {
-    dir: tempfile::TempDir,
+    dir: PathBuf,
     store: IndexStore,
 }
 
@@ -20,18 +21,18 @@ struct Fixture {
 fn reopened(change: impl FnOnce(&mut plansok_index::SearchConfig)) -> IndexStore {
     let mut cfg = plansok_index::SearchConfig::load().unwrap();
     change(&mut cfg);
-    IndexStore::open_existing(&corpus().dir.path().join("index"), cfg).unwrap()
+    IndexStore::open_existing(&corpus().dir.join("index"), cfg).unwrap()
 }
 
 /// The sample corpus with the shipped configuration, ingested once for this file.
 fn corpus() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let mut p = pipeline(dir.path());
+        let dir = fixture_dir("quality-corpus");
+        let mut p = pipeline(&dir);
         p.ingest_paths(&[repo().join("corpus")], |_, _| {}).unwrap();
         let store = IndexStore::open_existing(
-            &dir.path().join("index"),
+            &dir.join("index"),
             plansok_index::SearchConfig::load().unwrap(),
         )
         .unwrap();

@@ -4,27 +4,27 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use common::{pipeline, repo};
+use common::{fixture_dir, pipeline, repo};
 use plansok_index::{IndexStore, SearchConfig};
 
 struct Server {
     addr: SocketAddr,
-    _dir: tempfile::TempDir,
+    _dir: PathBuf,
     _rt: tokio::runtime::Runtime,
 }
 
 fn server() -> &'static Server {
     static S: OnceLock<Server> = OnceLock::new();
     S.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        pipeline(dir.path())
+        let dir = fixture_dir("server-corpus");
+        pipeline(&dir)
             .ingest_paths(&[repo().join("corpus")], |_, _| {})
             .unwrap();
         let store =
-            IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
-                .unwrap();
+            IndexStore::open_existing(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
         let (addr, rt) = common::start_server(store);
         Server {
             addr,
@@ -88,11 +88,9 @@ fn json(target: &str) -> (u16, serde_json::Value) {
 fn one_search_worker_answers_concurrent_requests_in_turn() {
     // A second server over the same index, with one worker and no cache: 24 searches sent at
     // once all wait their turn and get the answer a search alone gets.
-    let store = IndexStore::open_existing(
-        &server()._dir.path().join("index"),
-        SearchConfig::load().unwrap(),
-    )
-    .unwrap();
+    let store =
+        IndexStore::open_existing(&server()._dir.join("index"), SearchConfig::load().unwrap())
+            .unwrap();
     let mut settings = plansok_server::ServerSettings::load().unwrap();
     settings.search_workers = 1;
     settings.search_cache_entries = 0;
@@ -560,7 +558,7 @@ fn responses_are_gzipped_for_clients_that_accept_it_unless_turned_off() {
     assert_eq!(decoded, want);
 
     let store = IndexStore::open_existing(
-        &server()._dir.path().join("index"),
+        &server()._dir.join("index"),
         SearchConfig::load().unwrap(),
     )
     .unwrap();

@@ -31,6 +31,18 @@ pub fn shared() -> Option<PathBuf> {
     }
 }
 
+/// The folder of a fixture that lives as long as the test process (in a `static`, which is never
+/// dropped, so a temporary folder would stay behind in /tmp after every run): `name` under
+/// cargo's tmp folder for tests, emptied when the fixture is made again.
+pub fn fixture_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).expect("removing the previous run's fixture");
+    }
+    std::fs::create_dir_all(&dir).expect("creating the fixture folder");
+    dir
+}
+
 /// Extracts and classifies one file without indexing it.
 pub fn classify_file(path: &Path) -> Document {
     let cfg = ExtractConfig::load().expect("extract config");

@@ -362,7 +362,10 @@ impl Collector for Faceted<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<FacetedFruit>) -> tantivy::Result<FacetedFruit> {
-        let mut out = FacetedFruit::default();
+        // The first segment's counts are taken as they are (an index is mostly one segment
+        // after a run's merge): only the others are added to them by name.
+        let mut fruits = fruits.into_iter();
+        let mut out = fruits.next().unwrap_or_default();
         for f in fruits {
             out.total += f.total;
             out.top.extend(f.top);
