@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use common::{fixture_dir, pipeline, repo};
+use common::{fixture_dir, pipeline, pipeline_with, repo};
 use plansok_eval::{evaluate, Judgments, Variant};
 use plansok_index::search::search;
 use plansok_index::{search_passages, IndexStore, PassageHit, SearchRequest, SearchResponse};
@@ -146,6 +146,19 @@ fn a_compound_query_finds_its_parts_written_apart() {
 
 #[test]
 fn a_whole_word_match_ranks_above_a_part_match() {
+    whole_word_above_part(true);
+}
+
+/// An index made before whole words were written twice in the parts fields is searched in the
+/// whole-word fields too, and keeps the order.
+#[test]
+fn a_whole_word_match_ranks_above_a_part_match_in_an_index_of_the_earlier_analysis() {
+    whole_word_above_part(false);
+}
+
+fn whole_word_above_part(twice: bool) {
+    let mut cfg = plansok_index::SearchConfig::load().unwrap();
+    cfg.analysis.compounds.whole_words_twice = twice;
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("docs");
     std::fs::create_dir_all(&site).unwrap();
@@ -168,7 +181,8 @@ fn a_whole_word_match_ranks_above_a_part_match() {
         ),
     )
     .unwrap();
-    let mut p = pipeline(dir.path());
+    let mut p = pipeline_with(dir.path(), cfg);
+    assert_eq!(p.store().analysis().compounds.whole_words_twice, twice);
     p.ingest_paths(&[site], |_, _| {}).unwrap();
     p.store().reader().reload().unwrap();
     let r = search(p.store(), &Taxonomy::load().unwrap(), &req("plan")).unwrap();

@@ -557,11 +557,9 @@ fn responses_are_gzipped_for_clients_that_accept_it_unless_turned_off() {
     want["took_ms"] = decoded["took_ms"].clone();
     assert_eq!(decoded, want);
 
-    let store = IndexStore::open_existing(
-        &server()._dir.join("index"),
-        SearchConfig::load().unwrap(),
-    )
-    .unwrap();
+    let store =
+        IndexStore::open_existing(&server()._dir.join("index"), SearchConfig::load().unwrap())
+            .unwrap();
     let mut settings = plansok_server::ServerSettings::load().unwrap();
     settings.compression = plansok_server::Compression::Off;
     let (addr, _rt) = common::start_server_with(store, settings);

@@ -69,8 +69,12 @@ fn blake3_hex(bytes: &[u8]) -> String {
 
 /// A pipeline on a new index in `dir`.
 pub fn pipeline(dir: &Path) -> Pipeline {
-    let store =
-        IndexStore::open(&dir.join("index"), SearchConfig::load().unwrap()).expect("open index");
+    pipeline_with(dir, SearchConfig::load().unwrap())
+}
+
+/// A pipeline on a new index in `dir` made with `cfg`.
+pub fn pipeline_with(dir: &Path, cfg: SearchConfig) -> Pipeline {
+    let store = IndexStore::open(&dir.join("index"), cfg).expect("open index");
     Pipeline::new(
         ExtractConfig::load().unwrap(),
         Classifier::load().unwrap(),

@@ -46,6 +46,11 @@ pub struct CompoundSettings {
     pub linking: Vec<String>,
     /// Weight of a part match against a whole-word match (1.0).
     pub part_boost: f32,
+    /// In the `*_parts` fields, each whole word is written twice at its position (its parts
+    /// once), so that the parts fields alone rank a whole word above a part and a query need
+    /// not read the whole-word fields beside them. Absent (false) in indexes made before it.
+    #[serde(default)]
+    pub whole_words_twice: bool,
 }
 
 /// The forms that begin and end compounds.
@@ -279,15 +284,26 @@ impl Decompounder {
     }
 }
 
-/// Token filter: each token, then its compound parts at the same position.
+/// Token filter: each token (twice with [`whole_words_twice`](Self::whole_words_twice)), then
+/// its compound parts at the same position.
 #[derive(Clone)]
 pub struct CompoundFilter {
     decompounder: Decompounder,
+    whole_twice: bool,
 }
 
 impl CompoundFilter {
     pub fn new(decompounder: Decompounder) -> CompoundFilter {
-        CompoundFilter { decompounder }
+        CompoundFilter {
+            decompounder,
+            whole_twice: false,
+        }
+    }
+
+    /// Gives each token twice at its position (see [`CompoundSettings::whole_words_twice`]).
+    pub fn whole_words_twice(mut self, twice: bool) -> CompoundFilter {
+        self.whole_twice = twice;
+        self
     }
 }
 
@@ -297,6 +313,7 @@ impl TokenFilter for CompoundFilter {
     fn transform<T: Tokenizer>(self, tokenizer: T) -> CompoundFilterTokenizer<T> {
         CompoundFilterTokenizer {
             decompounder: self.decompounder,
+            whole_twice: self.whole_twice,
             inner: tokenizer,
         }
     }
@@ -305,6 +322,7 @@ impl TokenFilter for CompoundFilter {
 #[derive(Clone)]
 pub struct CompoundFilterTokenizer<T> {
     decompounder: Decompounder,
+    whole_twice: bool,
     inner: T,
 }
 
@@ -314,6 +332,7 @@ impl<T: Tokenizer> Tokenizer for CompoundFilterTokenizer<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         CompoundTokenStream {
             decompounder: &self.decompounder,
+            whole_twice: self.whole_twice,
             tail: self.inner.token_stream(text),
             pending: Vec::new(),
             current: None,
@@ -323,6 +342,7 @@ impl<T: Tokenizer> Tokenizer for CompoundFilterTokenizer<T> {
 
 pub struct CompoundTokenStream<'a, T> {
     decompounder: &'a Decompounder,
+    whole_twice: bool,
     tail: T,
     /// Parts still to give out, last first.
     pending: Vec<Token>,
@@ -350,6 +370,10 @@ impl<T: TokenStream> TokenStream for CompoundTokenStream<'_, T> {
                 ..token.clone()
             })
             .collect();
+        if self.whole_twice {
+            // Given out first: the word again, then its parts.
+            self.pending.push(token.clone());
+        }
         true
     }
 
@@ -377,6 +401,7 @@ mod tests {
             min_part_chars: 3,
             linking: vec!["s".into(), "e".into()],
             part_boost: 0.4,
+            whole_words_twice: false,
         }
     }
 
@@ -457,5 +482,34 @@ mod tests {
                 ("kvinnor".to_string(), 3, 25),
             ]
         );
+    }
+
+    #[test]
+    fn whole_words_twice_gives_each_word_again_before_its_parts() {
+        use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer};
+        let mut a = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(CompoundFilter::new(decompounder().clone()).whole_words_twice(true))
+            .build();
+        let mut stream = a.token_stream("Stöd till våldsutsatta");
+        let mut got = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            got.push((t.text.clone(), t.position));
+        }
+        let want: Vec<(String, usize)> = [
+            ("stöd", 0),
+            ("stöd", 0),
+            ("till", 1),
+            ("till", 1),
+            ("våldsutsatta", 2),
+            ("våldsutsatta", 2),
+            ("våld", 2),
+            ("utsatta", 2),
+        ]
+        .iter()
+        .map(|(w, p)| (w.to_string(), *p))
+        .collect();
+        assert_eq!(got, want);
     }
 }

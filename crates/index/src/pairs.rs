@@ -280,6 +280,7 @@ mod tests {
                     min_part_chars: 3,
                     linking: vec!["s".into(), "e".into()],
                     part_boost: 0.4,
+                    whole_words_twice: false,
                 },
             }
         }
@@ -293,7 +294,7 @@ mod tests {
                     analysis().compounds,
                 );
                 TextAnalyzer::from(super::super::PairTokenizer::new(schema::swedish_parts(
-                    d, true,
+                    d, true, false,
                 )))
             })
             .clone()

@@ -2,7 +2,8 @@
 //! fields of a scope, with synonyms, compound parts and prefixes added by rewriting.
 //!
 //! A bare word matches its whole-word fields and, weighed less, the compound-part shadows
-//! (`*_parts`). A phrase of two words or more is matched in the parts shadows (whose matches
+//! (`*_parts`); in an index whose shadows hold each whole word twice, the shadows alone (for
+//! Swedish; [`parser`]). A phrase of two words or more is matched in the parts shadows (whose matches
 //! include the whole-word fields' ones), and in a long text (plan bodies, passage texts) as
 //! word pairs in the `*_pairs` fields ([`crate::pairs`]), which reads the positions of the
 //! phrase's pairs instead of those of each of its words. Snippets mark the words of a query
@@ -229,7 +230,10 @@ fn build(
 /// The query parser over the text fields of `scope`, titles and headings boosted; with
 /// compounds on, the `*_parts` fields too, weighed by `part_boost` under their whole-word
 /// fields, and the `*_pairs` fields (for phrases only, not searched by default) as their
-/// `*_parts` fields.
+/// `*_parts` fields. When the index writes whole words twice in the `*_parts` fields
+/// ([`CompoundSettings::whole_words_twice`](crate::compound::CompoundSettings)), those stand
+/// for the Swedish whole-word fields at full weight: their matches include the whole-word
+/// fields' ones, and a whole word counts twice in them.
 fn parser(
     schema: &Schema,
     f: &Fields,
@@ -244,15 +248,20 @@ fn parser(
         Scope::Documents => s.title_boost,
         Scope::Passages => s.heading_boost,
     };
-    let mut weighted = vec![
-        (head.sv, head_boost),
-        (head.en, head_boost),
-        (body.sv, 1.0),
-        (body.en, 1.0),
-    ];
+    let mut weighted = vec![(head.en, head_boost), (body.en, 1.0)];
+    // The weight of the parts fields (and of the pairs, their phrases).
+    let parts_boost = match (compounds.enabled, compounds.whole_words_twice) {
+        // Whole words stand twice in them: they are read alone, as the whole-word fields.
+        (true, true) => 1.0,
+        (true, false) => compounds.part_boost,
+        (false, _) => 0.0,
+    };
+    if !(compounds.enabled && compounds.whole_words_twice) {
+        weighted.extend([(head.sv, head_boost), (body.sv, 1.0)]);
+    }
     if compounds.enabled {
-        weighted.push((head.parts, head_boost * compounds.part_boost));
-        weighted.push((body.parts, compounds.part_boost));
+        weighted.push((head.parts, head_boost * parts_boost));
+        weighted.push((body.parts, parts_boost));
     }
     let mut parser = QueryParser::new(
         schema.clone(),
@@ -265,7 +274,7 @@ fn parser(
     }
     for (t, boost) in [(head, head_boost), (body, 1.0)] {
         if let Some(pairs) = t.pairs {
-            parser.set_field_boost(pairs, boost * compounds.part_boost);
+            parser.set_field_boost(pairs, boost * parts_boost);
         }
     }
     parser
@@ -631,6 +640,7 @@ mod tests {
                 min_part_chars: 3,
                 linking: vec!["s".into(), "e".into()],
                 part_boost: 0.4,
+                whole_words_twice: false,
             },
         );
         assert_eq!(

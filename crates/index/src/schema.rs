@@ -245,12 +245,17 @@ pub fn swedish() -> TextAnalyzer {
     analyzer(Language::Swedish)
 }
 
-/// The Swedish analyzer with compound parts added after each compound (before stemming).
-pub fn swedish_parts(decompounder: Decompounder, stemming: bool) -> TextAnalyzer {
+/// The Swedish analyzer with compound parts added after each compound (before stemming); with
+/// `whole_twice`, each word is given twice ([`CompoundFilter::whole_words_twice`]).
+pub fn swedish_parts(
+    decompounder: Decompounder,
+    stemming: bool,
+    whole_twice: bool,
+) -> TextAnalyzer {
     let builder = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(CompoundFilter::new(decompounder));
+        .filter(CompoundFilter::new(decompounder).whole_words_twice(whole_twice));
     match StopWordFilter::new(Language::Swedish) {
         Some(stop) if stemming => builder
             .filter(stop)
@@ -291,12 +296,16 @@ pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) 
         plain()
     };
     index.tokenizers().register(SV, sv);
-    let parts = swedish_parts(decompounder, analysis.stemming);
+    // The pairs are those of the words and parts, each once.
+    let pairs = swedish_parts(decompounder.clone(), analysis.stemming, false);
+    index
+        .tokenizers()
+        .register(SV_PAIRS, TextAnalyzer::from(PairTokenizer::new(pairs)));
+    let twice = analysis.compounds.whole_words_twice;
     index.tokenizers().register(
-        SV_PAIRS,
-        TextAnalyzer::from(PairTokenizer::new(parts.clone())),
+        SV_PARTS,
+        swedish_parts(decompounder, analysis.stemming, twice),
     );
-    index.tokenizers().register(SV_PARTS, parts);
     index.tokenizers().register(EN, english());
     index.tokenizers().register(WORDS, plain());
 }

@@ -634,3 +634,29 @@ impl IndexStore {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_keeps_the_analysis_it_was_made_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = SearchConfig::load().unwrap();
+        assert!(cfg.analysis.compounds.whole_words_twice);
+        // analysis.json as indexes made before `whole_words_twice` have it: without the key.
+        let mut old = serde_json::to_value(&cfg.analysis).unwrap();
+        old["compounds"]
+            .as_object_mut()
+            .unwrap()
+            .remove("whole_words_twice");
+        std::fs::write(dir.path().join(ANALYSIS_FILE), old.to_string()).unwrap();
+        let kept = analysis_of(dir.path(), &cfg).unwrap();
+        assert!(!kept.compounds.whole_words_twice);
+        assert_eq!(kept.compounds.part_boost, cfg.analysis.compounds.part_boost);
+        // A new index takes the configuration's and writes it down.
+        let new = tempfile::tempdir().unwrap();
+        assert_eq!(analysis_of(new.path(), &cfg).unwrap(), cfg.analysis);
+        assert_eq!(analysis_of(new.path(), &cfg).unwrap(), cfg.analysis);
+    }
+}
