@@ -205,12 +205,16 @@ impl SegmentFilter {
     }
 }
 
+/// The sets of goals a document can have (its goal bits).
+const GOAL_SETS: usize = 1 << Goal::ALL.len();
+
 /// Counts of one segment by its table's ids.
 struct LocalCounts {
     county: Vec<u64>,
     org: Vec<u64>,
     lang: Vec<u64>,
-    goal: [u64; Goal::ALL.len()],
+    /// By goal bits: one count per hit, spread over its goals at the end.
+    goal_sets: [u64; GOAL_SETS],
     doc_type: [u64; DocType::ALL.len()],
     /// Differences: +1 at a period's start, −1 after its end (from `min_year`).
     years: Vec<i64>,
@@ -228,7 +232,7 @@ impl LocalCounts {
             county: vec![0; t.counties.len()],
             org: vec![0; t.orgs.len()],
             lang: vec![0; t.langs.len()],
-            goal: [0; Goal::ALL.len()],
+            goal_sets: [0; GOAL_SETS],
             doc_type: [0; DocType::ALL.len()],
             years: vec![0; span],
             min_year: t.min_year,
@@ -252,15 +256,7 @@ impl LocalCounts {
                     *n += 1;
                 }
             }
-            Dim::Goal => {
-                let mut goals = row.goals;
-                while goals != 0 {
-                    if let Some(n) = self.goal.get_mut(goals.trailing_zeros() as usize) {
-                        *n += 1;
-                    }
-                    goals &= goals - 1;
-                }
-            }
+            Dim::Goal => self.goal_sets[row.goals as usize & (GOAL_SETS - 1)] += 1,
             Dim::Period => {
                 // The table keeps only periods with min_year ≤ start ≤ end ≤ max_year.
                 if row.start != 0 {
@@ -291,10 +287,18 @@ impl LocalCounts {
                 year.insert(self.min_year + i as u16, running as u64);
             }
         }
+        let mut goal = [0; Goal::ALL.len()];
+        for (bits, n) in self.goal_sets.iter().enumerate() {
+            for (g, count) in goal.iter_mut().enumerate() {
+                if bits >> g & 1 == 1 {
+                    *count += n;
+                }
+            }
+        }
         Counts {
             region: named(self.county, &t.counties),
             year,
-            goal: self.goal,
+            goal,
             doc_type: self.doc_type,
             org: named(self.org, &t.orgs),
             lang: named(self.lang, &t.langs),

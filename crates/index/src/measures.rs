@@ -10,13 +10,13 @@ use std::collections::HashMap;
 use serde::Serialize;
 use tantivy::query::Query;
 use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::TantivyDocument;
 
 use crate::query::{marking_query, text_query};
 use crate::schema::Scope;
 use crate::search::{
-    build_filters_for, ranker_for, stored_meta, swedish_snippet_field, SearchRequest,
+    build_filters_for, ranker_for, snippet_generator, stored_meta, swedish_snippet_field,
+    SearchRequest,
 };
 use crate::store::IndexStore;
 use crate::IndexError;
@@ -81,10 +81,8 @@ pub fn measures(
     let ranker = ranker_for(store, req);
     let top = searcher.search(&q, &ranker.top_docs(CANDIDATES, 0))?;
     let marking = marking_query(store, &req.query, Scope::Passages)?;
-    let mut sv = SnippetGenerator::create(&searcher, &*marking, swedish_snippet_field(store))?;
-    let mut en = SnippetGenerator::create(&searcher, &*marking, f.text_en)?;
-    sv.set_max_num_chars(store.config().search.snippet_chars);
-    en.set_max_num_chars(store.config().search.snippet_chars);
+    let sv = snippet_generator(store, &searcher, &*marking, swedish_snippet_field(store))?;
+    let en = snippet_generator(store, &searcher, &*marking, f.text_en)?;
     let mut by_county: HashMap<String, CountyMeasures> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     for (score, addr) in top {

@@ -37,6 +37,8 @@ use plansok_model::{DocType, Goal};
 pub const SV: &str = "sv";
 pub const EN: &str = "en";
 pub const SV_PARTS: &str = "sv_parts";
+/// The analyzer snippets are marked with in the `*_parts` fields: theirs, each word once.
+pub const SV_MARK: &str = "sv_mark";
 /// Pairs and triples of neighbouring Swedish words ([`crate::pairs`]).
 pub const SV_PAIRS: &str = "sv_pairs";
 /// Words as written (lowercased), for autocomplete.
@@ -301,6 +303,10 @@ pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) 
     index
         .tokenizers()
         .register(SV_PAIRS, TextAnalyzer::from(PairTokenizer::new(pairs)));
+    index.tokenizers().register(
+        SV_MARK,
+        swedish_parts(decompounder.clone(), analysis.stemming, false),
+    );
     let twice = analysis.compounds.whole_words_twice;
     index.tokenizers().register(
         SV_PARTS,

@@ -261,13 +261,54 @@ struct Snippets {
 impl Snippets {
     fn new(store: &IndexStore, searcher: &Searcher, text: &dyn Query) -> Result<Self, IndexError> {
         let f = store.fields();
-        let chars = store.config().search.snippet_chars;
-        let mut sv = SnippetGenerator::create(searcher, text, swedish_snippet_field(store))?;
-        let mut en = SnippetGenerator::create(searcher, text, f.text_en)?;
-        sv.set_max_num_chars(chars);
-        en.set_max_num_chars(chars);
+        let sv = snippet_generator(store, searcher, text, swedish_snippet_field(store))?;
+        let en = snippet_generator(store, searcher, text, f.text_en)?;
         Ok(Snippets { sv, en })
     }
+}
+
+/// A snippet generator of the terms of `query` in `field` (weighed as tantivy's own:
+/// `1 / (1 + doc_freq)`), tokenizing a text as `field` is indexed, except that a `*_parts` field's
+/// text is tokenized with each word once ([`schema::SV_MARK`]): a word written twice would mark
+/// nothing more and costs a snippet a third of its time.
+pub(crate) fn snippet_generator(
+    store: &IndexStore,
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: Field,
+) -> Result<SnippetGenerator, IndexError> {
+    let mut terms = std::collections::BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.insert(term.clone());
+        }
+    });
+    let mut weighed = std::collections::BTreeMap::new();
+    for term in terms {
+        let Some(text) = term.value().as_str().map(str::to_string) else {
+            continue;
+        };
+        let df = searcher.doc_freq(&term)?;
+        if df > 0 {
+            weighed.insert(text, 1.0 / (1.0 + df as f32));
+        }
+    }
+    let index = searcher.index();
+    let tokenizer = if field == store.fields().text_parts {
+        index.tokenizers().get(schema::SV_MARK)
+    } else {
+        None
+    };
+    let tokenizer = match tokenizer {
+        Some(t) => t,
+        None => index.tokenizer_for_field(field)?,
+    };
+    Ok(SnippetGenerator::new(
+        weighed,
+        tokenizer,
+        field,
+        store.config().search.snippet_chars,
+    ))
 }
 
 /// The field whose analyzer marks Swedish snippets: with compounds on, the parts field, so
