@@ -129,12 +129,36 @@ impl Counts {
 /// The filters of a request in the ids of one segment's table. A name the segment does not
 /// have matches none of its entries.
 struct SegmentFilter {
-    regions: Option<(Vec<u16>, Vec<u16>)>,
+    /// Whether any filter is set (else every row passes).
+    any: bool,
+    regions: Option<(IdSet, IdSet)>,
     period: Option<Period>,
     goals: Option<u8>,
     types: Option<u32>,
-    orgs: Option<Vec<u32>>,
-    langs: Option<Vec<u16>>,
+    orgs: Option<IdSet>,
+    langs: Option<IdSet>,
+}
+
+/// Ids of a segment table's names, looked up by place (a row is checked by one load).
+#[derive(Default)]
+struct IdSet(Vec<bool>);
+
+impl IdSet {
+    fn of(ids: impl IntoIterator<Item = u32>) -> IdSet {
+        let mut set = IdSet::default();
+        for id in ids {
+            let i = id as usize;
+            if set.0.len() <= i {
+                set.0.resize(i + 1, false);
+            }
+            set.0[i] = true;
+        }
+        set
+    }
+
+    fn contains(&self, id: impl Into<u32>) -> bool {
+        self.0.get(id.into() as usize).copied().unwrap_or(false)
+    }
 }
 
 impl SegmentFilter {
@@ -144,15 +168,14 @@ impl SegmentFilter {
             let mut places = Vec::new();
             for r in &spec.regions {
                 match &r.municipality {
-                    None => counties.extend(t.counties.id(&r.county).map(|i| i as u16)),
-                    Some(m) => {
-                        places.extend(t.places.id(&place_key(&r.county, m)).map(|i| i as u16))
-                    }
+                    None => counties.extend(t.counties.id(&r.county)),
+                    Some(m) => places.extend(t.places.id(&place_key(&r.county, m))),
                 }
             }
-            (counties, places)
+            (IdSet::of(counties), IdSet::of(places))
         });
         SegmentFilter {
+            any: DIMS.iter().any(|d| spec.has(*d)),
             regions,
             period: spec.period,
             goals: spec
@@ -165,21 +188,21 @@ impl SegmentFilter {
             }),
             orgs: spec
                 .has(Dim::Org)
-                .then(|| spec.orgs.iter().filter_map(|o| t.orgs.id(o)).collect()),
-            langs: spec.has(Dim::Lang).then(|| {
-                spec.langs
-                    .iter()
-                    .filter_map(|l| t.langs.id(l).map(|i| i as u16))
-                    .collect()
-            }),
+                .then(|| IdSet::of(spec.orgs.iter().filter_map(|o| t.orgs.id(o)))),
+            langs: spec
+                .has(Dim::Lang)
+                .then(|| IdSet::of(spec.langs.iter().filter_map(|l| t.langs.id(l)))),
         }
     }
 
     /// The bits ([`Dim::bit`]) of the filters `row` fails.
     fn fails(&self, row: &Row) -> u8 {
+        if !self.any {
+            return 0;
+        }
         let mut m = 0;
         if let Some((counties, places)) = &self.regions {
-            if !counties.contains(&row.county) && !places.contains(&row.place) {
+            if !counties.contains(row.county) && !places.contains(row.place) {
                 m |= Dim::Region.bit();
             }
         }
@@ -195,10 +218,10 @@ impl SegmentFilter {
         if self.types.is_some_and(|t| t & type_bit == 0) {
             m |= Dim::Type.bit();
         }
-        if self.orgs.as_ref().is_some_and(|o| !o.contains(&row.org)) {
+        if self.orgs.as_ref().is_some_and(|o| !o.contains(row.org)) {
             m |= Dim::Org.bit();
         }
-        if self.langs.as_ref().is_some_and(|l| !l.contains(&row.lang)) {
+        if self.langs.as_ref().is_some_and(|l| !l.contains(row.lang)) {
             m |= Dim::Lang.bit();
         }
         m
