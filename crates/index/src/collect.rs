@@ -93,22 +93,34 @@ impl TopK {
     }
 }
 
-/// Facet counts by value name (years by number).
+/// Facet counts by value name (years by number); each name once.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Counts {
-    pub region: HashMap<String, u64>,
+    pub region: Vec<(String, u64)>,
     pub year: BTreeMap<u16, u64>,
     pub goal: [u64; Goal::ALL.len()],
     pub doc_type: [u64; DocType::ALL.len()],
-    pub org: HashMap<String, u64>,
-    pub lang: HashMap<String, u64>,
+    pub org: Vec<(String, u64)>,
+    pub lang: Vec<(String, u64)>,
 }
 
 impl Counts {
+    /// Adds the counts of another segment (whose table numbers the names its own way).
     fn merge(&mut self, other: Counts) {
-        let add = |into: &mut HashMap<String, u64>, from: HashMap<String, u64>| {
-            for (k, v) in from {
-                *into.entry(k).or_default() += v;
+        let add = |into: &mut Vec<(String, u64)>, from: Vec<(String, u64)>| {
+            let mut place: HashMap<String, usize> = into
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| (name.clone(), i))
+                .collect();
+            for (name, n) in from {
+                match place.get(&name) {
+                    Some(&i) => into[i].1 += n,
+                    None => {
+                        place.insert(name.clone(), into.len());
+                        into.push((name, n));
+                    }
+                }
             }
         };
         add(&mut self.region, other.region);

@@ -236,7 +236,7 @@ fn facets_of(c: Counts) -> Facets {
         )
     };
     Facets {
-        region: values(c.region.into_iter().collect()),
+        region: values(c.region),
         goal: slugs(Goal::ALL.iter().map(|g| g.slug()).collect(), &c.goal),
         doc_type: slugs(DocType::ALL.iter().map(|t| t.slug()).collect(), &c.doc_type),
         period: c
@@ -247,8 +247,8 @@ fn facets_of(c: Counts) -> Facets {
                 count,
             })
             .collect(),
-        organisation: values(c.org.into_iter().collect()),
-        lang: values(c.lang.into_iter().collect()),
+        organisation: values(c.org),
+        lang: values(c.lang),
     }
 }
 
