@@ -9,6 +9,7 @@ mod cache;
 mod metrics;
 mod openapi;
 mod params;
+mod pool;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -44,9 +45,12 @@ pub struct ServerSettings {
     /// Search responses kept for repeated requests (0: no cache).
     #[serde(default)]
     pub search_cache_entries: usize,
-    /// Index work running at once (0: one more than the cores).
+    /// Index workers (0: one per core).
     #[serde(default)]
     pub search_workers: usize,
+    /// Index work that may wait for a worker; more is refused with 503 `busy`.
+    #[serde(default = "default_search_queue")]
+    pub search_queue: usize,
     /// How hard responses are gzip-compressed for clients that accept it.
     #[serde(default)]
     pub compression: Compression,
@@ -75,6 +79,10 @@ impl Compression {
     }
 }
 
+fn default_search_queue() -> usize {
+    1024
+}
+
 impl ServerSettings {
     pub fn load() -> Result<Self, plansok_model::ConfigError> {
         let text = plansok_model::config_text("server.toml", EMBEDDED_CONFIG)?;
@@ -92,8 +100,8 @@ pub struct AppState {
     pub settings: ServerSettings,
     metrics: metrics::Metrics,
     cache: cache::ResponseCache,
-    /// Turns for index work (`search_workers`).
-    workers: Arc<tokio::sync::Semaphore>,
+    /// The threads that do index work (`search_workers`, `search_queue`).
+    workers: pool::WorkerPool,
 }
 
 impl AppState {
@@ -101,18 +109,17 @@ impl AppState {
         let metrics = metrics::Metrics::new(settings.latency_buckets.clone());
         let cache = cache::ResponseCache::new(settings.search_cache_entries);
         let workers = match settings.search_workers {
-            // One more than the cores: the next search starts while one hands its answer back,
-            // so no core idles between them.
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()) + 1,
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
+        let workers = pool::WorkerPool::new(workers, settings.search_queue);
         AppState {
             store,
             taxonomy,
             settings,
             metrics,
             cache,
-            workers: Arc::new(tokio::sync::Semaphore::new(workers)),
+            workers,
         }
     }
 }
@@ -283,36 +290,28 @@ async fn health(State(st): State<Arc<AppState>>) -> Result<Json<Health>, ApiErro
     }))
 }
 
-/// Runs index work on the blocking pool, at most `search_workers` at once (the others wait
-/// their turn in arrival order), bounded in time from arrival. A worker's turn lasts until its
-/// work ends, even when the request stopped waiting for it.
+/// Runs index work on the index workers in arrival order ([`pool`]), bounded in time from
+/// arrival. Work started runs to its end even when the request stopped waiting for it; work not
+/// yet started by then is skipped.
 async fn blocking<T: Send + 'static>(
     st: Arc<AppState>,
     limit: Duration,
     work: impl FnOnce(&AppState) -> Result<T, IndexError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let run = async move {
-        let turn = st
-            .workers
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| ApiError::internal("the server is stopping"))?;
-        let result = tokio::task::spawn_blocking(move || {
-            let _turn = turn;
-            work(&st)
-        })
-        .await
-        .map_err(|_| ApiError::internal("the search failed"))?;
-        Ok::<_, ApiError>(result?)
+    let unavailable = |code: &str, message: &str| ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        code: code.into(),
+        message: message.into(),
     };
-    match tokio::time::timeout(limit, run).await {
-        Ok(result) => result,
-        Err(_) => Err(ApiError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            code: "timeout".into(),
-            message: "the search took too long".into(),
-        }),
+    let shared = st.clone();
+    let answer = st
+        .workers
+        .submit(move || work(&shared))
+        .map_err(|_| unavailable("busy", "too many searches are waiting; try again"))?;
+    match tokio::time::timeout(limit, answer).await {
+        Ok(Ok(result)) => Ok(result?),
+        Ok(Err(_)) => Err(ApiError::internal("the search failed")),
+        Err(_) => Err(unavailable("timeout", "the search took too long")),
     }
 }
 
