@@ -272,6 +272,39 @@ fn hits_from_pdfs_carry_the_page_of_the_best_passage() {
     }
 }
 
+/// Kronoberg's strategy (the sample PDF) names "våldsutövare" on its first page and
+/// "utbildning" on its second: the document matches both words, no passage holds both, and
+/// its hit shows the passage with one of them marked, with that passage's page.
+#[test]
+fn a_hit_whose_words_stand_in_different_passages_shows_a_passage_with_one_of_them() {
+    let r = run(q("våldsutövare utbildning"));
+    let plan = r
+        .hits
+        .iter()
+        .find(|h| {
+            h.url
+                .as_deref()
+                .is_some_and(|u| u.contains("/kronoberg/") && u.ends_with(".pdf"))
+        })
+        .expect("Kronoberg's strategy matches both words");
+    let marks = marked(&plan.snippet);
+    assert!(
+        marks
+            .iter()
+            .any(|m| m.starts_with("våldsutövar") || m.starts_with("utbildning")),
+        "{}",
+        plan.snippet
+    );
+    let mentions = |w: &str| plan.snippet.to_lowercase().contains(w);
+    assert!(
+        !(mentions("våldsutövar") && mentions("utbildning")),
+        "the words stand apart: {}",
+        plan.snippet
+    );
+    let page = plan.page.expect("the passage's page");
+    assert!(page == 1 || page == 2, "{page}");
+}
+
 #[test]
 fn the_windows_1252_page_reads_right() {
     let r = run(q("kvinnofridssamordnare"));

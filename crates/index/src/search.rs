@@ -13,7 +13,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::collector::FacetCollector;
 use tantivy::columnar::StrColumn;
-use tantivy::query::{Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -195,15 +195,31 @@ pub fn search(
         .map(|(score, addr)| Ok((score, addr, fast_meta(&searcher, &mut columns, addr)?)))
         .collect::<Result<Vec<_>, IndexError>>()?;
     let ids: Vec<String> = metas.iter().map(|(_, _, m)| m.id.clone()).collect();
-    let passages = best_passages(&f, &searcher, &tables, &*passage_text, &spec, &ranker, &ids)?;
+    let mut passages = best_passages(&f, &searcher, &tables, &*passage_text, &spec, &ranker, &ids)?;
+    // A document matches when each word is somewhere in it, not necessarily in one passage:
+    // its snippet then comes from the passage with the most of the words to mark.
+    let apart: Vec<String> = ids
+        .iter()
+        .filter(|id| !passages.contains_key(*id))
+        .cloned()
+        .collect();
+    if let Some(any) = any_marked_term(store, &*marking).filter(|_| !apart.is_empty()) {
+        passages.extend(best_passages(
+            &f, &searcher, &tables, &*any, &spec, &ranker, &apart,
+        )?);
+    }
+    let chars = s.snippet_chars;
     let mut hits = Vec::with_capacity(metas.len());
     for (score, addr, meta) in metas {
-        let (text, page) = match passages.get(&meta.id) {
-            Some((t, p)) => (t.clone(), *p),
-            // Matched by its title alone: the snippet comes from the body.
-            None => (stored_body(&f, &searcher, addr, &meta.lang)?, None),
+        let (snippet, page) = match passages.get(&meta.id) {
+            Some((t, p)) => (snippet(chars, snippets.of(&meta.lang), t), *p),
+            // No passage holds a word to mark (matched by its title): the body's beginning.
+            None => (
+                head(chars, &stored_body(&f, &searcher, addr, &meta.lang)?),
+                None,
+            ),
         };
-        hits.push(hit(store, &snippets, meta, score, &text, page));
+        hits.push(hit(meta, score, snippet, page));
     }
     Ok(SearchResponse {
         query: req.query.clone(),
@@ -265,6 +281,34 @@ impl Snippets {
         let en = snippet_generator(store, searcher, text, f.text_en)?;
         Ok(Snippets { sv, en })
     }
+
+    fn of(&self, lang: &str) -> &SnippetGenerator {
+        if lang == "en" {
+            &self.en
+        } else {
+            &self.sv
+        }
+    }
+}
+
+/// A query for the passages holding any of the terms `marking` marks in snippets (in the
+/// Swedish snippet field or the English text), scored by BM25; `None` without such terms.
+fn any_marked_term(store: &IndexStore, marking: &dyn Query) -> Option<Box<dyn Query>> {
+    let fields = [swedish_snippet_field(store), store.fields().text_en];
+    let mut terms = std::collections::BTreeSet::new();
+    marking.query_terms(&mut |term, _| {
+        if fields.contains(&term.field()) {
+            terms.insert(term.clone());
+        }
+    });
+    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+        .into_iter()
+        .map(|t| -> (Occur, Box<dyn Query>) {
+            let q = TermQuery::new(t, IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(q))
+        })
+        .collect();
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
 }
 
 /// A snippet generator of the terms of `query` in `field` (weighed as tantivy's own:
@@ -369,20 +413,7 @@ fn stored_body(
         .to_string())
 }
 
-fn hit(
-    store: &IndexStore,
-    snippets: &Snippets,
-    meta: DocMeta,
-    score: f32,
-    passage_text: &str,
-    page: Option<u32>,
-) -> Hit {
-    let generator = if meta.lang == "en" {
-        &snippets.en
-    } else {
-        &snippets.sv
-    };
-    let snippet = snippet(store.config().search.snippet_chars, generator, passage_text);
+fn hit(meta: DocMeta, score: f32, snippet: String, page: Option<u32>) -> Hit {
     Hit {
         id: meta.id,
         url: meta.url,
@@ -435,16 +466,26 @@ fn snippet(chars: usize, generator: &SnippetGenerator, passage: &str) -> String 
     let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut snip = generator.snippet(&passage);
     if snip.is_empty() {
-        let head: String = passage.chars().take(chars).collect();
-        let more = if passage.chars().count() > chars {
-            " …"
-        } else {
-            ""
-        };
-        return escape(&head) + more;
+        return head(chars, &passage);
     }
     snip.set_snippet_prefix_postfix("<mark>", "</mark>");
     snip.to_html()
+}
+
+/// The first `chars` characters of `text` (whitespace runs as one space), escaped, with " …"
+/// when there is more; reads no further into `text` than it needs.
+fn head(chars: usize, text: &str) -> String {
+    let mut collapsed = text
+        .split_whitespace()
+        .flat_map(|w| std::iter::once(' ').chain(w.chars()))
+        .skip(1);
+    let out: String = collapsed.by_ref().take(chars).collect();
+    let more = if collapsed.next().is_some() {
+        " …"
+    } else {
+        ""
+    };
+    escape(&out) + more
 }
 
 fn escape(s: &str) -> String {
