@@ -11,8 +11,10 @@
 //! each query alone, 30), PLANSOK_SCALE_ALONE_ONLY (only the queries alone, no load phases), PLANSOK_SCALE_INDEX (a
 //! folder kept by an earlier run: only the queries alone on it, nothing built; with
 //! PLANSOK_SCALE_ONLY, only the queries of the mix containing that text; PLANSOK_SCALE_QUERIES,
-//! other queries instead of the mix (API query strings separated by spaces); with
-//! PLANSOK_SCALE_LOAD, the load phases on it too). The table is printed and
+//! other queries instead of the mix (API query strings separated by spaces);
+//! PLANSOK_SCALE_IN_PROCESS_SECS, seconds of each in-process throughput run, 5, 0 for none, so
+//! that `perf stat` counts the queries alone; with PLANSOK_SCALE_LOAD, the load phases on it
+//! too). The table is printed and
 //! written to target/bench-results/scale.md.
 //!
 //! The corpus generator recombines the passages of the sample corpus (classified as plansok
@@ -660,8 +662,9 @@ fn main() {
             println!("{q}: {hits} hits, median {p50:.2} ms, p95 {p95:.2} ms");
         }
         println!("mean of the medians {mean:.2} ms");
-        for threads in [1, 2] {
-            let rate = in_process_throughput(Path::new(&kept), threads, 5);
+        let in_process = env_usize("PLANSOK_SCALE_IN_PROCESS_SECS", 5) as u64;
+        for threads in [1, 2].into_iter().filter(|_| in_process > 0) {
+            let rate = in_process_throughput(Path::new(&kept), threads, in_process);
             println!("in process, {threads} threads: {rate:.0} searches/s");
         }
         if std::env::var_os("PLANSOK_SCALE_LOAD").is_some() {
