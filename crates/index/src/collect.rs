@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::query::{EnableScoring, Query};
 use tantivy::{
     DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
 };
@@ -400,39 +400,6 @@ impl Collector for Faceted<'_> {
         !self.by_date
     }
 
-    /// Scores a match only when it is a hit: one that fails a filter is only counted, and
-    /// most matches of a filtered search fail one.
-    fn collect_segment(
-        &self,
-        weight: &dyn Weight,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<FacetedFruit> {
-        let mut child = self.for_segment(segment, reader)?;
-        if self.by_date {
-            weight.for_each_no_score(reader, &mut |docs| {
-                let alive = reader.alive_bitset();
-                for &doc in docs
-                    .iter()
-                    .filter(|&&d| alive.is_none_or(|a| a.is_alive(d)))
-                {
-                    child.visit(doc, || 0.0);
-                }
-            })?;
-            return Ok(child.harvest());
-        }
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        let alive = reader.alive_bitset();
-        let mut doc = scorer.doc();
-        while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                child.visit(doc, || scorer.score());
-            }
-            doc = scorer.advance();
-        }
-        Ok(child.harvest())
-    }
-
     fn merge_fruits(&self, fruits: Vec<FacetedFruit>) -> tantivy::Result<FacetedFruit> {
         // The first segment's counts are taken as they are (an index is mostly one segment
         // after a run's merge): only the others are added to them by name.
@@ -453,21 +420,6 @@ impl SegmentCollector for FacetedSegment {
     type Fruit = FacetedFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.visit(doc, || score);
-    }
-
-    fn harvest(self) -> FacetedFruit {
-        FacetedFruit {
-            total: self.total,
-            top: self.top.into_sorted(),
-            counts: self.counts.into_counts(&self.table),
-        }
-    }
-}
-
-impl FacetedSegment {
-    /// Counts the match `doc` and ranks it when it is a hit (`score` asked for hits only).
-    fn visit(&mut self, doc: DocId, score: impl FnOnce() -> Score) {
         let Some(row) = self.table.documents.get(doc) else {
             return;
         };
@@ -481,7 +433,7 @@ impl FacetedSegment {
                     (row.end as f32, 0.0)
                 } else {
                     // A document's goal bits are its goal facets, as in the table.
-                    let s = score() * self.ranker.factor(row.doc_type as u64, row.goals as u64);
+                    let s = score * self.ranker.factor(row.doc_type as u64, row.goals as u64);
                     (s, s)
                 };
                 self.top.push(Candidate {
@@ -496,6 +448,14 @@ impl FacetedSegment {
                 }
             }
             _ => {}
+        }
+    }
+
+    fn harvest(self) -> FacetedFruit {
+        FacetedFruit {
+            total: self.total,
+            top: self.top.into_sorted(),
+            counts: self.counts.into_counts(&self.table),
         }
     }
 }
