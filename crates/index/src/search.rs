@@ -529,3 +529,17 @@ fn facet_values(counts: tantivy::collector::FacetCounts, root: &str) -> Vec<Face
     values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     values
 }
+
+#[cfg(test)]
+mod tests {
+    use super::head;
+
+    #[test]
+    fn a_head_is_the_first_characters_with_whitespace_as_one_space_and_escaped() {
+        assert_eq!(head(5, "  a  b\n\tc d e"), "a b c …");
+        assert_eq!(head(5, "a b c"), "a b c");
+        assert_eq!(head(3, "åäö<b>"), "åäö …");
+        assert_eq!(head(10, "x <b> & y"), "x &lt;b&gt; &amp; y");
+        assert_eq!(head(4, ""), "");
+    }
+}
