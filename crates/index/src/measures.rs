@@ -14,10 +14,7 @@ use tantivy::TantivyDocument;
 
 use crate::query::{marking_query, text_query};
 use crate::schema::Scope;
-use crate::search::{
-    build_filters_for, ranker_for, snippet_generator, stored_meta, swedish_snippet_field,
-    SearchRequest,
-};
+use crate::search::{build_filters_for, ranker_for, stored_meta, SearchRequest, Snippets};
 use crate::store::IndexStore;
 use crate::IndexError;
 use plansok_model::Taxonomy;
@@ -81,8 +78,7 @@ pub fn measures(
     let ranker = ranker_for(store, req);
     let top = searcher.search(&q, &ranker.top_docs(CANDIDATES, 0))?;
     let marking = marking_query(store, &req.query, Scope::Passages)?;
-    let sv = snippet_generator(store, &searcher, &*marking, swedish_snippet_field(store))?;
-    let en = snippet_generator(store, &searcher, &*marking, f.text_en)?;
+    let snippets = Snippets::new(store, &searcher, &*marking)?;
     let mut by_county: HashMap<String, CountyMeasures> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     for (score, addr) in top {
@@ -105,17 +101,12 @@ pub fn measures(
         if entry.measures.len() >= per_county {
             continue;
         }
-        let english = meta.lang == "en";
         let passage = [f.text, f.text_en]
             .iter()
             .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
             .unwrap_or("");
         let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
-        let mut snip = if english {
-            en.snippet(&passage)
-        } else {
-            sv.snippet(&passage)
-        };
+        let mut snip = snippets.of(&meta.lang).snippet(&passage);
         snip.set_snippet_prefix_postfix("<mark>", "</mark>");
         let heading = [f.heading, f.heading_en]
             .iter()

@@ -203,10 +203,12 @@ pub fn search(
         .filter(|id| !passages.contains_key(*id))
         .cloned()
         .collect();
-    if let Some(any) = any_marked_term(store, &*marking).filter(|_| !apart.is_empty()) {
-        passages.extend(best_passages(
-            &f, &searcher, &tables, &*any, &spec, &ranker, &apart,
-        )?);
+    if !apart.is_empty() {
+        if let Some(any) = any_marked_term(store, &*marking) {
+            passages.extend(best_passages(
+                &f, &searcher, &tables, &*any, &spec, &ranker, &apart,
+            )?);
+        }
     }
     let chars = s.snippet_chars;
     let mut hits = Vec::with_capacity(metas.len());
@@ -269,20 +271,25 @@ fn facets_of(c: Counts) -> Facets {
 }
 
 /// Snippet generators, made once per search and field.
-struct Snippets {
+pub(crate) struct Snippets {
     sv: SnippetGenerator,
     en: SnippetGenerator,
 }
 
 impl Snippets {
-    fn new(store: &IndexStore, searcher: &Searcher, text: &dyn Query) -> Result<Self, IndexError> {
+    pub(crate) fn new(
+        store: &IndexStore,
+        searcher: &Searcher,
+        text: &dyn Query,
+    ) -> Result<Self, IndexError> {
         let f = store.fields();
         let sv = snippet_generator(store, searcher, text, swedish_snippet_field(store))?;
         let en = snippet_generator(store, searcher, text, f.text_en)?;
         Ok(Snippets { sv, en })
     }
 
-    fn of(&self, lang: &str) -> &SnippetGenerator {
+    /// The generator for a text in `lang`.
+    pub(crate) fn of(&self, lang: &str) -> &SnippetGenerator {
         if lang == "en" {
             &self.en
         } else {
@@ -295,13 +302,7 @@ impl Snippets {
 /// Swedish snippet field or the English text), scored by BM25; `None` without such terms.
 fn any_marked_term(store: &IndexStore, marking: &dyn Query) -> Option<Box<dyn Query>> {
     let fields = [swedish_snippet_field(store), store.fields().text_en];
-    let mut terms = std::collections::BTreeSet::new();
-    marking.query_terms(&mut |term, _| {
-        if fields.contains(&term.field()) {
-            terms.insert(term.clone());
-        }
-    });
-    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+    let clauses: Vec<(Occur, Box<dyn Query>)> = terms_in(marking, &fields)
         .into_iter()
         .map(|t| -> (Occur, Box<dyn Query>) {
             let q = TermQuery::new(t, IndexRecordOption::WithFreqs);
@@ -309,6 +310,17 @@ fn any_marked_term(store: &IndexStore, marking: &dyn Query) -> Option<Box<dyn Qu
         })
         .collect();
     (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// The distinct terms of `query` in one of `fields`, in order.
+fn terms_in(query: &dyn Query, fields: &[Field]) -> std::collections::BTreeSet<Term> {
+    let mut terms = std::collections::BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if fields.contains(&term.field()) {
+            terms.insert(term.clone());
+        }
+    });
+    terms
 }
 
 /// A snippet generator of the terms of `query` in `field` (weighed as tantivy's own:
@@ -321,14 +333,8 @@ pub(crate) fn snippet_generator(
     query: &dyn Query,
     field: Field,
 ) -> Result<SnippetGenerator, IndexError> {
-    let mut terms = std::collections::BTreeSet::new();
-    query.query_terms(&mut |term, _| {
-        if term.field() == field {
-            terms.insert(term.clone());
-        }
-    });
     let mut weighed = std::collections::BTreeMap::new();
-    for term in terms {
+    for term in terms_in(query, &[field]) {
         let Some(text) = term.value().as_str().map(str::to_string) else {
             continue;
         };
