@@ -14,7 +14,7 @@ use tantivy::TantivyDocument;
 
 use crate::query::{marking_query, text_query};
 use crate::schema::Scope;
-use crate::search::{build_filters_for, ranker_for, stored_meta, SearchRequest, Snippets};
+use crate::search::{build_filters_for, ranker_for, snippet, stored_meta, SearchRequest, Snippets};
 use crate::store::IndexStore;
 use crate::IndexError;
 use plansok_model::Taxonomy;
@@ -79,6 +79,7 @@ pub fn measures(
     let top = searcher.search(&q, &ranker.top_docs(CANDIDATES, 0))?;
     let marking = marking_query(store, &req.query, Scope::Passages)?;
     let snippets = Snippets::new(store, &searcher, &*marking)?;
+    let chars = store.config().search.snippet_chars;
     let mut by_county: HashMap<String, CountyMeasures> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     for (score, addr) in top {
@@ -105,9 +106,7 @@ pub fn measures(
             .iter()
             .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
             .unwrap_or("");
-        let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
-        let mut snip = snippets.of(&meta.lang).snippet(&passage);
-        snip.set_snippet_prefix_postfix("<mark>", "</mark>");
+        let snippet = snippet(chars, snippets.of(&meta.lang), passage);
         let heading = [f.heading, f.heading_en]
             .iter()
             .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
@@ -132,11 +131,7 @@ pub fn measures(
             doc_type: meta.doc_type.slug().to_string(),
             period: meta.period.map(crate::HitPeriod::from),
             heading,
-            snippet: if snip.is_empty() {
-                passage.chars().take(240).collect()
-            } else {
-                snip.to_html()
-            },
+            snippet,
             goals,
             page: d
                 .get_first(f.page)
@@ -153,4 +148,75 @@ pub fn measures(
         query: req.query.clone(),
         counties,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SearchConfig;
+    use plansok_model::{DocType, Document, Passage, PassageKind};
+
+    /// A plan in `county` with one passage under `heading`.
+    fn plan(id: &str, county: &str, heading: &str, text: &str) -> Document {
+        Document {
+            id: id.into(),
+            url: None,
+            path: None,
+            title: format!("Handlingsplan {id}"),
+            region: Some(county.into()),
+            municipality: None,
+            organisation: None,
+            doc_type: DocType::Handlingsplan,
+            period: None,
+            goals: vec![],
+            lang: "sv".into(),
+            published: None,
+            content_hash: id.into(),
+            body: text.into(),
+            passages: vec![Passage {
+                kind: PassageKind::Section,
+                heading: Some(heading.into()),
+                text: text.into(),
+                page: None,
+                goals: vec![],
+                section_goals: vec![],
+                lang: String::new(),
+            }],
+            pages: None,
+        }
+    }
+
+    #[test]
+    fn a_measure_matched_by_its_heading_shows_its_text_escaped_and_cut() {
+        let tax = Taxonomy::load().unwrap();
+        let county = tax.counties()[0].name.clone();
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = IndexStore::open(dir.path(), SearchConfig::load().unwrap()).unwrap();
+        let text = format!(
+            "Stöd <b>&</b> hjälp\n\n till   utsatta. {}",
+            "Mer text. ".repeat(60)
+        );
+        store
+            .upsert(&plan("p1", &county, "Kvinnojourer", &text))
+            .unwrap();
+        store.commit().unwrap();
+        store.reader().reload().unwrap();
+        let req = SearchRequest {
+            query: "kvinnojourer".into(),
+            ..SearchRequest::default()
+        };
+        let got = measures(&store, &tax, &req, 3).unwrap();
+        let m = &got.counties[0].measures[0];
+        let chars = store.config().search.snippet_chars;
+        // No word of the query in the text: its beginning, as a hit's snippet would show it.
+        assert!(
+            m.snippet
+                .starts_with("Stöd &lt;b&gt;&amp;&lt;/b&gt; hjälp till utsatta."),
+            "{}",
+            m.snippet
+        );
+        assert!(!m.snippet.contains('<'), "{}", m.snippet);
+        assert!(m.snippet.ends_with(" …"), "{}", m.snippet);
+        assert!(m.snippet.chars().count() < chars + 40, "{}", m.snippet);
+    }
 }

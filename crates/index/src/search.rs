@@ -468,7 +468,9 @@ fn best_passages(
     Ok(out)
 }
 
-fn snippet(chars: usize, generator: &SnippetGenerator, passage: &str) -> String {
+/// The snippet of `passage`: the matches of `generator`'s terms marked, HTML-escaped; without
+/// a match, the passage's first `chars` characters ([`head`]).
+pub(crate) fn snippet(chars: usize, generator: &SnippetGenerator, passage: &str) -> String {
     let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut snip = generator.snippet(&passage);
     if snip.is_empty() {
