@@ -88,13 +88,17 @@ pub(crate) struct Entry {
 
 /// The rows of the document entries of a segment, by tantivy doc id: a bitset of which entries
 /// are documents with the rank of each word, and the rows in doc id order. Kept apart from the
-/// passages (most entries) so that a search over documents reads a small, dense array.
+/// passages (most entries) so that a search over documents reads a small, dense array. In a
+/// sorted index ([`schema::ENTRY_ORDER`]) the documents are the first entries of a segment and
+/// a row is found by its doc id alone.
 #[derive(Debug, Default)]
 pub(crate) struct DocRows {
     bits: Vec<u64>,
     /// Documents before each word of `bits`.
     ranks: Vec<u32>,
     rows: Vec<Row>,
+    /// Whether the documents are the entries `0..rows.len()`.
+    prefix: bool,
 }
 
 impl DocRows {
@@ -102,11 +106,13 @@ impl DocRows {
     fn new(rows: &[Row], is_doc: &[u64]) -> Self {
         let mut ranks = Vec::with_capacity(is_doc.len());
         let mut kept = Vec::new();
+        let mut prefix = true;
         for (w, word) in is_doc.iter().enumerate() {
             ranks.push(kept.len() as u32);
             let mut bits = *word;
             while bits != 0 {
                 let doc = w * 64 + bits.trailing_zeros() as usize;
+                prefix &= doc == kept.len();
                 kept.push(rows.get(doc).copied().unwrap_or_default());
                 bits &= bits - 1;
             }
@@ -115,11 +121,16 @@ impl DocRows {
             bits: is_doc.to_vec(),
             ranks,
             rows: kept,
+            prefix,
         }
     }
 
     /// The row of document entry `doc`; `None` for a passage.
+    #[inline]
     pub fn get(&self, doc: DocId) -> Option<&Row> {
+        if self.prefix {
+            return self.rows.get(doc as usize);
+        }
         let (w, b) = ((doc / 64) as usize, doc % 64);
         let word = *self.bits.get(w)?;
         if word >> b & 1 == 0 {
@@ -370,4 +381,39 @@ fn each_posting(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of entries `0..n`, the documents those in `docs`.
+    fn doc_rows(n: usize, docs: &[usize]) -> DocRows {
+        let rows: Vec<Row> = (0..n as u32)
+            .map(|doc| Row {
+                doc,
+                ..Row::default()
+            })
+            .collect();
+        let mut bits = vec![0u64; n.div_ceil(64)];
+        for &d in docs {
+            bits[d / 64] |= 1 << (d % 64);
+        }
+        DocRows::new(&rows, &bits)
+    }
+
+    #[test]
+    fn a_document_row_is_found_by_doc_id_scattered_or_first() {
+        let scattered = [3, 64, 65, 130, 199];
+        let first = [0, 1, 2, 3, 4];
+        for docs in [scattered, first] {
+            let rows = doc_rows(200, &docs);
+            assert_eq!(rows.prefix, docs == first);
+            for doc in 0..200u32 {
+                let want = docs.contains(&(doc as usize)).then_some(doc);
+                assert_eq!(rows.get(doc).map(|r| r.doc), want, "entry {doc}");
+            }
+            assert_eq!(rows.get(10_000).map(|r| r.doc), None);
+        }
+    }
 }
