@@ -554,23 +554,12 @@ mod tests {
     use crate::query::text_query;
     use crate::schema::{Scope, KIND_DOC};
     use crate::search::{kind_query, ranker_for, search, SearchRequest};
+    use crate::test_support::Rng;
     use crate::{FacetValue, IndexStore, SearchConfig};
     use plansok_model::{Document, Passage, PassageKind, Taxonomy};
     use tantivy::collector::{Count, FacetCollector};
     use tantivy::query::{BooleanQuery, Occur, Query};
     use tantivy::schema::Facet;
-
-    /// A small deterministic generator (xorshift).
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
 
     const WORDS: [&str; 8] = [
         "våld",

@@ -23,6 +23,8 @@ pub mod similar;
 pub mod stats;
 pub mod store;
 pub mod suggest;
+#[cfg(test)]
+mod test_support;
 
 pub use config::SearchConfig;
 pub use measures::{CountyMeasures, Measure, MeasuresResponse};

@@ -153,36 +153,16 @@ pub fn measures(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{self, section};
     use crate::SearchConfig;
-    use plansok_model::{DocType, Document, Passage, PassageKind};
+    use plansok_model::Document;
 
     /// A plan in `county` with one passage under `heading`.
     fn plan(id: &str, county: &str, heading: &str, text: &str) -> Document {
+        let passages = vec![section(text, Some(heading))];
         Document {
-            id: id.into(),
-            url: None,
-            path: None,
-            title: format!("Handlingsplan {id}"),
             region: Some(county.into()),
-            municipality: None,
-            organisation: None,
-            doc_type: DocType::Handlingsplan,
-            period: None,
-            goals: vec![],
-            lang: "sv".into(),
-            published: None,
-            content_hash: id.into(),
-            body: text.into(),
-            passages: vec![Passage {
-                kind: PassageKind::Section,
-                heading: Some(heading.into()),
-                text: text.into(),
-                page: None,
-                goals: vec![],
-                section_goals: vec![],
-                lang: String::new(),
-            }],
-            pages: None,
+            ..test_support::plan(id, id, text, passages)
         }
     }
 

@@ -644,6 +644,7 @@ impl IndexStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{plan, section, Rng};
 
     #[test]
     fn an_index_keeps_the_analysis_it_was_made_with() {
@@ -667,34 +668,11 @@ mod tests {
     }
 
     fn document(id: &str, passages: usize, version: usize) -> Document {
-        Document {
-            id: id.to_string(),
-            url: None,
-            path: None,
-            title: format!("Handlingsplan {id}"),
-            region: None,
-            municipality: None,
-            organisation: None,
-            doc_type: DocType::Handlingsplan,
-            period: None,
-            goals: vec![],
-            lang: "sv".into(),
-            published: None,
-            content_hash: format!("{id}-{version}"),
-            body: format!("våld i nära relationer {id} version {version}"),
-            passages: (0..passages)
-                .map(|n| Passage {
-                    kind: plansok_model::PassageKind::Section,
-                    heading: None,
-                    text: format!("stycke {n} om våld, version {version}"),
-                    page: None,
-                    goals: vec![],
-                    section_goals: vec![],
-                    lang: String::new(),
-                })
-                .collect(),
-            pages: None,
-        }
+        let body = format!("våld i nära relationer {id} version {version}");
+        let passages = (0..passages)
+            .map(|n| section(&format!("stycke {n} om våld, version {version}"), None))
+            .collect();
+        plan(id, &format!("{id}-{version}"), &body, passages)
     }
 
     /// An entry as read back: kind, document id, passage number, the version in its text.
@@ -785,18 +763,6 @@ mod tests {
         assert_eq!(have, expected(&model));
     }
 
-    /// A small deterministic generator (xorshift).
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % n
-        }
-    }
-
     /// Passages and version of each document, as the model of an index.
     type Model = HashMap<String, (usize, usize)>;
 
@@ -823,7 +789,7 @@ mod tests {
             let id = format!("d{}", rng.below(25));
             match rng.below(20) {
                 0..=12 => {
-                    let n = 1 + rng.below(4) as usize;
+                    let n = 1 + rng.below(4);
                     store.upsert(&document(&id, n, step)).unwrap();
                     pending.insert(id, Some((n, step)));
                 }

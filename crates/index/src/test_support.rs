@@ -1,0 +1,51 @@
+//! What the unit tests of this crate share: a seeded generator and a minimal plan.
+
+use plansok_model::{DocType, Document, Passage, PassageKind};
+
+/// A small deterministic generator (xorshift).
+pub(crate) struct Rng(pub u64);
+
+impl Rng {
+    /// The next number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// A Swedish plan "Handlingsplan {id}" with no region, period, goals or source.
+pub(crate) fn plan(id: &str, content_hash: &str, body: &str, passages: Vec<Passage>) -> Document {
+    Document {
+        id: id.into(),
+        url: None,
+        path: None,
+        title: format!("Handlingsplan {id}"),
+        region: None,
+        municipality: None,
+        organisation: None,
+        doc_type: DocType::Handlingsplan,
+        period: None,
+        goals: vec![],
+        lang: "sv".into(),
+        published: None,
+        content_hash: content_hash.into(),
+        body: body.into(),
+        passages,
+        pages: None,
+    }
+}
+
+/// A section passage of `text`, under `heading` if given, without goals or page.
+pub(crate) fn section(text: &str, heading: Option<&str>) -> Passage {
+    Passage {
+        kind: PassageKind::Section,
+        heading: heading.map(Into::into),
+        text: text.into(),
+        page: None,
+        goals: vec![],
+        section_goals: vec![],
+        lang: String::new(),
+    }
+}
