@@ -14,7 +14,7 @@
 //! other queries instead of the mix (API query strings separated by spaces);
 //! PLANSOK_SCALE_IN_PROCESS_SECS, seconds of each in-process throughput run, 5, 0 for none, so
 //! that `perf stat` counts the queries alone; with PLANSOK_SCALE_LOAD, the load phases on it
-//! too). The table is printed and
+//! too); PLANSOK_SCALE_NO_YIELD serves with `yield_after_job = false`. The table is printed and
 //! written to target/bench-results/scale.md.
 //!
 //! The corpus generator recombines the passages of the sample corpus (classified as plansok
@@ -338,11 +338,14 @@ fn load_plansok(dir: &Path, clients: usize, secs: u64, cache: bool) -> Load {
     std::fs::create_dir_all(&cfg).unwrap();
     let server_toml = std::fs::read_to_string(repo().join("config/server.toml")).unwrap();
     let entries = if cache { "2000" } else { "0" };
+    let no_yield = std::env::var_os("PLANSOK_SCALE_NO_YIELD").is_some();
     let server_toml: String = server_toml
         .lines()
         .map(|l| {
             if l.starts_with("search_cache_entries") {
                 format!("search_cache_entries = {entries}\n")
+            } else if l.starts_with("yield_after_job") && no_yield {
+                "yield_after_job = false\n".to_string()
             } else {
                 format!("{l}\n")
             }

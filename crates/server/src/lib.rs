@@ -51,6 +51,10 @@ pub struct ServerSettings {
     /// Index work that may wait for a worker; more is refused with 503 `busy`.
     #[serde(default = "default_search_queue")]
     pub search_queue: usize,
+    /// Whether an index worker yields its core after each job, so that the HTTP thread its
+    /// answer woke writes the response at once.
+    #[serde(default = "default_yield_after_job")]
+    pub yield_after_job: bool,
     /// How hard responses are gzip-compressed for clients that accept it.
     #[serde(default)]
     pub compression: Compression,
@@ -83,6 +87,10 @@ fn default_search_queue() -> usize {
     1024
 }
 
+fn default_yield_after_job() -> bool {
+    true
+}
+
 impl ServerSettings {
     pub fn load() -> Result<Self, plansok_model::ConfigError> {
         let text = plansok_model::config_text("server.toml", EMBEDDED_CONFIG)?;
@@ -112,7 +120,8 @@ impl AppState {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
-        let workers = pool::WorkerPool::new(workers, settings.search_queue);
+        let workers =
+            pool::WorkerPool::new(workers, settings.search_queue, settings.yield_after_job);
         AppState {
             store,
             taxonomy,

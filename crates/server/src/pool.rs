@@ -6,6 +6,10 @@
 //! to wake a runtime task, which then woke a blocking thread, and a core idled meanwhile. A job
 //! whose request stopped waiting (timed out, client gone) is skipped; a job that panics costs its
 //! request an error, not the worker. A full queue is refused at once ([`Busy`]).
+//!
+//! A worker may yield its core after each job (`yield_after_job` in `config/server.toml`): the
+//! HTTP thread its answer just woke then writes the response at once, instead of waiting for the
+//! worker's time slice to end while the worker starts the next search.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -23,15 +27,16 @@ pub(crate) struct WorkerPool {
 }
 
 impl WorkerPool {
-    /// Starts `threads` workers (at least one) over a queue of `queue` jobs.
-    pub(crate) fn new(threads: usize, queue: usize) -> WorkerPool {
+    /// Starts `threads` workers (at least one) over a queue of `queue` jobs; with `yield_after`,
+    /// each worker yields its core after every job.
+    pub(crate) fn new(threads: usize, queue: usize, yield_after: bool) -> WorkerPool {
         let (tx, rx) = crossbeam_channel::bounded::<Job>(queue.max(1));
         let mut started = 0;
         for i in 0..threads.max(1) {
             let rx = rx.clone();
             match std::thread::Builder::new()
                 .name(format!("plansok-index-{i}"))
-                .spawn(move || work(rx))
+                .spawn(move || work(rx, yield_after))
             {
                 Ok(_) => started += 1,
                 Err(e) => tracing::error!("index worker {i} could not start: {e}"),
@@ -60,10 +65,14 @@ impl WorkerPool {
     }
 }
 
-fn work(jobs: Receiver<Job>) {
+fn work(jobs: Receiver<Job>, yield_after: bool) {
     for job in jobs.iter() {
         // The job's answer channel is dropped with it, so its request gets an error.
         let _ = catch_unwind(AssertUnwindSafe(job));
+        if yield_after {
+            // Lets a thread this job's answer woke run now; returns at once when none waits.
+            std::thread::yield_now();
+        }
     }
 }
 
@@ -75,7 +84,7 @@ mod tests {
 
     #[test]
     fn jobs_run_in_arrival_order_and_a_panic_costs_only_its_job() {
-        let pool = WorkerPool::new(1, 16);
+        let pool = WorkerPool::new(1, 16, true);
         let order = Arc::new(Mutex::new(Vec::new()));
         let answers: Vec<_> = (0..5)
             .map(|i| {
@@ -102,7 +111,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_is_refused_at_once_and_an_abandoned_job_is_skipped() {
-        let pool = WorkerPool::new(1, 1);
+        let pool = WorkerPool::new(1, 1, false);
         let (release, hold) = mpsc::channel::<()>();
         let (started, running) = mpsc::channel::<()>();
         // One job holds the worker, one waits in the queue, the third finds the queue full.
