@@ -7,6 +7,9 @@
 //! pass over the matches (see [`crate::collect`]), instead of one tantivy facet collector per
 //! facet and one more run of the query per filtered facet; and to group passages by document.
 //! Names are local to a segment: a row holds indices into the segment's name lists.
+//!
+//! It also holds each document's metadata ([`DocMeta`], what a hit shows) decoded once from the
+//! `meta` column, so that a page of hits costs no JSON parsing.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,6 +20,7 @@ use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
 use crate::schema::{self, Fields, KIND_DOC};
+use crate::store::DocMeta;
 use crate::IndexError;
 use plansok_model::{Goal, Period};
 
@@ -152,6 +156,9 @@ pub(crate) struct SegmentTable {
     passage_starts: Vec<u32>,
     passages: Vec<DocId>,
     pub doc_ids: Names,
+    /// The metadata of each document of [`doc_ids`](Self::doc_ids) (by its index there), from
+    /// its document entry; `None` for a name without one (or with unreadable metadata).
+    metas: Vec<Option<Arc<DocMeta>>>,
     pub counties: Names,
     pub places: Names,
     pub orgs: Names,
@@ -162,6 +169,12 @@ pub(crate) struct SegmentTable {
 }
 
 impl SegmentTable {
+    /// The metadata of the document entry `doc` (`None` for a passage entry).
+    pub fn meta_of(&self, doc: DocId) -> Option<&Arc<DocMeta>> {
+        let row = self.documents.get(doc)?;
+        self.metas.get(row.doc as usize)?.as_ref()
+    }
+
     /// The passage entries of the document named `doc` in [`doc_ids`](Self::doc_ids).
     pub fn passages_of(&self, doc: u32) -> &[DocId] {
         let at = |i: usize| self.passage_starts.get(i).map_or(0, |&s| s as usize);
@@ -292,9 +305,46 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
         }
     })?;
     t.entries = rows.iter().map(|r| Entry { goals: r.goals }).collect();
+    t.metas = read_metas(segment, &rows, &is_doc, t.doc_ids.len())?;
     t.documents = DocRows::new(&rows, &is_doc);
     t.group_passages(&rows, &is_doc);
     Ok(t)
+}
+
+/// The metadata of each document name (by its index in `doc_ids`, `names` of them), decoded
+/// from the `meta` column of its document entry. Passages share their document's metadata, so
+/// the column's dictionary holds one value per document: each is decoded once, in order.
+fn read_metas(
+    segment: &SegmentReader,
+    rows: &[Row],
+    is_doc: &[u64],
+    names: usize,
+) -> Result<Vec<Option<Arc<DocMeta>>>, IndexError> {
+    let mut out = vec![None; names];
+    let Some(column) = segment.fast_fields().str("meta")? else {
+        return Ok(out);
+    };
+    let mut by_ord: Vec<Option<Arc<DocMeta>>> = Vec::new();
+    let mut values = column
+        .dictionary()
+        .stream()
+        .map_err(tantivy::TantivyError::from)?;
+    while values.advance() {
+        by_ord.push(serde_json::from_slice(values.key()).ok().map(Arc::new));
+    }
+    for (word, bits) in is_doc.iter().enumerate() {
+        let mut bits = *bits;
+        while bits != 0 {
+            let doc = (word * 64) as DocId + bits.trailing_zeros();
+            bits &= bits - 1;
+            let name = rows.get(doc as usize).map_or(0, |r| r.doc as usize);
+            let meta = column.term_ords(doc).next();
+            if let (Some(slot), Some(meta)) = (out.get_mut(name), meta) {
+                *slot = by_ord.get(meta as usize).cloned().flatten();
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The value of each facet ordinal of a facet column, from its path ("region", "Skåne län", …).

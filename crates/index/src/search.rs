@@ -6,13 +6,11 @@
 //! what each value would give; the hits, the total and all counts come from one pass over the
 //! matches of the query's words ([`crate::collect::Faceted`]).
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::FacetCollector;
-use tantivy::columnar::StrColumn;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -189,10 +187,9 @@ pub fn search(
         passage_text.box_clone()
     };
     let snippets = Snippets::new(store, &searcher, &*marking)?;
-    let mut columns = HashMap::new();
     let metas = top
         .into_iter()
-        .map(|(score, addr)| Ok((score, addr, fast_meta(&searcher, &mut columns, addr)?)))
+        .map(|(score, addr)| Ok((score, addr, meta_of(&searcher, &tables, addr)?)))
         .collect::<Result<Vec<_>, IndexError>>()?;
     let ids: Vec<String> = metas.iter().map(|(_, _, m)| m.id.clone()).collect();
     let mut passages = best_passages(&f, &searcher, &tables, &*passage_text, &spec, &ranker, &ids)?;
@@ -378,30 +375,13 @@ pub(crate) fn stored_meta(f: &Fields, d: &TantivyDocument) -> Option<DocMeta> {
         .and_then(|m| serde_json::from_str(m).ok())
 }
 
-/// The metadata of the entry at `addr`, from the `meta` fast column (each segment's column
-/// opened once into `columns`).
-fn fast_meta(
-    searcher: &Searcher,
-    columns: &mut HashMap<u32, StrColumn>,
-    addr: DocAddress,
-) -> Result<DocMeta, IndexError> {
-    let missing = || IndexError::Open("an index entry has no metadata".into());
-    let column = match columns.entry(addr.segment_ord) {
-        Entry::Occupied(c) => c.into_mut(),
-        Entry::Vacant(v) => v.insert(
-            searcher
-                .segment_reader(addr.segment_ord)
-                .fast_fields()
-                .str("meta")?
-                .ok_or_else(missing)?,
-        ),
-    };
-    let ord = column.term_ords(addr.doc_id).next().ok_or_else(missing)?;
-    let mut text = String::new();
-    column
-        .ord_to_str(ord, &mut text)
-        .map_err(tantivy::TantivyError::from)?;
-    serde_json::from_str(&text).map_err(|_| missing())
+/// The metadata of the document entry at `addr` (decoded once per segment, in its table).
+fn meta_of(searcher: &Searcher, tables: &Tables, addr: DocAddress) -> Result<DocMeta, IndexError> {
+    let table = tables.of(searcher.segment_reader(addr.segment_ord))?;
+    table
+        .meta_of(addr.doc_id)
+        .map(|m| DocMeta::clone(m))
+        .ok_or_else(|| IndexError::Open("an index entry has no metadata".into()))
 }
 
 /// The stored body of the document entry at `addr` (in the field of its language).
