@@ -25,6 +25,7 @@ pub mod store;
 pub mod suggest;
 #[cfg(test)]
 mod test_support;
+pub mod word_memo;
 
 pub use config::SearchConfig;
 pub use measures::{CountyMeasures, Measure, MeasuresResponse};

@@ -32,6 +32,7 @@ use tantivy::Index;
 use crate::compound::{CompoundFilter, Decompounder};
 use crate::config::Analysis;
 use crate::pairs::PairTokenizer;
+use crate::word_memo::MemoAnalyzer;
 use plansok_model::{DocType, Goal};
 
 pub const SV: &str = "sv";
@@ -325,10 +326,11 @@ pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) 
     index
         .tokenizers()
         .register(SV_PAIRS, TextAnalyzer::from(PairTokenizer::new(pairs)));
-    index.tokenizers().register(
-        SV_MARK,
-        swedish_parts(decompounder.clone(), analysis.stemming, false),
-    );
+    // Snippets tokenize a passage per hit: each word's tokens come from a memo.
+    let mark = swedish_parts(decompounder.clone(), analysis.stemming, false);
+    index
+        .tokenizers()
+        .register(SV_MARK, TextAnalyzer::from(MemoAnalyzer::new(mark)));
     let twice = analysis.compounds.whole_words_twice;
     index.tokenizers().register(
         SV_PARTS,

@@ -1,0 +1,271 @@
+//! Tokenizing a text word by word through a memo of each word's tokens.
+//!
+//! Every filter of plansok's Swedish analyzers (length limit, lowercasing, compound splitting,
+//! stop words, stemming) works on one word at a time, so a text's tokens are those of each of
+//! its words (as tantivy's `SimpleTokenizer` finds them) moved to the word's place. A
+//! [`MemoAnalyzer`] analyzes each distinct word once per thread and remembers its tokens: the
+//! words of plans repeat, and analyzing one (stemmer, lexicon lookups) costs about thirty times
+//! a lookup. Snippets tokenize the best passage of every hit this way.
+//!
+//! The memo is per thread (index workers are long-lived threads; no lock is taken), belongs to
+//! one analyzer at a time (another analyzer on the same thread starts it afresh) and is
+//! emptied when it holds [`MEMO_WORDS`] words, which bounds its memory.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustc_hash::FxHashMap;
+use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer};
+
+/// Words remembered per thread before the memo is emptied (a few MB).
+pub const MEMO_WORDS: usize = 50_000;
+
+/// A token of a word analyzed alone (offsets and position relative to the word).
+#[derive(Debug, Clone)]
+struct WordToken {
+    text: String,
+    from: usize,
+    to: usize,
+    position: usize,
+    position_length: usize,
+}
+
+#[derive(Default)]
+struct Memo {
+    /// The analyzer whose tokens these are.
+    owner: u64,
+    words: FxHashMap<Box<str>, Box<[WordToken]>>,
+}
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A word-by-word analyzer (see the module doc): the same tokens as `inner`, which must analyze
+/// each word on its own.
+#[derive(Clone)]
+pub struct MemoAnalyzer {
+    inner: TextAnalyzer,
+    id: u64,
+    limit: usize,
+}
+
+impl MemoAnalyzer {
+    /// Remembers up to [`MEMO_WORDS`] words per thread.
+    pub fn new(inner: TextAnalyzer) -> Self {
+        Self::with_limit(inner, MEMO_WORDS)
+    }
+
+    /// Remembers up to `limit` words per thread.
+    pub fn with_limit(inner: TextAnalyzer, limit: usize) -> Self {
+        MemoAnalyzer {
+            inner,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            limit: limit.max(1),
+        }
+    }
+
+    /// Appends the tokens of `text` to `out`.
+    fn tokenize(&mut self, text: &str, out: &mut Vec<Token>) {
+        MEMO.with_borrow_mut(|memo| {
+            if memo.owner != self.id {
+                memo.owner = self.id;
+                memo.words.clear();
+            }
+            let mut words = SimpleTokenizer::default();
+            let mut stream = words.token_stream(text);
+            while let Some(word) = stream.next() {
+                let (from, to, position) = (word.offset_from, word.offset_to, word.position);
+                for t in self.word_tokens(memo, &text[from..to]) {
+                    out.push(Token {
+                        offset_from: from + t.from,
+                        offset_to: from + t.to,
+                        position: position + t.position,
+                        text: t.text.clone(),
+                        position_length: t.position_length,
+                    });
+                }
+            }
+        });
+    }
+
+    /// The tokens of `word` analyzed alone, from the memo or analyzed now and remembered.
+    fn word_tokens<'m>(&mut self, memo: &'m mut Memo, word: &str) -> &'m [WordToken] {
+        if !memo.words.contains_key(word) {
+            if memo.words.len() >= self.limit {
+                memo.words.clear();
+            }
+            let mut tokens = Vec::new();
+            let mut stream = self.inner.token_stream(word);
+            while let Some(t) = stream.next() {
+                tokens.push(WordToken {
+                    text: t.text.clone(),
+                    from: t.offset_from,
+                    to: t.offset_to,
+                    position: t.position,
+                    position_length: t.position_length,
+                });
+            }
+            memo.words.insert(word.into(), tokens.into_boxed_slice());
+        }
+        memo.words.get(word).map_or(&[], |t| t)
+    }
+}
+
+impl Tokenizer for MemoAnalyzer {
+    type TokenStream<'a> = MemoTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> MemoTokenStream {
+        let mut tokens = Vec::new();
+        self.tokenize(text, &mut tokens);
+        MemoTokenStream {
+            tokens,
+            next: 0,
+            empty: Token::default(),
+        }
+    }
+}
+
+/// The tokens of one text, analyzed before they are given out.
+pub struct MemoTokenStream {
+    tokens: Vec<Token>,
+    /// Index of the token after the current one.
+    next: usize,
+    empty: Token,
+}
+
+impl TokenStream for MemoTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.next
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .unwrap_or(&self.empty)
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self.next.checked_sub(1) {
+            Some(i) if i < self.tokens.len() => &mut self.tokens[i],
+            _ => &mut self.empty,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compound::{CompoundSettings, Decompounder, Lexicon};
+    use crate::schema::swedish_parts;
+    use std::sync::Arc;
+
+    fn analyzer() -> TextAnalyzer {
+        let settings = CompoundSettings {
+            enabled: true,
+            min_word_chars: 7,
+            min_part_chars: 3,
+            linking: vec!["s".into(), "e".into()],
+            part_boost: 0.4,
+            whole_words_twice: false,
+        };
+        let lexicon = Arc::new(Lexicon::load().unwrap());
+        swedish_parts(Decompounder::new(lexicon, settings), true, false)
+    }
+
+    type Tokens = Vec<(String, usize, usize, usize, usize)>;
+
+    fn tokens(a: &mut MemoAnalyzer, text: &str) -> Tokens {
+        collect(a.token_stream(text))
+    }
+
+    fn collect(mut stream: impl TokenStream) -> Tokens {
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push((
+                t.text.clone(),
+                t.offset_from,
+                t.offset_to,
+                t.position,
+                t.position_length,
+            ));
+        }
+        out
+    }
+
+    /// The sample corpus's texts (plans, pages, news): real Swedish with compounds, stop words,
+    /// numbers, punctuation and words over the length limit.
+    fn sample_texts() -> Vec<String> {
+        fn walk(dir: &std::path::Path, texts: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, texts);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+        let mut texts = Vec::new();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/sample");
+        walk(&dir, &mut texts);
+        texts.push(format!(
+            "Våldsutsatta kvinnor och barn, KVINNOFRIDSARBETE; {} x",
+            "a".repeat(60)
+        ));
+        texts.push(String::new());
+        texts
+    }
+
+    #[test]
+    fn a_text_gives_the_tokens_of_the_analyzer_itself_from_the_memo_or_not() {
+        let texts = sample_texts();
+        assert!(texts.len() > 5, "the sample corpus is read");
+        let mut plain = analyzer();
+        let mut memo = MemoAnalyzer::new(analyzer());
+        // A memo of two words is emptied over and over.
+        let mut small = MemoAnalyzer::with_limit(analyzer(), 2);
+        for text in &texts {
+            let want = collect(plain.token_stream(text));
+            for _ in 0..2 {
+                assert_eq!(tokens(&mut memo, text), want);
+                assert_eq!(tokens(&mut small, text), want);
+            }
+        }
+        let some = tokens(&mut memo, "våldsutsatta kvinnor i hemmet");
+        let texts: Vec<&str> = some.iter().map(|t| t.0.as_str()).collect();
+        assert!(
+            texts.contains(&"våld"),
+            "compound parts are given: {texts:?}"
+        );
+        assert!(!texts.contains(&"i"), "stop words are left out: {texts:?}");
+    }
+
+    #[test]
+    fn two_analyzers_on_one_thread_keep_their_own_tokens() {
+        let mut swedish = MemoAnalyzer::new(analyzer());
+        let mut plain = MemoAnalyzer::new(crate::schema::plain());
+        for _ in 0..2 {
+            assert_eq!(tokens(&mut swedish, "Kvinnorna")[0].0, "kvinn");
+            assert_eq!(tokens(&mut plain, "Kvinnorna")[0].0, "kvinnorna");
+        }
+    }
+
+    #[test]
+    fn a_stream_past_its_end_stays_there() {
+        let mut memo = MemoAnalyzer::new(analyzer());
+        let mut stream = memo.token_stream("kvinnor");
+        assert!(stream.advance());
+        assert_eq!(stream.token().text, "kvinn");
+        assert!(!stream.advance());
+        assert!(!stream.advance());
+    }
+}
