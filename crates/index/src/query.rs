@@ -48,6 +48,8 @@ pub struct QueryParsers {
     words: TextAnalyzer,
     /// The one-word members of the synonym groups, lowercased: terms of their own, not split.
     known: HashSet<String>,
+    /// Every member of the synonym groups as lowercase words, with its group.
+    members: Members,
     /// Per scope: the fields of a phrase matched word by word, and those with word pairs.
     phrase_fields: [[Vec<String>; 2]; 2],
 }
@@ -84,6 +86,7 @@ impl QueryParsers {
                 .filter(|m| !m.contains(' '))
                 .map(|m| m.to_lowercase())
                 .collect(),
+            members: members_of(&cfg.synonyms.groups),
             phrase_fields: [fields(Scope::Documents), fields(Scope::Passages)],
         }
     }
@@ -155,8 +158,9 @@ impl UserQuery {
     pub fn new(store: &IndexStore, query: &str) -> UserQuery {
         let parsers = store.parsers();
         let (rest, prefixes) = split_prefixes(query);
-        let mut rest = expand_synonyms_by(&rest, &store.config().synonyms.groups, |t| {
-            parsers.analyzed(t)
+        let groups = &store.config().synonyms.groups;
+        let mut rest = map_outside_quotes(&rest, |segment| {
+            expand_segment(segment, &parsers.members, groups, &|t| parsers.analyzed(t))
         });
         if store.analysis().compounds.enabled {
             rest =
@@ -344,7 +348,17 @@ pub fn expand_synonyms_by(
     groups: &[Vec<String>],
     key: impl Fn(&str) -> String,
 ) -> String {
-    let members: Vec<(Vec<String>, usize)> = groups
+    let members = members_of(groups);
+    map_outside_quotes(query, |segment| {
+        expand_segment(segment, &members, groups, &key)
+    })
+}
+
+/// The members of synonym groups as lowercase words, each with its group's index.
+type Members = Vec<(Vec<String>, usize)>;
+
+fn members_of(groups: &[Vec<String>]) -> Members {
+    groups
         .iter()
         .enumerate()
         .flat_map(|(g, ms)| {
@@ -358,10 +372,7 @@ pub fn expand_synonyms_by(
                 )
             })
         })
-        .collect();
-    map_outside_quotes(query, |segment| {
-        expand_segment(segment, &members, groups, &key)
-    })
+        .collect()
 }
 
 /// Replaces every bare word of a query (outside quotes, letters only) that is a compound by
