@@ -14,7 +14,8 @@
 //! other queries instead of the mix (API query strings separated by spaces);
 //! PLANSOK_SCALE_IN_PROCESS_SECS, seconds of each in-process throughput run, 5, 0 for none, so
 //! that `perf stat` counts the queries alone; with PLANSOK_SCALE_LOAD, the load phases on it
-//! too); PLANSOK_SCALE_NO_YIELD serves with `yield_after_job = false`. The table is printed and
+//! too); PLANSOK_SCALE_NO_YIELD serves with `yield_after_job = false`; PLANSOK_SCALE_SERVER, the
+//! `plansok` binary the load phases serve with (another build, to compare two on one index). The table is printed and
 //! written to target/bench-results/scale.md.
 //!
 //! The corpus generator recombines the passages of the sample corpus (classified as plansok
@@ -352,7 +353,11 @@ fn load_plansok(dir: &Path, clients: usize, secs: u64, cache: bool) -> Load {
         })
         .collect();
     std::fs::write(cfg.join("server.toml"), server_toml).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_plansok"))
+    let binary = std::env::var_os("PLANSOK_SCALE_SERVER").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_plansok")),
+        PathBuf::from,
+    );
+    let mut server = Command::new(binary)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .env("PLANSOK_DATA", dir)
         .env("PLANSOK_CONFIG_DIR", &cfg)
