@@ -14,7 +14,7 @@
 //! other queries instead of the mix (API query strings separated by spaces);
 //! PLANSOK_SCALE_IN_PROCESS_SECS, seconds of each in-process throughput run, 5, 0 for none, so
 //! that `perf stat` counts the queries alone; with PLANSOK_SCALE_LOAD, the load phases on it
-//! too); PLANSOK_SCALE_NO_YIELD serves with `yield_after_job = false`; PLANSOK_SCALE_SERVER, the
+//! too, `PLANSOK_SCALE_LOAD=uncached` only the one without the response cache); PLANSOK_SCALE_NO_YIELD serves with `yield_after_job = false`; PLANSOK_SCALE_SERVER, the
 //! `plansok` binary the load phases serve with (another build, to compare two on one index). The table is printed and
 //! written to target/bench-results/scale.md.
 //!
@@ -675,8 +675,13 @@ fn main() {
             let rate = in_process_throughput(Path::new(&kept), threads, in_process);
             println!("in process, {threads} threads: {rate:.0} searches/s");
         }
-        if std::env::var_os("PLANSOK_SCALE_LOAD").is_some() {
-            for cache in [false, true] {
+        if let Some(load) = std::env::var_os("PLANSOK_SCALE_LOAD") {
+            let phases: &[bool] = if load == "uncached" {
+                &[false]
+            } else {
+                &[false, true]
+            };
+            for &cache in phases {
                 let l = load_plansok(Path::new(&kept), clients, secs, cache);
                 println!(
                     "cache {cache}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak",
