@@ -394,16 +394,7 @@ mod tests {
     use super::*;
     use std::sync::OnceLock;
 
-    pub fn settings() -> CompoundSettings {
-        CompoundSettings {
-            enabled: true,
-            min_word_chars: 7,
-            min_part_chars: 3,
-            linking: vec!["s".into(), "e".into()],
-            part_boost: 0.4,
-            whole_words_twice: false,
-        }
-    }
+    use crate::test_support::compound_settings as settings;
 
     fn decompounder() -> &'static Decompounder {
         static D: OnceLock<Decompounder> = OnceLock::new();

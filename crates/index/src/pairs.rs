@@ -47,9 +47,9 @@ impl PairTokenizer {
 }
 
 impl Tokenizer for PairTokenizer {
-    type TokenStream<'a> = PairStream;
+    type TokenStream<'a> = TokenList;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TokenList {
         let mut words = Vec::new();
         let mut stream = self.inner.token_stream(text);
         while stream.advance() {
@@ -66,11 +66,7 @@ impl Tokenizer for PairTokenizer {
                 all
             }
         };
-        PairStream {
-            pairs: tokens,
-            next: 0,
-            empty: Token::default(),
-        }
+        TokenList::new(tokens)
     }
 }
 
@@ -128,16 +124,27 @@ fn joined(words: &[&Token]) -> Token {
     }
 }
 
-pub struct PairStream {
-    pairs: Vec<Token>,
+/// Tokens made beforehand (a text's pairs, a memo's tokens), given out in order.
+pub struct TokenList {
+    tokens: Vec<Token>,
     /// Index of the next token to give out; the current one is `next - 1`.
     next: usize,
     empty: Token,
 }
 
-impl TokenStream for PairStream {
+impl TokenList {
+    pub fn new(tokens: Vec<Token>) -> Self {
+        TokenList {
+            tokens,
+            next: 0,
+            empty: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for TokenList {
     fn advance(&mut self) -> bool {
-        if self.next < self.pairs.len() {
+        if self.next < self.tokens.len() {
             self.next += 1;
             true
         } else {
@@ -148,13 +155,13 @@ impl TokenStream for PairStream {
     fn token(&self) -> &Token {
         self.next
             .checked_sub(1)
-            .and_then(|i| self.pairs.get(i))
+            .and_then(|i| self.tokens.get(i))
             .unwrap_or(&self.empty)
     }
 
     fn token_mut(&mut self) -> &mut Token {
         match self.next.checked_sub(1) {
-            Some(i) if i < self.pairs.len() => &mut self.pairs[i],
+            Some(i) if i < self.tokens.len() => &mut self.tokens[i],
             _ => &mut self.empty,
         }
     }
@@ -248,7 +255,7 @@ mod tests {
         use proptest::prelude::*;
         use tantivy::tokenizer::TextAnalyzer;
 
-        use crate::compound::{CompoundSettings, Decompounder, Lexicon};
+        use crate::compound::{Decompounder, Lexicon};
         use crate::config::Analysis;
         use crate::schema;
 
@@ -274,14 +281,7 @@ mod tests {
         fn analysis() -> Analysis {
             Analysis {
                 stemming: true,
-                compounds: CompoundSettings {
-                    enabled: true,
-                    min_word_chars: 7,
-                    min_part_chars: 3,
-                    linking: vec!["s".into(), "e".into()],
-                    part_boost: 0.4,
-                    whole_words_twice: false,
-                },
+                compounds: crate::test_support::compound_settings(),
             }
         }
 

@@ -645,14 +645,7 @@ mod tests {
     fn a_known_term_is_not_split() {
         let d = Decompounder::new(
             std::sync::Arc::new(crate::compound::Lexicon::load().unwrap()),
-            crate::compound::CompoundSettings {
-                enabled: true,
-                min_word_chars: 7,
-                min_part_chars: 3,
-                linking: vec!["s".into(), "e".into()],
-                part_boost: 0.4,
-                whole_words_twice: false,
-            },
+            crate::test_support::compound_settings(),
         );
         assert_eq!(
             expand_compounds("barnahus riskbedömning", &d),

@@ -1,5 +1,7 @@
-//! What the unit tests of this crate share: a seeded generator and a minimal plan.
+//! What the unit tests of this crate share: a seeded generator, a minimal plan and the compound
+//! settings of `config/search.toml` without whole words written twice.
 
+use crate::compound::CompoundSettings;
 use plansok_model::{DocType, Document, Passage, PassageKind};
 
 /// A small deterministic generator (xorshift).
@@ -47,5 +49,18 @@ pub(crate) fn section(text: &str, heading: Option<&str>) -> Passage {
         goals: vec![],
         section_goals: vec![],
         lang: String::new(),
+    }
+}
+
+/// Compound splitting as configured (words of 7 characters, parts of 3, linking -s- and -e-,
+/// part weight 0.4), each whole word written once.
+pub(crate) fn compound_settings() -> CompoundSettings {
+    CompoundSettings {
+        enabled: true,
+        min_word_chars: 7,
+        min_part_chars: 3,
+        linking: vec!["s".into(), "e".into()],
+        part_boost: 0.4,
+        whole_words_twice: false,
     }
 }

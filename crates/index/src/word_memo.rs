@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer};
 
+use crate::pairs::TokenList;
+
 /// Words remembered per thread before the memo is emptied (a few MB).
 pub const MEMO_WORDS: usize = 50_000;
 
@@ -115,70 +117,26 @@ impl MemoAnalyzer {
 }
 
 impl Tokenizer for MemoAnalyzer {
-    type TokenStream<'a> = MemoTokenStream;
+    type TokenStream<'a> = TokenList;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> MemoTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TokenList {
         let mut tokens = Vec::new();
         self.tokenize(text, &mut tokens);
-        MemoTokenStream {
-            tokens,
-            next: 0,
-            empty: Token::default(),
-        }
-    }
-}
-
-/// The tokens of one text, analyzed before they are given out.
-pub struct MemoTokenStream {
-    tokens: Vec<Token>,
-    /// Index of the token after the current one.
-    next: usize,
-    empty: Token,
-}
-
-impl TokenStream for MemoTokenStream {
-    fn advance(&mut self) -> bool {
-        if self.next < self.tokens.len() {
-            self.next += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn token(&self) -> &Token {
-        self.next
-            .checked_sub(1)
-            .and_then(|i| self.tokens.get(i))
-            .unwrap_or(&self.empty)
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        match self.next.checked_sub(1) {
-            Some(i) if i < self.tokens.len() => &mut self.tokens[i],
-            _ => &mut self.empty,
-        }
+        TokenList::new(tokens)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compound::{CompoundSettings, Decompounder, Lexicon};
+    use crate::compound::{Decompounder, Lexicon};
     use crate::schema::swedish_parts;
+    use crate::test_support::compound_settings;
     use std::sync::Arc;
 
     fn analyzer() -> TextAnalyzer {
-        let settings = CompoundSettings {
-            enabled: true,
-            min_word_chars: 7,
-            min_part_chars: 3,
-            linking: vec!["s".into(), "e".into()],
-            part_boost: 0.4,
-            whole_words_twice: false,
-        };
         let lexicon = Arc::new(Lexicon::load().unwrap());
-        swedish_parts(Decompounder::new(lexicon, settings), true, false)
+        swedish_parts(Decompounder::new(lexicon, compound_settings()), true, false)
     }
 
     type Tokens = Vec<(String, usize, usize, usize, usize)>;
