@@ -22,21 +22,12 @@ use crate::pairs::TokenList;
 /// Words remembered per thread before the memo is emptied (a few MB).
 pub const MEMO_WORDS: usize = 50_000;
 
-/// A token of a word analyzed alone (offsets and position relative to the word).
-#[derive(Debug, Clone)]
-struct WordToken {
-    text: String,
-    from: usize,
-    to: usize,
-    position: usize,
-    position_length: usize,
-}
-
 #[derive(Default)]
 struct Memo {
     /// The analyzer whose tokens these are.
     owner: u64,
-    words: FxHashMap<Box<str>, Box<[WordToken]>>,
+    /// Each word's tokens, analyzed alone (offsets and positions relative to the word).
+    words: FxHashMap<Box<str>, Box<[Token]>>,
 }
 
 thread_local! {
@@ -81,20 +72,18 @@ impl MemoAnalyzer {
             while let Some(word) = stream.next() {
                 let (from, to, position) = (word.offset_from, word.offset_to, word.position);
                 for t in self.word_tokens(memo, &text[from..to]) {
-                    out.push(Token {
-                        offset_from: from + t.from,
-                        offset_to: from + t.to,
-                        position: position + t.position,
-                        text: t.text.clone(),
-                        position_length: t.position_length,
-                    });
+                    let mut token = t.clone();
+                    token.offset_from += from;
+                    token.offset_to += from;
+                    token.position += position;
+                    out.push(token);
                 }
             }
         });
     }
 
     /// The tokens of `word` analyzed alone, from the memo or analyzed now and remembered.
-    fn word_tokens<'m>(&mut self, memo: &'m mut Memo, word: &str) -> &'m [WordToken] {
+    fn word_tokens<'m>(&mut self, memo: &'m mut Memo, word: &str) -> &'m [Token] {
         if !memo.words.contains_key(word) {
             if memo.words.len() >= self.limit {
                 memo.words.clear();
@@ -102,13 +91,7 @@ impl MemoAnalyzer {
             let mut tokens = Vec::new();
             let mut stream = self.inner.token_stream(word);
             while let Some(t) = stream.next() {
-                tokens.push(WordToken {
-                    text: t.text.clone(),
-                    from: t.offset_from,
-                    to: t.offset_to,
-                    position: t.position,
-                    position_length: t.position_length,
-                });
+                tokens.push(t.clone());
             }
             memo.words.insert(word.into(), tokens.into_boxed_slice());
         }
