@@ -14,9 +14,10 @@
 //! other queries instead of the mix (API query strings separated by spaces);
 //! PLANSOK_SCALE_IN_PROCESS_SECS, seconds of each in-process throughput run, 5, 0 for none, so
 //! that `perf stat` counts the queries alone; with PLANSOK_SCALE_LOAD, the load phases on it
-//! too, `PLANSOK_SCALE_LOAD=uncached` only the one without the response cache); PLANSOK_SCALE_NO_YIELD serves with `yield_after_job = false`; PLANSOK_SCALE_SERVER, the
-//! `plansok` binary the load phases serve with (another build, to compare two on one index). The table is printed and
-//! written to target/bench-results/scale.md.
+//! too, `PLANSOK_SCALE_LOAD=uncached` only the one without the response cache);
+//! PLANSOK_SCALE_NO_YIELD serves with `yield_after_job = false`; PLANSOK_SCALE_SERVER, the
+//! `plansok` binary the load phases serve with (another build, to compare two on one index).
+//! The table is printed and written to target/bench-results/scale.md.
 //!
 //! The corpus generator recombines the passages of the sample corpus (classified as plansok
 //! classifies them) into documents with the sample's metadata distributions (county, a

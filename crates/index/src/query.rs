@@ -159,9 +159,8 @@ impl UserQuery {
         let parsers = store.parsers();
         let (rest, prefixes) = split_prefixes(query);
         let groups = &store.config().synonyms.groups;
-        let mut rest = map_outside_quotes(&rest, |segment| {
-            expand_segment(segment, &parsers.members, groups, &|t| parsers.analyzed(t))
-        });
+        let mut rest =
+            expand_synonyms_with(&rest, &parsers.members, groups, |t| parsers.analyzed(t));
         if store.analysis().compounds.enabled {
             rest =
                 expand_compounds_except(&rest, store.decompounder(), |w| parsers.known.contains(w));
@@ -348,9 +347,18 @@ pub fn expand_synonyms_by(
     groups: &[Vec<String>],
     key: impl Fn(&str) -> String,
 ) -> String {
-    let members = members_of(groups);
+    expand_synonyms_with(query, &members_of(groups), groups, key)
+}
+
+/// [`expand_synonyms_by`] with the groups' members already split ([`members_of`]).
+fn expand_synonyms_with(
+    query: &str,
+    members: &Members,
+    groups: &[Vec<String>],
+    key: impl Fn(&str) -> String,
+) -> String {
     map_outside_quotes(query, |segment| {
-        expand_segment(segment, &members, groups, &key)
+        expand_segment(segment, members, groups, &key)
     })
 }
 
