@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::{EnableScoring, Query};
+use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{
     DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
 };
@@ -400,6 +400,29 @@ impl Collector for Faceted<'_> {
         !self.by_date
     }
 
+    /// Walks the matches itself instead of through [`Weight::for_each`], which scores every
+    /// match before the collector sees it: here only the hits are scored, not the matches a
+    /// filter drops nor those counted in one facet only. The matches, totals and counts are
+    /// those of tantivy's walk (`one_pass_equals_a_query_per_facet`).
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetedFruit> {
+        let mut collector = self.for_segment(segment, reader)?;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                collector.offer(doc, || scorer.score());
+            }
+            doc = scorer.advance();
+        }
+        Ok(collector.harvest())
+    }
+
     fn merge_fruits(&self, fruits: Vec<FacetedFruit>) -> tantivy::Result<FacetedFruit> {
         // The first segment's counts are taken as they are (an index is mostly one segment
         // after a run's merge): only the others are added to them by name.
@@ -416,10 +439,11 @@ impl Collector for Faceted<'_> {
     }
 }
 
-impl SegmentCollector for FacetedSegment {
-    type Fruit = FacetedFruit;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
+impl FacetedSegment {
+    /// Counts and ranks `doc`; `score` is asked only for a hit (a match that passes every
+    /// filter) ranked by score.
+    #[inline]
+    fn offer(&mut self, doc: DocId, score: impl FnOnce() -> Score) {
         let Some(row) = self.table.documents.get(doc) else {
             return;
         };
@@ -433,7 +457,7 @@ impl SegmentCollector for FacetedSegment {
                     (row.end as f32, 0.0)
                 } else {
                     // A document's goal bits are its goal facets, as in the table.
-                    let s = score * self.ranker.factor(row.doc_type as u64, row.goals as u64);
+                    let s = score() * self.ranker.factor(row.doc_type as u64, row.goals as u64);
                     (s, s)
                 };
                 self.top.push(Candidate {
@@ -449,6 +473,14 @@ impl SegmentCollector for FacetedSegment {
             }
             _ => {}
         }
+    }
+}
+
+impl SegmentCollector for FacetedSegment {
+    type Fruit = FacetedFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.offer(doc, || score);
     }
 
     fn harvest(self) -> FacetedFruit {
