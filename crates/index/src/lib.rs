@@ -20,6 +20,7 @@ pub mod ranking;
 pub mod schema;
 pub mod search;
 pub mod similar;
+mod snippet;
 pub mod stats;
 pub mod store;
 pub mod suggest;

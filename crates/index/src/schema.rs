@@ -38,8 +38,6 @@ use plansok_model::{DocType, Goal};
 pub const SV: &str = "sv";
 pub const EN: &str = "en";
 pub const SV_PARTS: &str = "sv_parts";
-/// The analyzer snippets are marked with in the `*_parts` fields: theirs, each word once.
-pub const SV_MARK: &str = "sv_mark";
 /// Pairs and triples of neighbouring Swedish words ([`crate::pairs`]).
 pub const SV_PAIRS: &str = "sv_pairs";
 /// Words as written (lowercased), for autocomplete.
@@ -326,11 +324,6 @@ pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) 
     index
         .tokenizers()
         .register(SV_PAIRS, TextAnalyzer::from(PairTokenizer::new(pairs)));
-    // Snippets tokenize a passage per hit: each word's tokens come from a memo.
-    let mark = swedish_parts(decompounder.clone(), analysis.stemming, false);
-    index
-        .tokenizers()
-        .register(SV_MARK, TextAnalyzer::from(MemoAnalyzer::new(mark)));
     let twice = analysis.compounds.whole_words_twice;
     index.tokenizers().register(
         SV_PARTS,
@@ -338,6 +331,13 @@ pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) 
     );
     index.tokenizers().register(EN, english());
     index.tokenizers().register(WORDS, plain());
+}
+
+/// The analyzer snippets are marked with in the `*_parts` fields: theirs with each word once
+/// (a word written twice would mark nothing more), through a word memo, as snippets tokenize
+/// a passage per hit ([`crate::snippet`]).
+pub fn mark_analyzer(analysis: &Analysis, decompounder: Decompounder) -> MemoAnalyzer {
+    MemoAnalyzer::new(swedish_parts(decompounder, analysis.stemming, false))
 }
 
 /// The analyzers a query is parsed with. Like the index's, except that (1) `sv_parts` does not

@@ -13,7 +13,6 @@ use serde::Serialize;
 use tantivy::collector::FacetCollector;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::collect::{self, Counts, Faceted};
@@ -22,6 +21,7 @@ use crate::filters::{invalid, unscored, FilterSpec};
 use crate::query::UserQuery;
 use crate::ranking::Ranker;
 use crate::schema::{self, Fields, Scope};
+use crate::snippet::{Marker, SnippetMaker};
 use crate::store::{DocMeta, IndexStore};
 use crate::IndexError;
 use plansok_model::{DocType, Goal, Period, Taxonomy};
@@ -267,10 +267,10 @@ fn facets_of(c: Counts) -> Facets {
     }
 }
 
-/// Snippet generators, made once per search and field.
+/// Snippet makers, made once per search and field.
 pub(crate) struct Snippets {
-    sv: SnippetGenerator,
-    en: SnippetGenerator,
+    sv: SnippetMaker,
+    en: SnippetMaker,
 }
 
 impl Snippets {
@@ -285,8 +285,8 @@ impl Snippets {
         Ok(Snippets { sv, en })
     }
 
-    /// The generator for a text in `lang`.
-    pub(crate) fn of(&self, lang: &str) -> &SnippetGenerator {
+    /// The maker for a text in `lang`.
+    pub(crate) fn of(&self, lang: &str) -> &SnippetMaker {
         if lang == "en" {
             &self.en
         } else {
@@ -320,16 +320,15 @@ fn terms_in(query: &dyn Query, fields: &[Field]) -> std::collections::BTreeSet<T
     terms
 }
 
-/// A snippet generator of the terms of `query` in `field` (weighed as tantivy's own:
+/// A snippet maker of the terms of `query` in `field` (weighed as tantivy's own snippets:
 /// `1 / (1 + doc_freq)`), tokenizing a text as `field` is indexed, except that a `*_parts` field's
-/// text is tokenized with each word once ([`schema::SV_MARK`]): a word written twice would mark
-/// nothing more and costs a snippet a third of its time.
+/// text is tokenized with each word once, through the word memo ([`schema::mark_analyzer`]).
 pub(crate) fn snippet_generator(
     store: &IndexStore,
     searcher: &Searcher,
     query: &dyn Query,
     field: Field,
-) -> Result<SnippetGenerator, IndexError> {
+) -> Result<SnippetMaker, IndexError> {
     let mut weighed = std::collections::BTreeMap::new();
     for term in terms_in(query, &[field]) {
         let Some(text) = term.value().as_str().map(str::to_string) else {
@@ -340,20 +339,14 @@ pub(crate) fn snippet_generator(
             weighed.insert(text, 1.0 / (1.0 + df as f32));
         }
     }
-    let index = searcher.index();
-    let tokenizer = if field == store.fields().text_parts {
-        index.tokenizers().get(schema::SV_MARK)
+    let marker = if field == store.fields().text_parts {
+        Marker::Memo(store.marker().clone())
     } else {
-        None
+        Marker::Plain(searcher.index().tokenizer_for_field(field)?)
     };
-    let tokenizer = match tokenizer {
-        Some(t) => t,
-        None => index.tokenizer_for_field(field)?,
-    };
-    Ok(SnippetGenerator::new(
+    Ok(SnippetMaker::new(
         weighed,
-        tokenizer,
-        field,
+        marker,
         store.config().search.snippet_chars,
     ))
 }
@@ -450,14 +443,11 @@ fn best_passages(
 
 /// The snippet of `passage`: the matches of `generator`'s terms marked, HTML-escaped; without
 /// a match, the passage's first `chars` characters ([`head`]).
-pub(crate) fn snippet(chars: usize, generator: &SnippetGenerator, passage: &str) -> String {
+pub(crate) fn snippet(chars: usize, maker: &SnippetMaker, passage: &str) -> String {
     let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut snip = generator.snippet(&passage);
-    if snip.is_empty() {
-        return head(chars, &passage);
-    }
-    snip.set_snippet_prefix_postfix("<mark>", "</mark>");
-    snip.to_html()
+    maker
+        .html(&passage)
+        .unwrap_or_else(|| head(chars, &passage))
 }
 
 /// The first `chars` characters of `text` (whitespace runs as one space), escaped, with " …"

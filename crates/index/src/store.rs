@@ -21,6 +21,7 @@ use crate::config::Analysis;
 use crate::facet_table::{TableCache, Tables};
 use crate::query::QueryParsers;
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE};
+use crate::word_memo::MemoAnalyzer;
 use crate::{IndexError, SearchConfig};
 use plansok_model::{DocType, Document, Goal, Passage, Period};
 
@@ -91,6 +92,8 @@ pub struct IndexStore {
     /// Facet tables of the segments searched lately.
     tables: TableCache,
     parsers: QueryParsers,
+    /// The analyzer of Swedish snippets.
+    marker: MemoAnalyzer,
 }
 
 impl IndexStore {
@@ -126,6 +129,7 @@ impl IndexStore {
         let analysis = analysis_of(dir, &cfg)?;
         let decompounder = Decompounder::new(shared_lexicon()?, analysis.compounds.clone());
         schema::register(&index, &analysis, decompounder.clone());
+        let marker = schema::mark_analyzer(&analysis, decompounder.clone());
         let fields = schema::fields_of(&index.schema()).map_err(|e| {
             IndexError::Open(format!(
                 "the index in {} was made by an older plansok ({e}); delete it and ingest again",
@@ -149,12 +153,18 @@ impl IndexStore {
             dir: dir.to_path_buf(),
             tables: TableCache::default(),
             parsers,
+            marker,
         })
     }
 
     /// The parsers of user queries on this index.
     pub(crate) fn parsers(&self) -> &QueryParsers {
         &self.parsers
+    }
+
+    /// The analyzer Swedish snippets are marked with ([`schema::mark_analyzer`]).
+    pub(crate) fn marker(&self) -> &MemoAnalyzer {
+        &self.marker
     }
 
     /// The analysis the index was created with.

@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHashMap;
-use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
 use crate::pairs::TokenList;
 
@@ -60,43 +60,48 @@ impl MemoAnalyzer {
         }
     }
 
-    /// Appends the tokens of `text` to `out`.
-    fn tokenize(&mut self, text: &str, out: &mut Vec<Token>) {
+    /// Calls `f` with each token of `text` in order (offsets and position relative to its
+    /// word, as the memo keeps it), the byte offset of the word in `text` and the word's
+    /// position. Copies no token.
+    pub fn for_each_token(&mut self, text: &str, mut f: impl FnMut(&Token, usize, usize)) {
         MEMO.with_borrow_mut(|memo| {
             if memo.owner != self.id {
                 memo.owner = self.id;
                 memo.words.clear();
             }
-            let mut words = SimpleTokenizer::default();
-            let mut stream = words.token_stream(text);
-            while let Some(word) = stream.next() {
-                let (from, to, position) = (word.offset_from, word.offset_to, word.position);
-                for t in self.word_tokens(memo, &text[from..to]) {
-                    let mut token = t.clone();
-                    token.offset_from += from;
-                    token.offset_to += from;
-                    token.position += position;
-                    out.push(token);
+            for (position, (from, word)) in words(text).enumerate() {
+                if let Some(tokens) = memo.words.get(word) {
+                    tokens.iter().for_each(|t| f(t, from, position));
+                    continue;
                 }
+                if memo.words.len() >= self.limit {
+                    memo.words.clear();
+                }
+                let tokens = self.analyze(word);
+                tokens.iter().for_each(|t| f(t, from, position));
+                memo.words.insert(word.into(), tokens);
             }
         });
     }
 
-    /// The tokens of `word` analyzed alone, from the memo or analyzed now and remembered.
-    fn word_tokens<'m>(&mut self, memo: &'m mut Memo, word: &str) -> &'m [Token] {
-        if !memo.words.contains_key(word) {
-            if memo.words.len() >= self.limit {
-                memo.words.clear();
-            }
-            let mut tokens = Vec::new();
-            let mut stream = self.inner.token_stream(word);
-            while let Some(t) = stream.next() {
-                tokens.push(t.clone());
-            }
-            memo.words.insert(word.into(), tokens.into_boxed_slice());
+    /// The tokens of `word` analyzed alone.
+    fn analyze(&mut self, word: &str) -> Box<[Token]> {
+        let mut tokens = Vec::new();
+        let mut stream = self.inner.token_stream(word);
+        while let Some(t) = stream.next() {
+            tokens.push(t.clone());
         }
-        memo.words.get(word).map_or(&[], |t| t)
+        tokens.into_boxed_slice()
     }
+}
+
+/// The words of `text` as tantivy's `SimpleTokenizer` finds them (runs of alphanumeric
+/// characters), with their byte offsets.
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let base = text.as_ptr() as usize;
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(move |w| (w.as_ptr() as usize - base, w))
 }
 
 impl Tokenizer for MemoAnalyzer {
@@ -104,7 +109,13 @@ impl Tokenizer for MemoAnalyzer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> TokenList {
         let mut tokens = Vec::new();
-        self.tokenize(text, &mut tokens);
+        self.for_each_token(text, |t, from, position| {
+            let mut token = t.clone();
+            token.offset_from += from;
+            token.offset_to += from;
+            token.position += position;
+            tokens.push(token);
+        });
         TokenList::new(tokens)
     }
 }
