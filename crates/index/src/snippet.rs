@@ -180,40 +180,25 @@ fn push_escaped(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compound::{Decompounder, Lexicon};
-    use crate::schema::{english, swedish_parts};
-    use crate::test_support::compound_settings;
-    use std::sync::Arc;
+    use crate::schema::english;
+    use crate::test_support::{sample_texts, swedish_parts_once};
     use tantivy::snippet::SnippetGenerator;
 
     fn swedish() -> TextAnalyzer {
-        let lexicon = Arc::new(Lexicon::load().unwrap());
-        swedish_parts(Decompounder::new(lexicon, compound_settings()), true, false)
+        swedish_parts_once()
     }
 
-    /// The sample corpus's lines and runs of lines, whitespace collapsed (as search does).
+    /// The sample corpus's lines and runs of ten lines (longer than a fragment), whitespace
+    /// collapsed (as search does), and one of their own.
     fn passages() -> Vec<String> {
-        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else if let Ok(text) = std::fs::read_to_string(&path) {
-                    // Lines, and runs of ten lines (longer than a fragment).
-                    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-                    for p in lines
-                        .iter()
-                        .map(|l| vec![*l])
-                        .chain(lines.chunks(10).map(<[_]>::to_vec))
-                    {
-                        out.push(p.join(" ").split_whitespace().collect::<Vec<_>>().join(" "));
-                    }
-                }
+        let mut out = Vec::new();
+        for text in sample_texts() {
+            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            let runs = lines.chunks(10).map(<[_]>::to_vec);
+            for p in lines.iter().map(|l| vec![*l]).chain(runs) {
+                out.push(p.join(" ").split_whitespace().collect::<Vec<_>>().join(" "));
             }
         }
-        let mut out = Vec::new();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/sample");
-        walk(&dir, &mut out);
         out.push("Våld & \"hot\" <mot> KVINNOR: våldsutsatta kvinnors skydd".to_string());
         out.push(String::new());
         out

@@ -1,5 +1,6 @@
-//! What the unit tests of this crate share: a seeded generator, a minimal plan and the compound
-//! settings of `config/search.toml` without whole words written twice.
+//! What the unit tests of this crate share: a seeded generator, a minimal plan, the compound
+//! settings of `config/search.toml` without whole words written twice, the Swedish analyzer
+//! with compound parts and the texts of the sample corpus.
 
 use crate::compound::CompoundSettings;
 use plansok_model::{DocType, Document, Passage, PassageKind};
@@ -63,4 +64,30 @@ pub(crate) fn compound_settings() -> CompoundSettings {
         part_boost: 0.4,
         whole_words_twice: false,
     }
+}
+
+/// The Swedish analyzer with compound parts, each word once (that of snippets).
+pub(crate) fn swedish_parts_once() -> tantivy::tokenizer::TextAnalyzer {
+    use crate::compound::{Decompounder, Lexicon};
+    let lexicon = std::sync::Arc::new(Lexicon::load().unwrap());
+    crate::schema::swedish_parts(Decompounder::new(lexicon, compound_settings()), true, false)
+}
+
+/// The texts of the sample corpus's files (plans, pages, news): real Swedish with compounds,
+/// stop words, numbers, punctuation, markup and words over the length limit.
+pub(crate) fn sample_texts() -> Vec<String> {
+    fn walk(dir: &std::path::Path, texts: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, texts);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                texts.push(text);
+            }
+        }
+    }
+    let mut texts = Vec::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/sample");
+    walk(&dir, &mut texts);
+    texts
 }

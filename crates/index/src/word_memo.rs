@@ -123,14 +123,10 @@ impl Tokenizer for MemoAnalyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compound::{Decompounder, Lexicon};
-    use crate::schema::swedish_parts;
-    use crate::test_support::compound_settings;
-    use std::sync::Arc;
+    use crate::test_support::{self, swedish_parts_once};
 
     fn analyzer() -> TextAnalyzer {
-        let lexicon = Arc::new(Lexicon::load().unwrap());
-        swedish_parts(Decompounder::new(lexicon, compound_settings()), true, false)
+        swedish_parts_once()
     }
 
     type Tokens = Vec<(String, usize, usize, usize, usize)>;
@@ -153,22 +149,9 @@ mod tests {
         out
     }
 
-    /// The sample corpus's texts (plans, pages, news): real Swedish with compounds, stop words,
-    /// numbers, punctuation and words over the length limit.
+    /// The sample corpus's texts and two of their own.
     fn sample_texts() -> Vec<String> {
-        fn walk(dir: &std::path::Path, texts: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, texts);
-                } else if let Ok(text) = std::fs::read_to_string(&path) {
-                    texts.push(text);
-                }
-            }
-        }
-        let mut texts = Vec::new();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/sample");
-        walk(&dir, &mut texts);
+        let mut texts = test_support::sample_texts();
         texts.push(format!(
             "Våldsutsatta kvinnor och barn, KVINNOFRIDSARBETE; {} x",
             "a".repeat(60)
