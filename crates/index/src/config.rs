@@ -24,6 +24,9 @@ pub struct SearchSettings {
     pub default_limit: usize,
     pub max_query_chars: usize,
     pub snippet_chars: usize,
+    /// A query word ending in `*` is read as the union of its terms' postings when a segment
+    /// has at most this many of them, else as a range of the term dictionary.
+    pub prefix_union_terms: usize,
     pub title_boost: f32,
     pub heading_boost: f32,
 }

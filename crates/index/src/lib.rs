@@ -15,6 +15,7 @@ pub mod learn;
 pub mod measures;
 pub mod pairs;
 pub mod passages;
+mod prefix;
 pub mod query;
 pub mod ranking;
 pub mod schema;

@@ -11,11 +11,8 @@
 //! ([`QueryParsers`]).
 
 use std::collections::HashSet;
-use std::ops::Bound;
 
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
@@ -24,6 +21,7 @@ use crate::compound::Decompounder;
 use crate::config::{Analysis, SearchConfig};
 use crate::filters::invalid;
 use crate::pairs::count_pairs;
+use crate::prefix::PrefixQuery;
 use crate::schema::{self, Fields, Scope};
 use crate::store::IndexStore;
 use crate::IndexError;
@@ -206,7 +204,10 @@ fn build(
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for p in &q.prefixes {
-        clauses.push((Occur::Must, prefix_query(f, p, scope)?));
+        clauses.push((
+            Occur::Must,
+            prefix_query(f, p, scope, store.config().search.prefix_union_terms)?,
+        ));
     }
     if !rest.trim().is_empty() {
         clauses.push((
@@ -529,35 +530,27 @@ fn split_prefixes(query: &str) -> (String, Vec<String>) {
     (rest.join(" "), prefixes)
 }
 
-/// Terms starting with `prefix` in the whole-word text fields of `scope`: a range of the term
-/// dictionary (no automaton to build), from `prefix` up to the next string that does not
-/// start with it.
-fn prefix_query(f: &Fields, prefix: &str, scope: Scope) -> Result<Box<dyn Query>, IndexError> {
-    let mut any = Vec::new();
-    for field in f.text_fields(scope).iter().flat_map(|t| [t.sv, t.en]) {
-        let upper = match prefix_successor(prefix.as_bytes()) {
-            Some(end) => Bound::Excluded(Term::from_field_bytes(field, &end)),
-            None => Bound::Unbounded,
-        };
-        let lower = Bound::Included(Term::from_field_text(field, prefix));
-        any.push((
-            Occur::Should,
-            Box::new(RangeQuery::new(lower, upper)) as Box<dyn Query>,
-        ));
-    }
+/// Terms starting with `prefix` in the whole-word text fields of `scope` ([`PrefixQuery`]: the
+/// union of the terms' postings when a segment has at most `union_terms` of them, else a
+/// range of the term dictionary).
+fn prefix_query(
+    f: &Fields,
+    prefix: &str,
+    scope: Scope,
+    union_terms: usize,
+) -> Result<Box<dyn Query>, IndexError> {
+    let any = f
+        .text_fields(scope)
+        .iter()
+        .flat_map(|t| [t.sv, t.en])
+        .map(|field| -> (Occur, Box<dyn Query>) {
+            (
+                Occur::Should,
+                Box::new(PrefixQuery::new(field, prefix, union_terms)),
+            )
+        })
+        .collect();
     Ok(Box::new(BooleanQuery::new(any)))
-}
-
-/// The smallest byte string above every string starting with `prefix` (None: there is none).
-fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < u8::MAX {
-            end.push(last + 1);
-            return Some(end);
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -569,22 +562,6 @@ mod tests {
             vec!["mvk".into(), "mäns våld mot kvinnor".into()],
             vec!["kvinnojour".into(), "kvinnofridsjour".into()],
         ]
-    }
-
-    #[test]
-    fn a_prefix_range_ends_at_the_first_string_without_the_prefix() {
-        assert_eq!(prefix_successor(b"kvinno"), Some(b"kvinnp".to_vec()));
-        // "bö": the last byte of "ö" (0xC3 0xB6) steps to 0xB7.
-        assert_eq!(
-            prefix_successor("bö".as_bytes()),
-            Some(vec![b'b', 0xC3, 0xB7])
-        );
-        assert_eq!(prefix_successor(&[b'a', 0xFF]), Some(b"b".to_vec()));
-        assert_eq!(prefix_successor(&[0xFF]), None);
-        let within =
-            |t: &str| t.as_bytes() >= "kvinno".as_bytes() && t.as_bytes() < b"kvinnp".as_slice();
-        assert!(within("kvinno") && within("kvinnojourer") && within("kvinnoözz"));
-        assert!(!within("kvinnp") && !within("kvinna"));
     }
 
     #[test]
