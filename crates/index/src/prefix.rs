@@ -181,7 +181,7 @@ mod tests {
         let mut hits = searcher
             .search(q, &TopDocs::with_limit(10_000).order_by_score())
             .unwrap();
-        hits.sort_by(|a, b| a.1.cmp(&b.1));
+        hits.sort_by_key(|h| h.1);
         hits
     }
 
