@@ -124,7 +124,7 @@ fn joined(words: &[&Token]) -> Token {
     }
 }
 
-/// Tokens made beforehand (a text's pairs, a memo's tokens), given out in order.
+/// Tokens made beforehand (a text's pairs), given out in order.
 pub struct TokenList {
     tokens: Vec<Token>,
     /// Index of the next token to give out; the current one is `next - 1`.
@@ -183,6 +183,20 @@ mod tests {
     use tantivy::tokenizer::{
         Language, LowerCaser, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
     };
+
+    #[test]
+    fn a_token_list_past_its_end_stays_there() {
+        let token = |text: &str| Token {
+            text: text.to_string(),
+            ..Token::default()
+        };
+        let mut stream = TokenList::new(vec![token("kvinn")]);
+        assert_eq!(stream.token().text, "", "no token before the first advance");
+        assert!(stream.advance());
+        assert_eq!(stream.token().text, "kvinn");
+        assert!(!stream.advance());
+        assert!(!stream.advance());
+    }
 
     fn swedish_pairs() -> TextAnalyzer {
         let words = TextAnalyzer::builder(SimpleTokenizer::default())

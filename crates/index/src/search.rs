@@ -280,8 +280,8 @@ impl Snippets {
         text: &dyn Query,
     ) -> Result<Self, IndexError> {
         let f = store.fields();
-        let sv = snippet_generator(store, searcher, text, swedish_snippet_field(store))?;
-        let en = snippet_generator(store, searcher, text, f.text_en)?;
+        let sv = snippet_maker(store, searcher, text, swedish_snippet_field(store))?;
+        let en = snippet_maker(store, searcher, text, f.text_en)?;
         Ok(Snippets { sv, en })
     }
 
@@ -323,7 +323,7 @@ fn terms_in(query: &dyn Query, fields: &[Field]) -> std::collections::BTreeSet<T
 /// A snippet maker of the terms of `query` in `field` (weighed as tantivy's own snippets:
 /// `1 / (1 + doc_freq)`), tokenizing a text as `field` is indexed, except that a `*_parts` field's
 /// text is tokenized with each word once, through the word memo ([`schema::mark_analyzer`]).
-pub(crate) fn snippet_generator(
+pub(crate) fn snippet_maker(
     store: &IndexStore,
     searcher: &Searcher,
     query: &dyn Query,
@@ -441,7 +441,7 @@ fn best_passages(
     Ok(out)
 }
 
-/// The snippet of `passage`: the matches of `generator`'s terms marked, HTML-escaped; without
+/// The snippet of `passage`: the matches of `maker`'s terms marked, HTML-escaped; without
 /// a match, the passage's first `chars` characters ([`head`]).
 pub(crate) fn snippet(chars: usize, maker: &SnippetMaker, passage: &str) -> String {
     let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
