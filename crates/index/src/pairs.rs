@@ -269,7 +269,6 @@ mod tests {
         use proptest::prelude::*;
         use tantivy::tokenizer::TextAnalyzer;
 
-        use crate::compound::{Decompounder, Lexicon};
         use crate::config::Analysis;
         use crate::schema;
 
@@ -303,13 +302,9 @@ mod tests {
         fn index_side() -> TextAnalyzer {
             static A: OnceLock<TextAnalyzer> = OnceLock::new();
             A.get_or_init(|| {
-                let d = Decompounder::new(
-                    std::sync::Arc::new(Lexicon::load().unwrap()),
-                    analysis().compounds,
-                );
-                TextAnalyzer::from(super::super::PairTokenizer::new(schema::swedish_parts(
-                    d, true, false,
-                )))
+                TextAnalyzer::from(super::super::PairTokenizer::new(
+                    crate::test_support::swedish_parts_once(),
+                ))
             })
             .clone()
         }

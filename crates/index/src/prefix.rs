@@ -22,6 +22,8 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 pub(crate) struct PrefixQuery {
     field: Field,
     prefix: String,
+    /// The first string after those starting with `prefix` (None: there is none).
+    end: Option<Vec<u8>>,
     /// Most terms read as a union in one segment; more are read as a range.
     union_terms: usize,
 }
@@ -31,14 +33,15 @@ impl PrefixQuery {
         PrefixQuery {
             field,
             prefix: prefix.to_string(),
+            end: successor(prefix.as_bytes()),
             union_terms,
         }
     }
 
     /// The same entries and scores as tantivy's range query.
     fn range(&self) -> RangeQuery {
-        let upper = match successor(self.prefix.as_bytes()) {
-            Some(end) => Bound::Excluded(Term::from_field_bytes(self.field, &end)),
+        let upper = match &self.end {
+            Some(end) => Bound::Excluded(Term::from_field_bytes(self.field, end)),
             None => Bound::Unbounded,
         };
         let lower = Bound::Included(Term::from_field_text(self.field, &self.prefix));
@@ -47,7 +50,7 @@ impl PrefixQuery {
 }
 
 /// The smallest byte string above every string starting with `prefix` (None: there is none).
-pub(crate) fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {
         if last < u8::MAX {
@@ -81,7 +84,7 @@ impl PrefixWeight {
         let q = &self.query;
         let index = reader.inverted_index(q.field)?;
         let mut range = index.terms().range().ge(q.prefix.as_bytes());
-        if let Some(end) = successor(q.prefix.as_bytes()) {
+        if let Some(end) = &q.end {
             range = range.lt(end);
         }
         let mut stream = range.into_stream()?;

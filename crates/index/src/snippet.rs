@@ -112,7 +112,7 @@ impl SnippetMaker {
         out
     }
 
-    /// The weight of the term `token` is (compared lowercased), if it is one.
+    /// The weight of `token` as a term (compared lowercased), if it is one.
     fn weight_of(&self, token: &str) -> Option<f32> {
         if is_lowercase(token) {
             self.terms.get(token).copied()
