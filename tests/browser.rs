@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use common::{pipeline, repo};
-use plansok_index::{IndexStore, SearchConfig};
+use plansok_index::{SearchConfig, SearchIndex};
 use plansok_model::Taxonomy;
 use plansok_server::{AppState, ServerSettings};
 
@@ -156,8 +156,8 @@ async fn start_driver(profile: &Path) -> Driver {
 #[test]
 fn search_filter_by_a_facet_and_open_a_result_in_chromium() {
     if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
-        eprintln!(
-            "SKIP: Debian's chromium and chromium-driver are not installed (.ci/run installs them)"
+        common::skip(
+            "Debian's chromium and chromium-driver are not installed (.ci/run installs them)",
         );
         return;
     }
@@ -165,8 +165,8 @@ fn search_filter_by_a_facet_and_open_a_result_in_chromium() {
     pipeline(dir.path())
         .ingest_paths(&[repo().join("corpus")], |_, _| {})
         .unwrap();
-    let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
-        .unwrap();
+    let store =
+        SearchIndex::open(&dir.path().join("index"), SearchConfig::load().unwrap()).unwrap();
     let state = Arc::new(AppState::new(
         store,
         Taxonomy::load().unwrap(),

@@ -1,4 +1,4 @@
-//! The `plansok` binary: ingest, search (table and DESIGN.md JSON), stats, exit codes.
+//! The `plansok` binary: ingest, search (table and the JSON of docs/api.md), stats, exit codes.
 
 mod common;
 

@@ -10,8 +10,8 @@ use std::time::Duration;
 use common::{pipeline, repo};
 use mirror::{Mirror, FAULT_HOST};
 use plansok_crawl::{CrawlConfig, CrawlReport, Crawler};
-use plansok_index::search::search;
-use plansok_index::{IndexStore, SearchConfig, SearchRequest, SearchResponse};
+use plansok_index::search;
+use plansok_index::{SearchConfig, SearchIndex, SearchRequest, SearchResponse};
 use plansok_model::Taxonomy;
 
 const MUNICIPAL: [(&str, &str, &str); 5] = [
@@ -88,8 +88,7 @@ fn crawl(cfg: &str, data: &Path, max_pages: Option<usize>) -> CrawlReport {
 }
 
 fn find(data: &Path, req: SearchRequest) -> SearchResponse {
-    let store =
-        IndexStore::open_existing(&data.join("index"), SearchConfig::load().unwrap()).unwrap();
+    let store = SearchIndex::open(&data.join("index"), SearchConfig::load().unwrap()).unwrap();
     search(&store, &Taxonomy::load().unwrap(), &req).unwrap()
 }
 

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{corpus_copies, repo, Moments};
-use plansok_index::search::search;
-use plansok_index::{IndexStore, SearchConfig, SearchRequest};
+use plansok_index::search;
+use plansok_index::{SearchConfig, SearchIndex, SearchRequest};
 use plansok_model::Taxonomy;
 
 fn plansok(data: &Path) -> Command {
@@ -43,8 +43,7 @@ fn ingest_to_the_end(data: &Path, docs: &Path) {
 
 /// The ids of every indexed document, and the total the index reports (None: no index yet).
 fn indexed_ids(data: &Path) -> Option<(BTreeSet<String>, usize)> {
-    let store =
-        IndexStore::open_existing(&data.join("index"), SearchConfig::load().unwrap()).ok()?;
+    let store = SearchIndex::open(&data.join("index"), SearchConfig::load().unwrap()).ok()?;
     let tax = Taxonomy::load().unwrap();
     let mut ids = BTreeSet::new();
     let mut total = 0;
@@ -254,8 +253,7 @@ fn the_server_under_load_while_an_ingest_commits_beside_it_answers_without_error
         .unwrap();
     assert!(out.status.success());
     let store =
-        IndexStore::open_existing(&data.path().join("index"), SearchConfig::load().unwrap())
-            .unwrap();
+        SearchIndex::open(&data.path().join("index"), SearchConfig::load().unwrap()).unwrap();
     let (addr, _rt) = common::start_server(store);
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -7,14 +7,16 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use common::{fixture_dir, pipeline, repo};
-use plansok_index::search::search;
-use plansok_index::{IndexError, IndexStore, SearchConfig, SearchRequest, SearchResponse};
+use plansok_index::search;
+use plansok_index::{
+    IndexError, Indexer, SearchConfig, SearchIndex, SearchRequest, SearchResponse,
+};
 use plansok_ingest::IngestReport;
 use plansok_model::Taxonomy;
 
 struct Fixture {
     _dir: PathBuf,
-    store: IndexStore,
+    store: SearchIndex,
     report: IngestReport,
 }
 
@@ -25,8 +27,7 @@ fn corpus() -> &'static Fixture {
         let dir = fixture_dir("search-corpus");
         let mut p = pipeline(&dir);
         let report = p.ingest_paths(&[repo().join("corpus")], |_, _| {}).unwrap();
-        let store =
-            IndexStore::open_existing(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+        let store = SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
         Fixture {
             _dir: dir,
             store,
@@ -466,10 +467,10 @@ fn abbreviations_of_the_field_find_what_their_long_forms_find() {
 
 /// The corpus ingested with a commit every 2 documents, the index merging a run's segments
 /// when there are more than `merge_above` of them.
-fn ingest_in_small_commits(dir: &Path, merge_above: usize) -> IndexStore {
+fn ingest_in_small_commits(dir: &Path, merge_above: usize) -> SearchIndex {
     let mut cfg = SearchConfig::load().unwrap();
     cfg.index.merge_above_segments = merge_above;
-    let store = IndexStore::open(&dir.join("index"), cfg).unwrap();
+    let store = Indexer::open(&dir.join("index"), cfg).unwrap();
     let mut opts = plansok_ingest::IngestOptions::load().unwrap();
     opts.commit_every = 2;
     let mut p = plansok_ingest::Pipeline::new(
@@ -480,7 +481,7 @@ fn ingest_in_small_commits(dir: &Path, merge_above: usize) -> IndexStore {
     );
     p.ingest_paths(&[repo().join("corpus")], |_, _| {}).unwrap();
     drop(p);
-    IndexStore::open_existing(&dir.join("index"), SearchConfig::load().unwrap()).unwrap()
+    SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap()
 }
 
 #[test]

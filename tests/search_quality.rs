@@ -8,20 +8,20 @@ use std::sync::OnceLock;
 
 use common::{fixture_dir, pipeline, pipeline_with, repo};
 use plansok_eval::{evaluate, Judgments, Variant};
-use plansok_index::search::search;
-use plansok_index::{search_passages, IndexStore, PassageHit, SearchRequest, SearchResponse};
+use plansok_index::search;
+use plansok_index::{search_passages, PassageHit, SearchIndex, SearchRequest, SearchResponse};
 use plansok_model::Taxonomy;
 
 struct Fixture {
     dir: PathBuf,
-    store: IndexStore,
+    store: SearchIndex,
 }
 
 /// The fixture's index opened again with other query-time settings.
-fn reopened(change: impl FnOnce(&mut plansok_index::SearchConfig)) -> IndexStore {
+fn reopened(change: impl FnOnce(&mut plansok_index::SearchConfig)) -> SearchIndex {
     let mut cfg = plansok_index::SearchConfig::load().unwrap();
     change(&mut cfg);
-    IndexStore::open_existing(&corpus().dir.join("index"), cfg).unwrap()
+    SearchIndex::open(&corpus().dir.join("index"), cfg).unwrap()
 }
 
 /// The sample corpus with the shipped configuration, ingested once for this file.
@@ -31,7 +31,7 @@ fn corpus() -> &'static Fixture {
         let dir = fixture_dir("quality-corpus");
         let mut p = pipeline(&dir);
         p.ingest_paths(&[repo().join("corpus")], |_, _| {}).unwrap();
-        let store = IndexStore::open_existing(
+        let store = SearchIndex::open(
             &dir.join("index"),
             plansok_index::SearchConfig::load().unwrap(),
         )
@@ -274,7 +274,7 @@ fn vald_and_valdes_are_not_violence() {
 #[test]
 fn words_learnt_from_the_corpus_are_unknown_whole_words() {
     let store = &corpus().store;
-    let learnt = plansok_index::learn::learn_words(store, 2, 8).unwrap();
+    let learnt = plansok_index::learn_words(store, 2, 8).unwrap();
     assert!(!learnt.is_empty());
     let d = store.decompounder();
     for w in &learnt {
@@ -296,7 +296,7 @@ fn words_learnt_from_the_corpus_are_unknown_whole_words() {
 #[test]
 fn news_pages_do_not_drown_the_plans() {
     let tax = Taxonomy::load().unwrap();
-    let news_ranks = |store: &IndexStore| -> Vec<usize> {
+    let news_ranks = |store: &SearchIndex| -> Vec<usize> {
         search(store, &tax, &req("handlingsplan mot våld"))
             .unwrap()
             .hits
@@ -341,7 +341,7 @@ fn passages_of_the_asked_goal_area_rank_above_passing_mentions() {
     p.ingest_paths(&[site], |_, _| {}).unwrap();
     p.store().reader().reload().unwrap();
     let tax = Taxonomy::load().unwrap();
-    let first_heading = |store: &IndexStore| {
+    let first_heading = |store: &SearchIndex| {
         search_passages(store, &tax, &req("polis och åklagare"), 10, 0).unwrap()[0]
             .heading
             .clone()
@@ -351,7 +351,7 @@ fn passages_of_the_asked_goal_area_rank_above_passing_mentions() {
     let mut flat = plansok_index::SearchConfig::load().unwrap();
     flat.ranking.goal_boost = 1.0;
     drop(p);
-    let store = IndexStore::open_existing(&dir.path().join("index"), flat).unwrap();
+    let store = SearchIndex::open(&dir.path().join("index"), flat).unwrap();
     assert_eq!(first_heading(&store), "Bakgrund", "without the goal factor");
 }
 
@@ -421,8 +421,8 @@ fn phrases() -> Vec<String> {
 
 #[test]
 fn phrases_matched_as_word_pairs_find_what_positions_find() {
-    use plansok_index::query::{marking_query, text_query};
     use plansok_index::schema::Scope;
+    use plansok_index::{marking_query, text_query};
     use tantivy::collector::DocSetCollector;
     let store = &corpus().store;
     let searcher = store.reader().searcher();
@@ -432,8 +432,8 @@ fn phrases_matched_as_word_pairs_find_what_positions_find() {
     for phrase in &phrases {
         let quoted = format!("\"{phrase}\"");
         for scope in [Scope::Documents, Scope::Passages] {
-            let by_pairs = text_query(store, &quoted, scope).unwrap();
-            let by_positions = marking_query(store, &quoted, scope).unwrap();
+            let by_pairs = text_query(store.parsers(), &quoted, scope).unwrap();
+            let by_positions = marking_query(store.parsers(), &quoted, scope).unwrap();
             let a = searcher.search(&*by_pairs, &DocSetCollector).unwrap();
             let b = searcher.search(&*by_positions, &DocSetCollector).unwrap();
             assert_eq!(a, b, "{quoted} in {scope:?}");

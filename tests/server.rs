@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use common::{fixture_dir, pipeline, repo};
-use plansok_index::{IndexStore, SearchConfig};
+use plansok_index::{SearchConfig, SearchIndex};
 
 struct Server {
     addr: SocketAddr,
@@ -23,8 +23,7 @@ fn server() -> &'static Server {
         pipeline(&dir)
             .ingest_paths(&[repo().join("corpus")], |_, _| {})
             .unwrap();
-        let store =
-            IndexStore::open_existing(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+        let store = SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
         let (addr, rt) = common::start_server(store);
         Server {
             addr,
@@ -89,8 +88,7 @@ fn one_search_worker_answers_concurrent_requests_in_turn() {
     // A second server over the same index, with one worker and no cache: 24 searches sent at
     // once all wait their turn and get the answer a search alone gets.
     let store =
-        IndexStore::open_existing(&server()._dir.join("index"), SearchConfig::load().unwrap())
-            .unwrap();
+        SearchIndex::open(&server()._dir.join("index"), SearchConfig::load().unwrap()).unwrap();
     let mut settings = plansok_server::ServerSettings::load().unwrap();
     settings.search_workers = 1;
     settings.search_cache_entries = 0;
@@ -441,8 +439,8 @@ fn the_server_sees_an_ingest_committed_beside_it_without_a_restart() {
     pipeline(dir.path())
         .ingest_paths(&[corpus.join("jamtland")], |_, _| {})
         .unwrap();
-    let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
-        .unwrap();
+    let store =
+        SearchIndex::open(&dir.path().join("index"), SearchConfig::load().unwrap()).unwrap();
     let (addr, _rt) = common::start_server(store);
     let documents = || {
         let mut s = TcpStream::connect(addr).unwrap();
@@ -558,8 +556,7 @@ fn responses_are_gzipped_for_clients_that_accept_it_unless_turned_off() {
     assert_eq!(decoded, want);
 
     let store =
-        IndexStore::open_existing(&server()._dir.join("index"), SearchConfig::load().unwrap())
-            .unwrap();
+        SearchIndex::open(&server()._dir.join("index"), SearchConfig::load().unwrap()).unwrap();
     let mut settings = plansok_server::ServerSettings::load().unwrap();
     settings.compression = plansok_server::Compression::Off;
     let (addr, _rt) = common::start_server_with(store, settings);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use plansok_classify::{Classifier, Source};
 use plansok_extract::{extract, ExtractConfig, Format, Hints};
-use plansok_index::{IndexStore, SearchConfig};
+use plansok_index::{Indexer, SearchConfig, SearchIndex};
 use plansok_ingest::{IngestOptions, Pipeline};
 use plansok_model::{Document, SourceMeta};
 
@@ -23,12 +23,19 @@ pub fn shared() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "SKIP: {} is absent; this test needs the shared test material",
+        skip(&format!(
+            "{} is absent; this test needs the shared test material",
             dir.display()
-        );
+        ));
         None
     }
+}
+
+/// Says on the test run's own stderr that a test is skipped and why: written to the stream
+/// itself, not through `eprintln!`, which the harness captures and hides for a passing test.
+pub fn skip(reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIP: {reason}");
 }
 
 /// The folder of a fixture that lives as long as the test process (in a `static`, which is never
@@ -74,7 +81,7 @@ pub fn pipeline(dir: &Path) -> Pipeline {
 
 /// A pipeline on a new index in `dir` made with `cfg`.
 pub fn pipeline_with(dir: &Path, cfg: SearchConfig) -> Pipeline {
-    let store = IndexStore::open(&dir.join("index"), cfg).expect("open index");
+    let store = Indexer::open(&dir.join("index"), cfg).expect("open index");
     Pipeline::new(
         ExtractConfig::load().unwrap(),
         Classifier::load().unwrap(),
@@ -167,14 +174,14 @@ impl Moments {
 
 /// Serves `store` on 127.0.0.1 from a runtime of its own; returns the address and the runtime
 /// (the server runs while the runtime lives).
-pub fn start_server(store: IndexStore) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
+pub fn start_server(store: SearchIndex) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
     start_server_with(store, plansok_server::ServerSettings::load().unwrap())
 }
 
 /// [`start_server`] with these settings.
 #[allow(dead_code)]
 pub fn start_server_with(
-    store: IndexStore,
+    store: SearchIndex,
     settings: plansok_server::ServerSettings,
 ) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
     let state = std::sync::Arc::new(plansok_server::AppState::new(

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use plansok_model::{config_text, ConfigError};
+use plansok_model::{load_toml, parse_toml, ConfigError};
 
 const EMBEDDED: &str = include_str!("../../../config/classify.toml");
 
@@ -50,39 +50,21 @@ pub struct OrganisationRules {
     pub body_cap: usize,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct GoalWords {
-    pub slug: String,
-    pub strong: Vec<String>,
-    pub weak: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct GoalRules {
-    pub threshold: f32,
-    pub threshold_per_words: f32,
-    pub goal: Vec<GoalWords>,
-}
-
 /// All classification rules.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ClassifyConfig {
     pub period: PeriodRules,
     pub doctype: DocTypeRules,
     pub organisation: OrganisationRules,
-    pub goals: GoalRules,
 }
 
 impl ClassifyConfig {
     /// Loads `classify.toml` (override directory first, else the embedded default).
     pub fn load() -> Result<Self, ConfigError> {
-        Self::from_toml(&config_text("classify.toml", EMBEDDED)?)
+        load_toml("classify.toml", EMBEDDED)
     }
 
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Parse {
-            name: "classify.toml".into(),
-            message: e.to_string(),
-        })
+        parse_toml("classify.toml", text)
     }
 }

@@ -4,7 +4,7 @@ use plansok_extract::{Block, Format};
 use plansok_model::DocType;
 
 use crate::config::DocTypeRules;
-use crate::words::find_words;
+use plansok_model::words::find_words;
 
 /// The title and the first short blocks: where a document says what it is.
 pub fn title_zone(rules: &DocTypeRules, title: &str, blocks: &[Block]) -> String {

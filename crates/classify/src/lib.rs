@@ -1,22 +1,23 @@
 //! Classification: extracted text → a [`Document`] with region, municipality, organisation,
 //! plan period, goal areas (per passage and per document), type and passages.
 //!
-//! Owns the rules that turn text into the taxonomy of DESIGN.md; the rules and word lists
-//! live in `config/classify.toml` and `config/regions.toml`. Submodules: [`period`] picks the
-//! plan period, [`region`] the county, municipality and publisher, [`goals`] scores goal
-//! areas, [`doctype`] the document type, [`passages`] cuts the text into passages.
+//! Owns the rules that turn text into the taxonomy of `docs/api.md`; the rules and word lists
+//! live in `config/classify.toml`, `config/regions.toml` and `config/goals.toml` (the goal
+//! vocabulary, in `plansok_model::goals`), and the language rules of `config/extract.toml`.
+//! Submodules: [`period`] picks the plan period, [`region`] the county, municipality and
+//! publisher, [`doctype`] the document type, [`passages`] cuts the text into passages.
 
 mod config;
 pub mod doctype;
-pub mod goals;
 pub mod passages;
 pub mod period;
 pub mod region;
-mod words;
 
 pub use config::ClassifyConfig;
 
+use plansok_extract::config::LanguageRules;
 use plansok_extract::{Extracted, Format};
+use plansok_model::goals::{GoalRules, GoalScorer};
 use plansok_model::{ConfigError, Document, SourceMeta, Taxonomy};
 
 /// Errors loading the classifier.
@@ -43,23 +44,32 @@ pub struct Source<'a> {
 /// The loaded rules and taxonomy.
 pub struct Classifier {
     cfg: ClassifyConfig,
-    language: plansok_extract::config::LanguageRules,
+    language: LanguageRules,
     regions: region::RegionMatcher,
-    goals: goals::GoalScorer,
+    goals: GoalScorer,
 }
 
 impl Classifier {
-    /// Loads `classify.toml` and `regions.toml` (override directory first, else embedded).
+    /// Loads `classify.toml`, `regions.toml`, `goals.toml` and the language rules of
+    /// `extract.toml` (override directory first, else embedded).
     pub fn load() -> Result<Self, ClassifyError> {
-        let cfg = ClassifyConfig::load()?;
-        let taxonomy = Taxonomy::load()?;
-        Self::new(cfg, taxonomy)
+        Self::new(
+            ClassifyConfig::load()?,
+            Taxonomy::load()?,
+            &GoalRules::load()?,
+            plansok_extract::ExtractConfig::load()?.language,
+        )
     }
 
-    pub fn new(cfg: ClassifyConfig, taxonomy: Taxonomy) -> Result<Self, ClassifyError> {
+    /// A classifier of these rules.
+    pub fn new(
+        cfg: ClassifyConfig,
+        taxonomy: Taxonomy,
+        goals: &GoalRules,
+        language: LanguageRules,
+    ) -> Result<Self, ClassifyError> {
         let regions = region::RegionMatcher::new(taxonomy, cfg.organisation.clone())?;
-        let goals = goals::GoalScorer::new(&cfg.goals);
-        let language = plansok_extract::ExtractConfig::load()?.language;
+        let goals = GoalScorer::new(goals);
         Ok(Classifier {
             cfg,
             language,

@@ -3,7 +3,7 @@
 use plansok_extract::{Block, BlockKind};
 use plansok_model::{Goal, Passage, PassageKind};
 
-use crate::goals::GoalScorer;
+use plansok_model::goals::GoalScorer;
 
 /// Sections longer than this (characters) are split at paragraph boundaries.
 const MAX_SECTION_CHARS: usize = 1500;

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::config::PeriodRules;
-use crate::words::find_words;
+use plansok_model::words::find_words;
 use plansok_model::Period;
 
 fn range_re() -> &'static Regex {

@@ -16,8 +16,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
 use crate::config::OrganisationRules;
-use crate::words::is_boundary;
 use crate::ClassifyError;
+use plansok_model::words::is_boundary;
 use plansok_model::{SourceMeta, Taxonomy};
 
 /// What a name refers to.

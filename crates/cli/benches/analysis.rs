@@ -12,8 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use plansok_index::search::search;
-use plansok_index::{IndexStore, SearchConfig, SearchRequest};
+use plansok_index::search;
+use plansok_index::{SearchConfig, SearchIndex, SearchRequest};
 use plansok_model::Taxonomy;
 
 mod support;
@@ -50,7 +50,7 @@ fn ingest(files: &[PathBuf], dir: &Path, compounds: bool) -> f64 {
 }
 
 /// Latencies (ms) of the query mix, `rounds` times.
-fn latencies(store: &IndexStore, rounds: usize) -> Vec<f64> {
+fn latencies(store: &SearchIndex, rounds: usize) -> Vec<f64> {
     let tax = Taxonomy::load().unwrap();
     let mut out = Vec::new();
     for _ in 0..rounds {
@@ -129,7 +129,7 @@ fn main() {
     );
     let mut medians = Vec::new();
     for (name, dir, synonyms) in cases {
-        let store = IndexStore::open_existing(dir, config(true, synonyms)).unwrap();
+        let store = SearchIndex::open(dir, config(true, synonyms)).unwrap();
         let l = latencies(&store, rounds);
         let m = median(l.clone());
         medians.push(m);

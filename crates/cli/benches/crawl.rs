@@ -17,7 +17,7 @@ use std::time::Instant;
 use plansok_classify::Classifier;
 use plansok_crawl::{CrawlConfig, Crawler};
 use plansok_extract::ExtractConfig;
-use plansok_index::{IndexStore, SearchConfig};
+use plansok_index::{Indexer, SearchConfig};
 use plansok_ingest::{IngestOptions, Pipeline};
 use plansok_model::Taxonomy;
 
@@ -87,8 +87,7 @@ fn main() {
     let m = mirror::Mirror::start(PathBuf::from(site.path()));
     let data = tempfile::tempdir().unwrap();
     let cfg = CrawlConfig::from_toml(&config(m.addr, &starts)).unwrap();
-    let store =
-        IndexStore::open(&data.path().join("index"), SearchConfig::load().unwrap()).unwrap();
+    let store = Indexer::open(&data.path().join("index"), SearchConfig::load().unwrap()).unwrap();
     let pipeline = Pipeline::new(
         ExtractConfig::load().unwrap(),
         Classifier::load().unwrap(),

@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use plansok_extract::{extract, ExtractConfig, Format, Hints};
-use plansok_index::search::search;
-use plansok_index::{IndexStore, SearchConfig, SearchRequest};
+use plansok_index::search;
+use plansok_index::{SearchConfig, SearchIndex, SearchRequest};
 use plansok_model::Taxonomy;
 
 mod support;
@@ -156,9 +156,9 @@ fn main() {
     println!("  ratio full/extraction time: {:.2}", f / b);
 
     let dir = index_dir.unwrap();
-    let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
-        .unwrap();
-    let stats = plansok_index::stats::stats(&store).unwrap();
+    let store =
+        SearchIndex::open(&dir.path().join("index"), SearchConfig::load().unwrap()).unwrap();
+    let stats = plansok_index::stats(&store).unwrap();
     let index_bytes = support::dir_bytes(&dir.path().join("index"));
     println!(
         "  index: {} documents, {} passages, {:.1} MB ({:.0} bytes per passage); peak memory after the first ingest {:.0} MB",

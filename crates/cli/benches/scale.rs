@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use plansok_classify::{Classifier, Source};
 use plansok_extract::{extract, ExtractConfig, Format, Hints};
-use plansok_index::{IndexStore, SearchConfig};
+use plansok_index::{Indexer, SearchConfig, SearchIndex};
 use plansok_ingest::{collect_files, IngestOptions};
 use plansok_model::{DocType, Document, Passage, Period, SourceMeta, Taxonomy};
 use support::{env_usize, percentile_sorted, phase, repo, MIX};
@@ -204,7 +204,7 @@ struct Built {
 /// PostgreSQL.
 fn build(dir: &Path, target: usize, seed: u64, pool: &Pool) -> Built {
     let tax = Taxonomy::load().unwrap();
-    let mut store = IndexStore::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+    let mut store = Indexer::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
     let csv = dir.join("docs.csv");
     let mut w = csv::Writer::from_path(&csv).unwrap();
     let (mut docs, mut passages) = (0, 0);
@@ -259,8 +259,7 @@ fn request_of(path: &str) -> plansok_index::SearchRequest {
 /// Each query of the mix run alone, in this process, `PLANSOK_SCALE_REPEAT` times (default
 /// 30) after one warm-up: (query, hits, median ms, p95 ms), and the mean of the medians.
 fn one_at_a_time(dir: &Path) -> (Vec<(String, usize, f64, f64)>, f64) {
-    let store =
-        IndexStore::open_existing(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+    let store = SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
     let tax = Taxonomy::load().unwrap();
     let repeat = env_usize("PLANSOK_SCALE_REPEAT", 30).max(1);
     let mut rows = Vec::new();
@@ -274,13 +273,11 @@ fn one_at_a_time(dir: &Path) -> (Vec<(String, usize, f64, f64)>, f64) {
     };
     for path in paths.iter().filter(|p| p.contains(&only)) {
         let req = request_of(path);
-        let total = plansok_index::search::search(&store, &tax, &req)
-            .unwrap()
-            .total;
+        let total = plansok_index::search(&store, &tax, &req).unwrap().total;
         let mut ms: Vec<f64> = (0..repeat)
             .map(|_| {
                 let t = Instant::now();
-                plansok_index::search::search(&store, &tax, &req).unwrap();
+                plansok_index::search(&store, &tax, &req).unwrap();
                 t.elapsed().as_secs_f64() * 1000.0
             })
             .collect();
@@ -299,8 +296,7 @@ fn one_at_a_time(dir: &Path) -> (Vec<(String, usize, f64, f64)>, f64) {
 /// Searches per second of `threads` threads running the mix in this process for `secs`
 /// seconds (no HTTP): what the index work alone allows.
 fn in_process_throughput(dir: &Path, threads: usize, secs: u64) -> f64 {
-    let store =
-        IndexStore::open_existing(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+    let store = SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
     let tax = Taxonomy::load().unwrap();
     let reqs: Vec<_> = MIX.iter().map(|p| request_of(p)).collect();
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -311,8 +307,7 @@ fn in_process_throughput(dir: &Path, threads: usize, secs: u64) -> f64 {
                 s.spawn(move || {
                     let mut n = 0;
                     while Instant::now() < deadline {
-                        plansok_index::search::search(store, tax, &reqs[(t + n) % reqs.len()])
-                            .unwrap();
+                        plansok_index::search(store, tax, &reqs[(t + n) % reqs.len()]).unwrap();
                         n += 1;
                     }
                     n

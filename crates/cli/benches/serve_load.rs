@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use plansok_index::{IndexStore, SearchConfig};
+use plansok_index::{SearchConfig, SearchIndex};
 use plansok_model::Taxonomy;
 use plansok_server::{AppState, ServerSettings};
 
@@ -33,7 +33,7 @@ fn build_index(dir: &Path, copies: usize) -> (usize, usize) {
         let _ = p.ingest_file(f);
     }
     p.commit().unwrap();
-    let stats = plansok_index::stats::stats(p.store()).unwrap();
+    let stats = plansok_index::stats(p.store()).unwrap();
     (stats.documents.total, stats.passages.total)
 }
 
@@ -52,8 +52,8 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     let rss_before = support::peak_rss_mb();
-    let store = IndexStore::open_existing(&dir.path().join("index"), SearchConfig::load().unwrap())
-        .unwrap();
+    let store =
+        SearchIndex::open(&dir.path().join("index"), SearchConfig::load().unwrap()).unwrap();
     // Every request searched: the response cache is off unless PLANSOK_BENCH_CACHE sets its size.
     let mut settings = ServerSettings::load().unwrap();
     settings.search_cache_entries = env("PLANSOK_BENCH_CACHE", 0);

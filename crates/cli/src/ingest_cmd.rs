@@ -9,12 +9,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use plansok_classify::Classifier;
 use plansok_extract::ExtractConfig;
-use plansok_index::{IndexStore, SearchConfig};
+use plansok_index::{Indexer, SearchConfig};
 use plansok_ingest::{collect_files, FileOutcome, IngestOptions, IngestReport, Pipeline};
 
 /// Opens the pipeline on the index in `index_dir`.
 pub fn pipeline(index_dir: &Path, time_limit: Option<u64>) -> anyhow::Result<Pipeline> {
-    let store = IndexStore::open(index_dir, SearchConfig::load()?).context("opening the index")?;
+    let store = Indexer::open(index_dir, SearchConfig::load()?).context("opening the index")?;
     let mut opts = IngestOptions::load()?;
     if let Some(secs) = time_limit {
         opts.time_limit = Duration::from_secs(secs.max(1));

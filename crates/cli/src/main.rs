@@ -1,4 +1,4 @@
-//! `plansok`: the command line of the pipeline (DESIGN.md).
+//! `plansok`: the command line of the pipeline (docs/api.md, "Command line").
 //!
 //! Owns argument parsing, the data folder (`--data`, else `PLANSOK_DATA`, else `./data`),
 //! progress and log output, exit codes (0 done, 1 fatal, 2 bad usage) and the human-readable

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use plansok_index::{IndexError, IndexStore, SearchConfig, SearchRequest};
+use plansok_index::{IndexError, SearchConfig, SearchIndex, SearchRequest};
 use plansok_model::Taxonomy;
 
 use crate::output;
@@ -39,7 +39,7 @@ pub struct SearchArgs {
     /// Newest plan periods first instead of by relevance.
     #[arg(long = "by-date")]
     sort_by_date: bool,
-    /// Print the JSON object of DESIGN.md.
+    /// Print the JSON object of docs/api.md (the search response).
     #[arg(long)]
     json: bool,
     /// The query (words, "phrases", AND/OR/NOT, +/-); empty lists everything.
@@ -48,7 +48,7 @@ pub struct SearchArgs {
 }
 
 pub fn run(a: &SearchArgs) -> anyhow::Result<()> {
-    let store = IndexStore::open_existing(&a.data.index_dir(), SearchConfig::load()?)?;
+    let store = SearchIndex::open(&a.data.index_dir(), SearchConfig::load()?)?;
     let taxonomy = Taxonomy::load()?;
     let req = SearchRequest {
         query: a.query.join(" "),
@@ -62,7 +62,7 @@ pub fn run(a: &SearchArgs) -> anyhow::Result<()> {
         offset: a.offset,
         sort_by_date: a.sort_by_date,
     };
-    let resp = plansok_index::search::search(&store, &taxonomy, &req).map_err(|e| match e {
+    let resp = plansok_index::search(&store, &taxonomy, &req).map_err(|e| match e {
         IndexError::InvalidFilter { .. } => anyhow::Error::new(UsageError(e.to_string())),
         e => anyhow::Error::new(e),
     })?;
@@ -75,8 +75,8 @@ pub fn run(a: &SearchArgs) -> anyhow::Result<()> {
 }
 
 pub fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
-    let store = IndexStore::open_existing(index_dir, SearchConfig::load()?)?;
-    let stats = plansok_index::stats::stats(&store).context("counting")?;
+    let store = SearchIndex::open(index_dir, SearchConfig::load()?)?;
+    let stats = plansok_index::stats(&store).context("counting")?;
     if json {
         println!("{}", serde_json::to_string_pretty(&stats)?);
     } else {
@@ -87,8 +87,8 @@ pub fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
 
 /// `plansok lexicon`: words of the index to learn as compound parts, in the lexicon's format.
 pub fn lexicon(index_dir: &Path, min_docs: u64, min_chars: usize) -> anyhow::Result<()> {
-    let store = IndexStore::open_existing(index_dir, SearchConfig::load()?)?;
-    let words = plansok_index::learn::learn_words(&store, min_docs, min_chars)
+    let store = SearchIndex::open(index_dir, SearchConfig::load()?)?;
+    let words = plansok_index::learn_words(&store, min_docs, min_chars)
         .context("reading the words of the index")?;
     println!(
         "# {} words of {} in at least {min_docs} documents, unknown to the lexicon and not compounds of known parts",

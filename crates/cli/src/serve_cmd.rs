@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use plansok_index::{IndexStore, SearchConfig};
+use plansok_index::{Indexer, SearchConfig, SearchIndex};
 use plansok_model::Taxonomy;
 use plansok_server::AppState;
 
@@ -21,7 +21,7 @@ fn sample_corpus() -> Option<PathBuf> {
 }
 
 pub fn run(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
-    let empty = IndexStore::open(index_dir, SearchConfig::load()?)?.num_documents()? == 0;
+    let empty = Indexer::open(index_dir, SearchConfig::load()?)?.num_documents()? == 0;
     if empty {
         let corpus = sample_corpus()
             .context("the data folder is empty and the sample corpus (corpus/) was not found")?;
@@ -31,7 +31,7 @@ pub fn run(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
         );
         crate::ingest_cmd::run(index_dir, &[corpus], None)?;
     }
-    let store = IndexStore::open_existing(index_dir, SearchConfig::load()?)?;
+    let store = SearchIndex::open(index_dir, SearchConfig::load()?)?;
     store.warm().context("preparing the index for search")?;
     let state = Arc::new(AppState::new(
         store,

@@ -1,4 +1,4 @@
-//! `config/sources.toml`: crawl settings and sources (the shape is in DESIGN.md).
+//! `config/sources.toml`: crawl settings and sources (the shape is in docs/api.md, "Configuration").
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -104,8 +104,8 @@ impl CrawlConfig {
     }
 
     pub fn from_toml(text: &str) -> Result<Self, CrawlError> {
-        let cfg: CrawlConfig =
-            toml::from_str(text).map_err(|e| CrawlError::Config(format!("sources.toml: {e}")))?;
+        let cfg: CrawlConfig = plansok_model::parse_toml("sources.toml", text)
+            .map_err(|e| CrawlError::Config(e.to_string()))?;
         for s in &cfg.sources {
             for u in s.start.iter().chain(&s.allow) {
                 url::Url::parse(u)

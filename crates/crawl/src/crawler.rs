@@ -11,7 +11,8 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use url::Url;
 
-use plansok_extract::{ExtractConfig, Format, Hints};
+use plansok_extract::charset::from_content_type;
+use plansok_extract::{ExtractConfig, Extracted, Format, Hints};
 use plansok_ingest::{Input, Pipeline};
 use plansok_model::SourceMeta;
 
@@ -190,18 +191,15 @@ impl Crawler {
                 .content_type
                 .as_deref()
                 .and_then(Format::from_content_type)
-                .or_else(|| sniff(&bytes));
+                .or_else(|| Format::sniff(&bytes));
+            let hints = Hints {
+                charset: p.content_type.as_deref().and_then(from_content_type),
+            };
             if let Some(format) = format {
                 worker.send(Job::Ingest {
                     url: p.url.clone(),
                     hash,
-                    input: Box::new(input(
-                        source,
-                        &p.url,
-                        bytes,
-                        format,
-                        p.content_type.as_deref(),
-                    )),
+                    input: Box::new(input(source, &p.url, bytes, format, hints, None)),
                 });
             }
         }
@@ -423,7 +421,7 @@ impl Crawler {
         let url = item.url.to_string();
         let format = content_type
             .and_then(Format::from_content_type)
-            .or_else(|| sniff(&bytes));
+            .or_else(|| Format::sniff(&bytes));
         let Some(format) = format else {
             self.catalog.mark_indexed(&[(url.clone(), hash)])?;
             self.report.skipped.push((
@@ -435,14 +433,20 @@ impl Crawler {
             ));
             return Ok(());
         };
+        let hints = Hints {
+            charset: content_type.and_then(from_content_type),
+        };
         let mut relevant = true;
+        // An HTML page is extracted here, once: its text tells its relevance, its links where
+        // to go, and the extraction goes to ingest with the bytes.
+        let mut extracted = None;
         if format == Format::Html {
-            let charset = content_type.and_then(charset_of);
-            let html = plansok_extract::charset::decode(&bytes, charset.as_deref(), true);
-            relevant = self.is_relevant(&html);
+            let page = self.read_html(&bytes, &hints);
+            relevant = page.relevant;
             if relevant || item.depth == 0 {
-                self.follow_links(item, source, final_url, &html)?;
+                self.follow_links(item, source, final_url, &page.links)?;
             }
+            extracted = page.extracted;
         }
         if !relevant {
             // Nothing to index for this content: note it as handled.
@@ -455,7 +459,7 @@ impl Crawler {
         worker.send(Job::Ingest {
             url: url.clone(),
             hash,
-            input: Box::new(input(source, &url, bytes, format, content_type)),
+            input: Box::new(input(source, &url, bytes, format, hints, extracted)),
         });
         Ok(())
     }
@@ -475,23 +479,44 @@ impl Crawler {
             return Ok(());
         };
         let bytes = self.catalog.get_blob(&hash)?;
-        let charset = page.content_type.as_deref().and_then(charset_of);
-        let html = plansok_extract::charset::decode(&bytes, charset.as_deref(), true);
-        if item.depth == 0 || self.is_relevant(&html) {
+        let hints = Hints {
+            charset: page.content_type.as_deref().and_then(from_content_type),
+        };
+        let html = self.read_html(&bytes, &hints);
+        if item.depth == 0 || html.relevant {
             let base = item.url.clone();
-            self.follow_links(item, source, &base, &html)?;
+            self.follow_links(item, source, &base, &html.links)?;
         }
         Ok(())
     }
 
-    fn is_relevant(&self, html: &str) -> bool {
+    /// Extracts an HTML page once: whether it has any of the relevance words, its links, and
+    /// the extraction itself (none when the page has no text: ingest then says why).
+    fn read_html(&self, bytes: &[u8], hints: &Hints) -> HtmlPage {
+        match plansok_extract::extract(&self.extract_cfg, bytes, Format::Html, hints) {
+            Ok(mut ex) => HtmlPage {
+                relevant: self.is_relevant(&ex.body()),
+                links: std::mem::take(&mut ex.links),
+                extracted: Some(ex),
+            },
+            // No text (or too large): nothing relevant, but a start page's links still count.
+            Err(_) => {
+                let html = plansok_extract::charset::decode(bytes, hints.charset.as_deref(), true);
+                HtmlPage {
+                    relevant: false,
+                    links: plansok_extract::html::extract_html(&self.extract_cfg, &html).links,
+                    extracted: None,
+                }
+            }
+        }
+    }
+
+    fn is_relevant(&self, text: &str) -> bool {
         let words = &self.cfg.crawl.relevance_words;
         if words.is_empty() {
             return true;
         }
-        let text = plansok_extract::html::extract_html(&self.extract_cfg, html)
-            .body()
-            .to_lowercase();
+        let text = text.to_lowercase();
         words.iter().any(|w| text.contains(&w.to_lowercase()))
     }
 
@@ -500,13 +525,13 @@ impl Crawler {
         item: &Item,
         source: &Source,
         base: &Url,
-        html: &str,
+        links: &[String],
     ) -> Result<(), CrawlError> {
         let max_depth = source.max_depth.unwrap_or(self.cfg.crawl.max_depth);
         let drop = self.cfg.crawl.drop_query_params.clone();
         let mut found = Vec::new();
-        for href in hrefs(html) {
-            let Some(link) = canonical(base, &href, &drop) else {
+        for href in links {
+            let Some(link) = canonical(base, href, &drop) else {
                 continue;
             };
             found.push(link.to_string());
@@ -532,38 +557,11 @@ impl Crawler {
     }
 }
 
-fn hrefs(html: &str) -> Vec<String> {
-    let doc = scraper::Html::parse_document(html);
-    let Ok(sel) = scraper::Selector::parse("a[href]") else {
-        return Vec::new();
-    };
-    doc.select(&sel)
-        .filter_map(|a| a.attr("href"))
-        .map(str::to_string)
-        .collect()
-}
-
-fn charset_of(content_type: &str) -> Option<String> {
-    content_type
-        .split(';')
-        .skip(1)
-        .find_map(|p| p.trim().strip_prefix("charset="))
-        .map(|c| c.trim_matches('"').to_string())
-}
-
-/// The format of a body whose Content-Type names none (absent or application/octet-stream):
-/// PDFs by their magic bytes, HTML by its opening tag.
-fn sniff(bytes: &[u8]) -> Option<Format> {
-    if bytes.starts_with(b"%PDF-") {
-        return Some(Format::Pdf);
-    }
-    let head: Vec<u8> = bytes
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .take(15)
-        .map(u8::to_ascii_lowercase)
-        .collect();
-    (head.starts_with(b"<!doctype html") || head.starts_with(b"<html")).then_some(Format::Html)
+/// An HTML page as the crawler reads it.
+struct HtmlPage {
+    relevant: bool,
+    links: Vec<String>,
+    extracted: Option<Extracted>,
 }
 
 /// The ingest input for fetched bytes, with the source's county and organisation.
@@ -572,7 +570,8 @@ fn input(
     url: &str,
     bytes: Vec<u8>,
     format: Format,
-    content_type: Option<&str>,
+    hints: Hints,
+    extracted: Option<Extracted>,
 ) -> Input {
     Input {
         bytes,
@@ -583,9 +582,8 @@ fn input(
             region: Some(source.county.clone()),
             ..SourceMeta::default()
         },
-        hints: Hints {
-            charset: content_type.and_then(charset_of),
-        },
+        hints,
+        extracted,
     }
 }
 

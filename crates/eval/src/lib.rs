@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use plansok_classify::Classifier;
 use plansok_extract::ExtractConfig;
-use plansok_index::{search, search_passages, IndexStore, SearchConfig, SearchRequest};
+use plansok_index::{search, search_passages, Indexer, SearchConfig, SearchIndex, SearchRequest};
 use plansok_ingest::{IngestOptions, Pipeline};
 use plansok_model::Taxonomy;
 
@@ -146,7 +146,7 @@ pub fn evaluate(
 ) -> Result<Report, EvalError> {
     let dir = tempfile::tempdir()?;
     let cfg = variant.config(&SearchConfig::load()?);
-    let store = IndexStore::open(dir.path(), cfg)?;
+    let store = Indexer::open(dir.path(), cfg)?;
     let mut pipeline = Pipeline::new(
         ExtractConfig::load()?,
         Classifier::load()?,
@@ -201,7 +201,7 @@ fn mean(per_query: &[QueryScore]) -> Scores {
 type Ranked = (Vec<u8>, Vec<(u8, String)>);
 
 fn ranked_grades(
-    store: &IndexStore,
+    store: &SearchIndex,
     tax: &Taxonomy,
     jq: &JudgedQuery,
 ) -> Result<Ranked, EvalError> {
@@ -218,7 +218,7 @@ fn ranked_grades(
                 (passage_grade(jq, &text), text)
             })
             .collect(),
-        Level::Document => search::search(store, tax, &req)?
+        Level::Document => search(store, tax, &req)?
             .hits
             .into_iter()
             .map(|h| {
@@ -266,7 +266,7 @@ struct Units {
 }
 
 impl Units {
-    fn collect(store: &IndexStore, tax: &Taxonomy) -> Result<Units, EvalError> {
+    fn collect(store: &SearchIndex, tax: &Taxonomy) -> Result<Units, EvalError> {
         let all = SearchRequest::default();
         let passages = search_passages(store, tax, &all, 1_000_000, 0)?
             .iter()
@@ -280,7 +280,7 @@ impl Units {
                 offset: urls.len(),
                 ..SearchRequest::default()
             };
-            let hits = search::search(store, tax, &req)?.hits;
+            let hits = search(store, tax, &req)?.hits;
             if hits.is_empty() {
                 break;
             }

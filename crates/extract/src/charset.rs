@@ -2,6 +2,15 @@
 
 use encoding_rs::Encoding;
 
+/// The charset an HTTP Content-Type names (`text/html; charset=utf-8` → `utf-8`).
+pub fn from_content_type(content_type: &str) -> Option<String> {
+    content_type
+        .split(';')
+        .skip(1)
+        .find_map(|p| p.trim().strip_prefix("charset="))
+        .map(|c| c.trim_matches('"').to_string())
+}
+
 /// Decodes `bytes` to text. The charset is taken from a BOM, else `header` (HTTP
 /// Content-Type charset), else (for HTML) a `<meta>` declaration in the first 2 KB, else UTF-8
 /// when the bytes are valid UTF-8, else detected (chardetng; Windows-1252 for Swedish text).

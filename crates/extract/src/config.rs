@@ -103,7 +103,7 @@ impl ExtractConfig {
             name: "extract.toml".into(),
             message,
         };
-        let f: File = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let f: File = plansok_model::parse_toml("extract.toml", text)?;
         let compile = |v: &[String]| -> Result<Vec<Regex>, ConfigError> {
             v.iter()
                 .map(|p| Regex::new(p).map_err(|e| bad(format!("pattern {p:?}: {e}"))))

@@ -50,6 +50,7 @@ pub fn extract_html(cfg: &ExtractConfig, html: &str) -> Extracted {
     }
     out.signals.extend(mailto_addresses(&doc));
     out.signals.extend(signal_texts(&doc, &cfg.html));
+    out.links = links(&doc);
     let root = main_root(&doc, &cfg.html);
     let mut walker = Walker {
         cfg,
@@ -69,6 +70,17 @@ pub fn extract_html(cfg: &ExtractConfig, html: &str) -> Extracted {
         .or(page_title)
         .or_else(|| out.blocks.first().map(|b| b.text.clone()));
     out
+}
+
+/// The `href` of every `<a>` of the page, in document order.
+fn links(doc: &Html) -> Vec<String> {
+    let Ok(sel) = Selector::parse("a[href]") else {
+        return Vec::new();
+    };
+    doc.select(&sel)
+        .filter_map(|a| a.attr("href"))
+        .map(str::to_string)
+        .collect()
 }
 
 /// `<title>` split into the page title and the site name ("Mäns våld | Länsstyrelsen X").

@@ -31,6 +31,21 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format of a body whose Content-Type names none (absent or
+    /// application/octet-stream): PDFs by their magic bytes, HTML by its opening tag.
+    pub fn sniff(bytes: &[u8]) -> Option<Format> {
+        if bytes.starts_with(b"%PDF-") {
+            return Some(Format::Pdf);
+        }
+        let head: Vec<u8> = bytes
+            .iter()
+            .skip_while(|b| b.is_ascii_whitespace())
+            .take(15)
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        (head.starts_with(b"<!doctype html") || head.starts_with(b"<html")).then_some(Format::Html)
+    }
+
     /// The format for a file extension (`html`, `htm`, `pdf`, `txt`), any case.
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
@@ -94,6 +109,9 @@ pub struct Extracted {
     pub signals: Vec<String>,
     /// Problems that did not stop extraction (a page that failed, truncation).
     pub warnings: Vec<String>,
+    /// The `href` of every link of an HTML page, in order (what a crawler follows).
+    #[serde(default)]
+    pub links: Vec<String>,
 }
 
 impl Extracted {

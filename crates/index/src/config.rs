@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::compound::CompoundSettings;
+use crate::analysis::compound::CompoundSettings;
 
-use plansok_model::{config_text, ConfigError};
+use plansok_model::{load_toml, ConfigError};
 
 const EMBEDDED: &str = include_str!("../../../config/search.toml");
 
@@ -72,16 +72,8 @@ pub struct SearchConfig {
 impl SearchConfig {
     /// Loads `search.toml` (override directory first, else the embedded default).
     pub fn load() -> Result<Self, ConfigError> {
-        let text = config_text("search.toml", EMBEDDED)?;
-        let mut cfg: SearchConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            name: "search.toml".into(),
-            message: e.to_string(),
-        })?;
-        let text = config_text("synonyms.toml", EMBEDDED_SYNONYMS)?;
-        cfg.synonyms = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            name: "synonyms.toml".into(),
-            message: e.to_string(),
-        })?;
+        let mut cfg: SearchConfig = load_toml("search.toml", EMBEDDED)?;
+        cfg.synonyms = load_toml("synonyms.toml", EMBEDDED_SYNONYMS)?;
         Ok(cfg)
     }
 }

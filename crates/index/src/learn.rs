@@ -4,7 +4,7 @@
 //! ("barnahus", "kvinnofrid") that a general word list lacks; as parts they let the
 //! decompounder split "kvinnofridsarbete" or "barnahusverksamhet".
 
-use crate::store::IndexStore;
+use crate::searcher::SearchIndex;
 use crate::IndexError;
 
 /// A learnt word with the number of documents it is in.
@@ -17,12 +17,12 @@ pub struct LearntWord {
 /// Words in at least `min_docs` documents, of at least `min_chars` letters, unknown to the
 /// lexicon and not splittable; most frequent first.
 pub fn learn_words(
-    store: &IndexStore,
+    index: &SearchIndex,
     min_docs: u64,
     min_chars: usize,
 ) -> Result<Vec<LearntWord>, IndexError> {
-    let d = store.decompounder();
-    let mut out: Vec<LearntWord> = crate::suggest::all_words(store)?
+    let d = index.decompounder();
+    let mut out: Vec<LearntWord> = crate::suggest::all_words(index)?
         .into_iter()
         .filter(|(w, n)| {
             *n >= min_docs

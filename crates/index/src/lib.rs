@@ -1,61 +1,56 @@
 //! The search index: one tantivy index of documents and their passages.
 //!
-//! Owns the schema ([`schema`]: Swedish and English analyzers, facets for region, goal, type,
-//! organisation, language and year, period start/end as fast fields), writing with upserts,
-//! duplicate detection and atomic commits ([`store`]), faceted search with stemmed `<mark>`
-//! snippets ([`search`]) and counts ([`stats`]). Settings come from `config/search.toml`.
+//! The write side is [`Indexer`] (upserts, duplicate detection, atomic commits, merges), held
+//! by `ingest`; the read side is [`SearchIndex`] (reader, query parsers, snippet analyzer,
+//! facet tables), all that the server holds. Searches are functions over a [`SearchIndex`]:
+//! [`search`] (faceted document search with snippets), [`search_passages`], [`measures`] (per
+//! county), [`similar`] and [`similar_passages`], [`suggest`], [`stats`], [`learn_words`].
+//!
+//! Inside: [`schema`] (fields), `analysis/` (Swedish analyzers, compounds, pairs, word memo),
+//! `query/` (the user's query: rewriting, parsing, prefixes), `facet/` (filters, facet table,
+//! one-pass collectors), `write/` (entry layout), `ranking.rs`, `snippet.rs`. Settings come from
+//! `config/search.toml` ([`SearchConfig`]).
 
-mod collect;
-pub mod compound;
+mod analysis;
 mod config;
-mod entries;
-mod facet_table;
-mod filters;
-pub mod learn;
-pub mod measures;
-pub mod pairs;
-pub mod passages;
-mod prefix;
-pub mod query;
-pub mod ranking;
+mod document;
+mod error;
+mod facet;
+mod learn;
+mod measures;
+mod meta;
+mod passages;
+mod query;
+mod ranking;
+mod request;
+mod response;
 pub mod schema;
-pub mod search;
-pub mod similar;
+mod search;
+mod searcher;
+mod similar;
 mod snippet;
-pub mod stats;
-pub mod store;
-pub mod suggest;
+mod stats;
+mod stored;
+mod suggest;
 #[cfg(test)]
 mod test_support;
-pub mod word_memo;
+mod write;
 
-pub use config::SearchConfig;
-pub use measures::{CountyMeasures, Measure, MeasuresResponse};
+pub use analysis::compound::{CompoundSettings, Decompounder};
+pub use config::{Analysis, SearchConfig};
+pub use document::{DocumentView, PassageView};
+pub use error::IndexError;
+pub use learn::{learn_words, LearntWord};
+pub use measures::{measures, CountyMeasures, Measure, MeasuresResponse};
+pub use meta::DocMeta;
 pub use passages::{search_passages, PassageHit};
-pub use search::{FacetValue, Facets, Hit, HitPeriod, SearchRequest, SearchResponse};
-pub use stats::Stats;
-pub use store::{DocMeta, DocumentView, IndexStore, PassageView, UpsertOutcome};
-
-/// Errors of the index.
-#[derive(Debug, thiserror::Error)]
-pub enum IndexError {
-    #[error("index error: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
-    #[error("cannot open index directory {path}: {source}")]
-    Dir {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot open index: {0}")]
-    Open(String),
-    #[error("the disk holding {path} is full ({free_kb} kB free): {source}")]
-    DiskFull {
-        path: std::path::PathBuf,
-        free_kb: u64,
-        source: tantivy::TantivyError,
-    },
-    #[error("invalid {name}: {message}")]
-    InvalidFilter { name: &'static str, message: String },
-    #[error(transparent)]
-    Config(#[from] plansok_model::ConfigError),
-}
+pub use query::rewrite::{expand_compounds, expand_synonyms};
+pub use query::{marking_query, text_query, QueryParsers};
+pub use request::SearchRequest;
+pub use response::{FacetValue, Facets, Hit, HitPeriod, SearchResponse};
+pub use search::search;
+pub use searcher::SearchIndex;
+pub use similar::{similar, similar_passages, SimilarDocument, SimilarPassage};
+pub use stats::{stats, Stats};
+pub use suggest::{suggest, Suggestion};
+pub use write::{Indexer, UpsertOutcome};

@@ -9,13 +9,16 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use tantivy::query::Query;
-use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
+use crate::facet::filters::filter_queries;
 use crate::query::{marking_query, text_query};
+use crate::ranking::Ranker;
+use crate::request::SearchRequest;
 use crate::schema::Scope;
-use crate::search::{build_filters_for, ranker_for, snippet, stored_meta, SearchRequest, Snippets};
-use crate::store::IndexStore;
+use crate::searcher::SearchIndex;
+use crate::snippet::{snippet, Snippets};
+use crate::stored::{stored_goals, stored_meta, StoredPassage};
 use crate::IndexError;
 use plansok_model::Taxonomy;
 
@@ -59,27 +62,27 @@ pub struct MeasuresResponse {
 
 /// Groups the passages matching `req` by county, `per_county` best of each.
 pub fn measures(
-    store: &IndexStore,
+    index: &SearchIndex,
     tax: &Taxonomy,
     req: &SearchRequest,
     per_county: usize,
 ) -> Result<MeasuresResponse, IndexError> {
-    let f = *store.fields();
-    let filters = build_filters_for(&f, tax, req)?;
-    let text = text_query(store, &req.query, Scope::Passages)?;
+    let f = *index.fields();
+    let filters = filter_queries(&f, tax, req)?;
+    let text = text_query(index.parsers(), &req.query, Scope::Passages)?;
     let mut qs: Vec<Box<dyn Query>> = vec![text.box_clone()];
     qs.extend(filters);
-    let searcher = store.reader().searcher();
+    let searcher = index.reader().searcher();
     let q = tantivy::query::BooleanQuery::new(
         qs.into_iter()
             .map(|q| (tantivy::query::Occur::Must, q))
             .collect(),
     );
-    let ranker = ranker_for(store, req);
+    let ranker = Ranker::for_request(index, req);
     let top = searcher.search(&q, &ranker.top_docs(CANDIDATES, 0))?;
-    let marking = marking_query(store, &req.query, Scope::Passages)?;
-    let snippets = Snippets::new(store, &searcher, &*marking)?;
-    let chars = store.config().search.snippet_chars;
+    let marking = marking_query(index.parsers(), &req.query, Scope::Passages)?;
+    let snippets = Snippets::new(index, &searcher, &*marking)?;
+    let chars = index.config().search.snippet_chars;
     let mut by_county: HashMap<String, CountyMeasures> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     for (score, addr) in top {
@@ -102,41 +105,22 @@ pub fn measures(
         if entry.measures.len() >= per_county {
             continue;
         }
-        let passage = [f.text, f.text_en]
-            .iter()
-            .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
-            .unwrap_or("");
-        let snippet = snippet(chars, snippets.of(&meta.lang), passage);
-        let heading = [f.heading, f.heading_en]
-            .iter()
-            .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
-            .map(str::to_string);
-        let goals = d
-            .get_all(f.goal)
-            .filter_map(|v| {
-                v.as_facet()
-                    .map(|fc| fc.rsplit(['/', '\0']).next().unwrap_or("").to_string())
-            })
-            .collect();
+        let passage = StoredPassage::read(&f, &d);
+        let snippet = snippet(chars, snippets.of(&meta.lang), &passage.text);
+        let goals = stored_goals(&f, &d);
         entry.measures.push(Measure {
             document_id: meta.id,
-            passage_no: d
-                .get_first(f.passage_no)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0),
+            passage_no: passage.no,
             title: meta.title,
             url: meta.url,
             organisation: meta.organisation,
             municipality: meta.municipality,
             doc_type: meta.doc_type.slug().to_string(),
             period: meta.period.map(crate::HitPeriod::from),
-            heading,
+            heading: passage.heading,
             snippet,
             goals,
-            page: d
-                .get_first(f.page)
-                .and_then(|v| v.as_u64())
-                .map(|p| p as u32),
+            page: passage.page,
             score,
         });
     }
@@ -171,23 +155,23 @@ mod tests {
         let tax = Taxonomy::load().unwrap();
         let county = tax.counties()[0].name.clone();
         let dir = tempfile::tempdir().unwrap();
-        let mut store = IndexStore::open(dir.path(), SearchConfig::load().unwrap()).unwrap();
+        let mut index = crate::Indexer::open(dir.path(), SearchConfig::load().unwrap()).unwrap();
         let text = format!(
             "Stöd <b>&</b> hjälp\n\n till   utsatta. {}",
             "Mer text. ".repeat(60)
         );
-        store
+        index
             .upsert(&plan("p1", &county, "Kvinnojourer", &text))
             .unwrap();
-        store.commit().unwrap();
-        store.reader().reload().unwrap();
+        index.commit().unwrap();
+        index.reader().reload().unwrap();
         let req = SearchRequest {
             query: "kvinnojourer".into(),
             ..SearchRequest::default()
         };
-        let got = measures(&store, &tax, &req, 3).unwrap();
+        let got = measures(&index, &tax, &req, 3).unwrap();
         let m = &got.counties[0].measures[0];
-        let chars = store.config().search.snippet_chars;
+        let chars = index.config().search.snippet_chars;
         // No word of the query in the text: its beginning, as a hit's snippet would show it.
         assert!(
             m.snippet

@@ -4,13 +4,14 @@
 
 use serde::Serialize;
 use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
+use crate::facet::filters::filter_queries;
 use crate::query::text_query;
+use crate::ranking::Ranker;
 use crate::schema::Scope;
-use crate::search::{build_filters_for, ranker_for, stored_meta};
-use crate::store::IndexStore;
+use crate::searcher::SearchIndex;
+use crate::stored::{stored_meta, StoredPassage};
 use crate::{IndexError, SearchRequest};
 use plansok_model::Taxonomy;
 
@@ -30,18 +31,19 @@ pub struct PassageHit {
 
 /// The `limit` best passages for `req` (its query, filters and goal factor), from `offset`.
 pub fn search_passages(
-    store: &IndexStore,
+    index: &SearchIndex,
     tax: &Taxonomy,
     req: &SearchRequest,
     limit: usize,
     offset: usize,
 ) -> Result<Vec<PassageHit>, IndexError> {
-    let f = *store.fields();
-    let mut qs: Vec<Box<dyn Query>> = vec![text_query(store, &req.query, Scope::Passages)?];
-    qs.extend(build_filters_for(&f, tax, req)?);
+    let f = *index.fields();
+    let mut qs: Vec<Box<dyn Query>> =
+        vec![text_query(index.parsers(), &req.query, Scope::Passages)?];
+    qs.extend(filter_queries(&f, tax, req)?);
     let q = BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect());
-    let searcher = store.reader().searcher();
-    let ranker = ranker_for(store, req);
+    let searcher = index.reader().searcher();
+    let ranker = Ranker::for_request(index, req);
     let top = searcher.search(&q, &ranker.top_docs(limit.max(1), offset))?;
     let mut out = Vec::with_capacity(top.len());
     for (score, addr) in top {
@@ -49,26 +51,15 @@ pub fn search_passages(
         let Some(meta) = stored_meta(&f, &d) else {
             continue;
         };
-        let first = |fields: [tantivy::schema::Field; 2]| {
-            fields
-                .iter()
-                .find_map(|fl| d.get_first(*fl).and_then(|v| v.as_str()))
-                .map(str::to_string)
-        };
+        let passage = StoredPassage::read(&f, &d);
         out.push(PassageHit {
             document_id: meta.id,
             url: meta.url,
             region: meta.region,
-            passage_no: d
-                .get_first(f.passage_no)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0),
-            heading: first([f.heading, f.heading_en]),
-            text: first([f.text, f.text_en]).unwrap_or_default(),
-            page: d
-                .get_first(f.page)
-                .and_then(|v| v.as_u64())
-                .map(|p| p as u32),
+            passage_no: passage.no,
+            heading: passage.heading,
+            text: passage.text,
+            page: passage.page,
             score,
         });
     }

@@ -2,22 +2,20 @@
 //!
 //! - A prior per document type, so that news pages do not drown the plans themselves.
 //! - A factor for entries in the goal area the query asks for: named by the goal filter, or
-//!   recognised in the query's words with the goal vocabulary of `config/classify.toml`
+//!   recognised in the query's words with the goal vocabulary of `config/goals.toml`
 //!   ("förebyggande arbete i skolan" asks for the prevention goal). A passage standing under
 //!   that goal's heading (its section's own goal area) then ranks above one that only
 //!   mentions the words; for a document, its goal areas count.
 //!
 //! Both read fast fields (`type_code`, `goal_bits`), so changing the factors needs no re-index.
 
-use std::sync::OnceLock;
-
 use tantivy::collector::{Collector, TopDocs};
 use tantivy::{DocAddress, DocId, Score, SegmentReader};
 
 use crate::config::Ranking;
+use crate::request::SearchRequest;
 use crate::schema;
-use plansok_classify::goals::GoalScorer;
-use plansok_classify::ClassifyConfig;
+use crate::searcher::SearchIndex;
 use plansok_model::{DocType, Goal};
 
 /// The factors of one query.
@@ -44,11 +42,16 @@ impl Ranker {
         }
     }
 
-    /// A ranker for `query` under the goal filter `filter_goals`.
-    pub fn for_query(cfg: &Ranking, query: &str, filter_goals: &[Goal]) -> Ranker {
-        let mut goals = filter_goals.to_vec();
-        goals.extend(query_goals(query));
-        Ranker::new(cfg, &goals)
+    /// The factors of a request: the goal areas of its goal filter (valid slugs) and those its
+    /// words name.
+    pub fn for_request(index: &SearchIndex, req: &SearchRequest) -> Ranker {
+        let mut goals: Vec<Goal> = req
+            .goals
+            .iter()
+            .filter_map(|g| Goal::from_slug(g))
+            .collect();
+        goals.extend(index.query_goals(&req.query));
+        Ranker::new(&index.config().ranking, &goals)
     }
 
     /// The factor of an entry with this type code and goal bits.
@@ -98,20 +101,6 @@ impl Ranker {
     }
 }
 
-/// The goal areas a query's words name (with the goal vocabulary of the classifier).
-pub fn query_goals(query: &str) -> Vec<Goal> {
-    static SCORER: OnceLock<Option<GoalScorer>> = OnceLock::new();
-    SCORER
-        .get_or_init(|| {
-            ClassifyConfig::load()
-                .ok()
-                .map(|c| GoalScorer::new(&c.goals))
-        })
-        .as_ref()
-        .map(|s| s.text_goals(query))
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,10 +129,13 @@ mod tests {
 
     #[test]
     fn a_query_names_its_goal_area() {
+        let goals = plansok_model::goals::GoalScorer::new(
+            &plansok_model::goals::GoalRules::load().unwrap(),
+        );
         assert_eq!(
-            query_goals("förebyggande arbete i skolan"),
+            goals.text_goals("förebyggande arbete i skolan"),
             [Goal::Forebyggande]
         );
-        assert!(query_goals("Kalmar").is_empty());
+        assert!(goals.text_goals("Kalmar").is_empty());
     }
 }

@@ -1,4 +1,5 @@
-//! Schema and analyzers.
+//! The schema: the fields of document and passage entries, and the tokenizer names their
+//! text is analysed with (the analyzers themselves are in [`crate::analysis`]).
 //!
 //! One index holds two kinds of entries: a document (`kind = doc`, its whole text) and its
 //! passages (`kind = passage`). Swedish text goes to fields analysed with the `sv` analyzer
@@ -13,7 +14,7 @@
 //! postings of documents, not those of the (many more) passages.
 //!
 //! Swedish text is also written to `*_parts` fields analysed with `sv_parts`, which adds the
-//! parts of compounds at the word's position ([`crate::compound`]); a query weighs them below
+//! parts of compounds at the word's position ([`crate::analysis::compound`]); a query weighs them below
 //! the whole-word fields. `type_code` (the document type's number) and `goal_bits` (the
 //! entry's goal areas) are fast fields for query-time ranking factors.
 //!
@@ -24,21 +25,13 @@ use tantivy::schema::{
     FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
     STORED, STRING,
 };
-use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
-};
-use tantivy::Index;
 
-use crate::compound::{CompoundFilter, Decompounder};
-use crate::config::Analysis;
-use crate::pairs::PairTokenizer;
-use crate::word_memo::MemoAnalyzer;
 use plansok_model::{DocType, Goal};
 
 pub const SV: &str = "sv";
 pub const EN: &str = "en";
 pub const SV_PARTS: &str = "sv_parts";
-/// Pairs and triples of neighbouring Swedish words ([`crate::pairs`]).
+/// Pairs and triples of neighbouring Swedish words ([`crate::analysis::pairs`]).
 pub const SV_PAIRS: &str = "sv_pairs";
 /// Words as written (lowercased), for autocomplete.
 pub const WORDS: &str = "words";
@@ -262,133 +255,6 @@ pub fn build() -> (Schema, Fields) {
     };
     (b.build(), fields)
 }
-
-/// The Swedish analyzer: words, lowercased, Swedish stop words removed, Swedish stems.
-pub fn swedish() -> TextAnalyzer {
-    analyzer(Language::Swedish)
-}
-
-/// The Swedish analyzer with compound parts added after each compound (before stemming); with
-/// `whole_twice`, each word is given twice ([`CompoundFilter::whole_words_twice`]).
-pub fn swedish_parts(
-    decompounder: Decompounder,
-    stemming: bool,
-    whole_twice: bool,
-) -> TextAnalyzer {
-    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(CompoundFilter::new(decompounder).whole_words_twice(whole_twice));
-    match StopWordFilter::new(Language::Swedish) {
-        Some(stop) if stemming => builder
-            .filter(stop)
-            .filter(Stemmer::new(Language::Swedish))
-            .build(),
-        _ => builder.build(),
-    }
-}
-
-/// tantivy's default analyzer (words, lowercased): the no-stemming baseline.
-pub fn plain() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .build()
-}
-
-/// The English analyzer.
-pub fn english() -> TextAnalyzer {
-    analyzer(Language::English)
-}
-
-fn analyzer(lang: Language) -> TextAnalyzer {
-    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser);
-    match StopWordFilter::new(lang) {
-        Some(stop) => builder.filter(stop).filter(Stemmer::new(lang)).build(),
-        None => builder.filter(Stemmer::new(lang)).build(),
-    }
-}
-
-/// Registers the analyzers of `analysis` on an index (for writing, snippets and tokenizing).
-pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) {
-    let sv = if analysis.stemming {
-        swedish()
-    } else {
-        plain()
-    };
-    index.tokenizers().register(SV, sv);
-    // The pairs are those of the words and parts, each once.
-    let pairs = swedish_parts(decompounder.clone(), analysis.stemming, false);
-    index
-        .tokenizers()
-        .register(SV_PAIRS, TextAnalyzer::from(PairTokenizer::new(pairs)));
-    let twice = analysis.compounds.whole_words_twice;
-    index.tokenizers().register(
-        SV_PARTS,
-        swedish_parts(decompounder, analysis.stemming, twice),
-    );
-    index.tokenizers().register(EN, english());
-    index.tokenizers().register(WORDS, plain());
-}
-
-/// The analyzer snippets are marked with in the `*_parts` fields: theirs with each word once
-/// (a word written twice would mark nothing more), through a word memo, as snippets tokenize
-/// a passage per hit ([`crate::snippet`]).
-pub fn mark_analyzer(analysis: &Analysis, decompounder: Decompounder) -> MemoAnalyzer {
-    MemoAnalyzer::new(swedish_parts(decompounder, analysis.stemming, false))
-}
-
-/// The analyzers a query is parsed with. Like the index's, except that (1) `sv_parts` does not
-/// split (a query's compounds are split by rewriting the query, so parts match anywhere), and
-/// (2) a word that is a stop word in Swedish or English is dropped for every field: otherwise
-/// "barn som bevittnat våld" would require "som" in the English fields (where it is not a stop
-/// word) and find nothing Swedish.
-pub fn query_tokenizers(analysis: &Analysis) -> tantivy::tokenizer::TokenizerManager {
-    let m = tantivy::tokenizer::TokenizerManager::default();
-    let sv = || {
-        if analysis.stemming {
-            query_analyzer(Language::Swedish)
-        } else {
-            plain()
-        }
-    };
-    m.register(SV, sv());
-    m.register(SV_PARTS, sv());
-    m.register(SV_PAIRS, query_pairs(analysis));
-    m.register(EN, query_analyzer(Language::English));
-    m
-}
-
-/// The pair or triples of a phrase's words as the index makes them, but of its own words only
-/// (no compound split) and with the index's Swedish stop words only, so that the gaps are those of the text.
-pub fn query_pairs(analysis: &Analysis) -> TextAnalyzer {
-    let words = if analysis.stemming {
-        swedish()
-    } else {
-        plain()
-    };
-    TextAnalyzer::from(PairTokenizer::for_query(words))
-}
-
-fn query_analyzer(lang: Language) -> TextAnalyzer {
-    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser);
-    match (
-        StopWordFilter::new(Language::Swedish),
-        StopWordFilter::new(Language::English),
-    ) {
-        (Some(sv), Some(en)) => builder
-            .filter(sv)
-            .filter(en)
-            .filter(Stemmer::new(lang))
-            .build(),
-        _ => builder.filter(Stemmer::new(lang)).build(),
-    }
-}
-
 /// Resolves the fields of an opened index's schema.
 pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
     let f = |name: &str| schema.get_field(name);
@@ -426,35 +292,4 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         meta: f("meta")?,
         entry_order: f(ENTRY_ORDER).ok(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn stems(text: &str) -> Vec<String> {
-        let mut a = swedish();
-        let mut stream = a.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            out.push(stream.token().text.clone());
-        }
-        out
-    }
-
-    #[test]
-    fn swedish_inflections_share_a_stem() {
-        assert_eq!(
-            stems("handlingsplanen handlingsplaner handlingsplan"),
-            ["handlingsplan"; 3]
-        );
-        assert_eq!(stems("kvinnor kvinnorna kvinna"), ["kvinn"; 3]);
-        assert_eq!(stems("Länsstyrelsen länsstyrelserna"), ["länsstyr"; 2]);
-    }
-
-    #[test]
-    fn stop_words_go_and_swedish_letters_stay() {
-        assert_eq!(stems("mäns våld mot kvinnor"), ["män", "våld", "kvinn"]);
-        assert_eq!(stems("Åklagarmyndigheten"), ["åklagarmynd"]);
-    }
 }

@@ -9,9 +9,10 @@ use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{TantivyDocument, Term};
 
+use crate::query::kind_query;
 use crate::schema::{KIND_DOC, KIND_PASSAGE};
-use crate::search::{kind_query, stored_meta};
-use crate::store::IndexStore;
+use crate::searcher::SearchIndex;
+use crate::stored::{stored_meta, StoredPassage};
 use crate::{HitPeriod, IndexError};
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -37,12 +38,12 @@ fn doc_id_query(f: &crate::schema::Fields, id: &str) -> Box<dyn Query> {
 
 /// Up to `limit` documents like `id`; None when `id` is not indexed.
 pub fn similar(
-    store: &IndexStore,
+    index: &SearchIndex,
     id: &str,
     limit: usize,
 ) -> Result<Option<Vec<SimilarDocument>>, IndexError> {
-    let f = *store.fields();
-    let searcher = store.reader().searcher();
+    let f = *index.fields();
+    let searcher = index.reader().searcher();
     let id_q = || doc_id_query(&f, id);
     let q = BooleanQuery::new(vec![
         (Occur::Must, id_q()),
@@ -71,7 +72,7 @@ pub fn similar(
         (Occur::Must, kind_query(&f, KIND_DOC)),
         (Occur::MustNot, id_q()),
     ]);
-    let cfg = &store.config().ranking;
+    let cfg = &index.config().ranking;
     let prior = crate::ranking::Ranker::new(cfg, &[]);
     let mut out = Vec::new();
     for (score, addr) in
@@ -128,13 +129,13 @@ pub struct SimilarPassage {
 /// Up to `limit` passages like passage `passage_no` of document `id`, at most one per
 /// document, other documents only; None when that passage is not indexed.
 pub fn similar_passages(
-    store: &IndexStore,
+    index: &SearchIndex,
     id: &str,
     passage_no: u64,
     limit: usize,
 ) -> Result<Option<Vec<SimilarPassage>>, IndexError> {
-    let f = *store.fields();
-    let searcher = store.reader().searcher();
+    let f = *index.fields();
+    let searcher = index.reader().searcher();
     let id_q = || doc_id_query(&f, id);
     let candidates = searcher.search(
         &BooleanQuery::new(vec![
@@ -181,31 +182,20 @@ pub fn similar_passages(
             continue;
         }
         let same_county = m.region.is_some() && me.as_ref().is_some_and(|me| me.region == m.region);
-        let first = |fields: [tantivy::schema::Field; 2]| {
-            fields
-                .iter()
-                .find_map(|fl| doc.get_first(*fl).and_then(|v| v.as_str()))
-                .map(str::to_string)
-        };
+        let passage = StoredPassage::read(&f, &doc);
         out.push(SimilarPassage {
             document_id: m.id,
-            passage_no: doc
-                .get_first(f.passage_no)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0),
+            passage_no: passage.no,
             title: m.title,
             url: m.url,
             region: m.region,
             organisation: m.organisation,
-            heading: first([f.heading, f.heading_en]),
-            text: first([f.text, f.text_en]).unwrap_or_default(),
-            page: doc
-                .get_first(f.page)
-                .and_then(|v| v.as_u64())
-                .map(|p| p as u32),
+            heading: passage.heading,
+            text: passage.text,
+            page: passage.page,
             score: score
                 * if same_county {
-                    store.config().ranking.similar_same_county
+                    index.config().ranking.similar_same_county
                 } else {
                     1.0
                 },

@@ -4,9 +4,10 @@
 //! `SnippetGenerator` (fragments of at most `max_chars` bytes cut at tokens, each scored by the
 //! weights of the terms it holds; the best one, the earliest among equals; its terms marked and
 //! the rest escaped), but the Swedish text is tokenized through the word memo
-//! ([`crate::word_memo`]) without copying a token, and a token is lowercased only when it is not
+//! ([`crate::analysis::word_memo`]) without copying a token, and a token is lowercased only when it is not
 //! lowercase already. A snippet is made for every hit of a search, so this is on the path of
-//! every search.
+//! every search. [`Snippets`] holds the makers of one search (Swedish and English);
+//! [`snippet`] and [`head`] give a passage's snippet, marked or not.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -16,7 +17,13 @@ use rustc_hash::FxHashMap;
 use tantivy::snippet::collapse_overlapped_ranges;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
-use crate::word_memo::MemoAnalyzer;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use crate::analysis::word_memo::MemoAnalyzer;
+use crate::searcher::SearchIndex;
+use crate::IndexError;
 
 /// How a snippet's text is tokenized: as its field is indexed.
 #[derive(Clone)]
@@ -177,10 +184,132 @@ fn push_escaped(out: &mut String, s: &str) {
     out.push_str(&s[done..]);
 }
 
+/// Snippet makers, made once per search and field.
+pub(crate) struct Snippets {
+    sv: SnippetMaker,
+    en: SnippetMaker,
+}
+
+impl Snippets {
+    pub(crate) fn new(
+        index: &SearchIndex,
+        searcher: &Searcher,
+        text: &dyn Query,
+    ) -> Result<Self, IndexError> {
+        let f = index.fields();
+        let sv = snippet_maker(index, searcher, text, swedish_snippet_field(index))?;
+        let en = snippet_maker(index, searcher, text, f.text_en)?;
+        Ok(Snippets { sv, en })
+    }
+
+    /// The maker for a text in `lang`.
+    pub(crate) fn of(&self, lang: &str) -> &SnippetMaker {
+        if lang == "en" {
+            &self.en
+        } else {
+            &self.sv
+        }
+    }
+}
+
+/// A query for the passages holding any of the terms `marking` marks in snippets (in the
+/// Swedish snippet field or the English text), scored by BM25; `None` without such terms.
+pub(crate) fn any_marked_term(index: &SearchIndex, marking: &dyn Query) -> Option<Box<dyn Query>> {
+    let fields = [swedish_snippet_field(index), index.fields().text_en];
+    let clauses: Vec<(Occur, Box<dyn Query>)> = terms_in(marking, &fields)
+        .into_iter()
+        .map(|t| -> (Occur, Box<dyn Query>) {
+            let q = TermQuery::new(t, IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(q))
+        })
+        .collect();
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// The distinct terms of `query` in one of `fields`, in order.
+fn terms_in(query: &dyn Query, fields: &[Field]) -> std::collections::BTreeSet<Term> {
+    let mut terms = std::collections::BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if fields.contains(&term.field()) {
+            terms.insert(term.clone());
+        }
+    });
+    terms
+}
+
+/// A snippet maker of the terms of `query` in `field` (weighed as tantivy's own snippets:
+/// `1 / (1 + doc_freq)`), tokenizing a text as `field` is indexed, except that a `*_parts` field's
+/// text is tokenized with each word once, through the word memo ([`crate::analysis::analyzers::mark_analyzer`]).
+pub(crate) fn snippet_maker(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: Field,
+) -> Result<SnippetMaker, IndexError> {
+    let mut weighed = std::collections::BTreeMap::new();
+    for term in terms_in(query, &[field]) {
+        let Some(text) = term.value().as_str().map(str::to_string) else {
+            continue;
+        };
+        let df = searcher.doc_freq(&term)?;
+        if df > 0 {
+            weighed.insert(text, 1.0 / (1.0 + df as f32));
+        }
+    }
+    let marker = if field == index.fields().text_parts {
+        Marker::Memo(index.marker().clone())
+    } else {
+        Marker::Plain(searcher.index().tokenizer_for_field(field)?)
+    };
+    Ok(SnippetMaker::new(
+        weighed,
+        marker,
+        index.config().search.snippet_chars,
+    ))
+}
+
+/// The field whose analyzer marks Swedish snippets: with compounds on, the parts field, so
+/// "våld" marks "våldsutsatta".
+pub(crate) fn swedish_snippet_field(index: &SearchIndex) -> Field {
+    let f = index.fields();
+    if index.analysis().compounds.enabled {
+        f.text_parts
+    } else {
+        f.text
+    }
+}
+
+/// The snippet of `passage`: the matches of `maker`'s terms marked, HTML-escaped; without
+/// a match, the passage's first `chars` characters ([`head`]).
+pub(crate) fn snippet(chars: usize, maker: &SnippetMaker, passage: &str) -> String {
+    let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
+    maker
+        .html(&passage)
+        .unwrap_or_else(|| head(chars, &passage))
+}
+
+/// The first `chars` characters of `text` (whitespace runs as one space), escaped, with " …"
+/// when there is more; reads no further into `text` than it needs.
+pub(crate) fn head(chars: usize, text: &str) -> String {
+    let mut collapsed = text
+        .split_whitespace()
+        .flat_map(|w| std::iter::once(' ').chain(w.chars()))
+        .skip(1);
+    let out: String = collapsed.by_ref().take(chars).collect();
+    let more = if collapsed.next().is_some() {
+        " …"
+    } else {
+        ""
+    };
+    let mut html = String::with_capacity(out.len() + more.len());
+    push_escaped(&mut html, &out);
+    html + more
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::english;
+    use crate::analysis::analyzers::english;
     use crate::test_support::{sample_texts, swedish_parts_once};
     use tantivy::snippet::SnippetGenerator;
 
@@ -299,5 +428,19 @@ mod tests {
             push_escaped(&mut out, s);
             assert_eq!(out, htmlescape::encode_minimal(s), "{s}");
         }
+    }
+}
+
+#[cfg(test)]
+mod head_tests {
+    use super::head;
+
+    #[test]
+    fn a_head_is_the_first_characters_with_whitespace_as_one_space_and_escaped() {
+        assert_eq!(head(5, "  a  b\n\tc d e"), "a b c …");
+        assert_eq!(head(5, "a b c"), "a b c");
+        assert_eq!(head(3, "åäö<b>"), "åäö …");
+        assert_eq!(head(10, "x <b> & y"), "x &lt;b&gt; &amp; y");
+        assert_eq!(head(4, ""), "");
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::store::IndexStore;
+use crate::searcher::SearchIndex;
 use crate::IndexError;
 
 /// Shortest prefix answered, and the most terms looked at for one prefix.
@@ -26,7 +26,7 @@ pub struct Suggestion {
 /// Up to `limit` words starting with `prefix` (case ignored), most documents first. Prefixes
 /// shorter than two characters get none.
 pub fn suggest(
-    store: &IndexStore,
+    index: &SearchIndex,
     prefix: &str,
     limit: usize,
 ) -> Result<Vec<Suggestion>, IndexError> {
@@ -34,7 +34,7 @@ pub fn suggest(
     if prefix.chars().count() < MIN_PREFIX_CHARS || prefix.chars().any(char::is_whitespace) {
         return Ok(Vec::new());
     }
-    let mut out: Vec<Suggestion> = words_from(store, &prefix, MAX_SCANNED_TERMS)?
+    let mut out: Vec<Suggestion> = words_from(index, &prefix, MAX_SCANNED_TERMS)?
         .into_iter()
         .map(|(term, documents)| Suggestion { term, documents })
         .collect();
@@ -49,19 +49,19 @@ pub fn suggest(
 }
 
 /// Every word of the index with the number of documents it is in.
-pub fn all_words(store: &IndexStore) -> Result<Vec<(String, u64)>, IndexError> {
-    words_from(store, "", usize::MAX)
+pub fn all_words(index: &SearchIndex) -> Result<Vec<(String, u64)>, IndexError> {
+    words_from(index, "", usize::MAX)
 }
 
 /// The words starting with `prefix` (at most `max_terms` per segment), with document counts
 /// summed over the segments.
 fn words_from(
-    store: &IndexStore,
+    index: &SearchIndex,
     prefix: &str,
     max_terms: usize,
 ) -> Result<Vec<(String, u64)>, IndexError> {
-    let field = store.fields().words;
-    let searcher = store.reader().searcher();
+    let field = index.fields().words;
+    let searcher = index.reader().searcher();
     let mut counts: HashMap<Vec<u8>, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;

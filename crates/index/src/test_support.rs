@@ -2,7 +2,7 @@
 //! settings of `config/search.toml` without whole words written twice, the Swedish analyzer
 //! with compound parts and the texts of the sample corpus.
 
-use crate::compound::CompoundSettings;
+use crate::analysis::compound::CompoundSettings;
 use plansok_model::{DocType, Document, Passage, PassageKind};
 
 /// A small deterministic generator (xorshift).
@@ -68,9 +68,13 @@ pub(crate) fn compound_settings() -> CompoundSettings {
 
 /// The Swedish analyzer with compound parts, each word once (that of snippets).
 pub(crate) fn swedish_parts_once() -> tantivy::tokenizer::TextAnalyzer {
-    use crate::compound::{Decompounder, Lexicon};
+    use crate::analysis::compound::{Decompounder, Lexicon};
     let lexicon = std::sync::Arc::new(Lexicon::load().unwrap());
-    crate::schema::swedish_parts(Decompounder::new(lexicon, compound_settings()), true, false)
+    crate::analysis::analyzers::swedish_parts(
+        Decompounder::new(lexicon, compound_settings()),
+        true,
+        false,
+    )
 }
 
 /// The texts of the sample corpus's files (plans, pages, news): real Swedish with compounds,

@@ -11,8 +11,8 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use plansok_classify::{document_id, Classifier, Source};
-use plansok_extract::{ExtractConfig, ExtractError, Format, Hints};
-use plansok_index::{IndexStore, UpsertOutcome};
+use plansok_extract::{ExtractConfig, ExtractError, Extracted, Format, Hints};
+use plansok_index::{Indexer, UpsertOutcome};
 use plansok_model::{Document, SourceMeta};
 
 /// Why a file was not indexed.
@@ -97,12 +97,7 @@ pub struct IngestOptions {
 impl IngestOptions {
     /// Loads `ingest.toml` (override directory first, else the embedded default).
     pub fn load() -> Result<Self, plansok_model::ConfigError> {
-        let text = plansok_model::config_text("ingest.toml", EMBEDDED_CONFIG)?;
-        let f: ConfigFile =
-            toml::from_str(&text).map_err(|e| plansok_model::ConfigError::Parse {
-                name: "ingest.toml".into(),
-                message: e.to_string(),
-            })?;
+        let f: ConfigFile = plansok_model::load_toml("ingest.toml", EMBEDDED_CONFIG)?;
         Ok(IngestOptions {
             time_limit: Duration::from_secs(f.time_limit_secs.max(1)),
             commit_every: f.commit_every.max(1),
@@ -116,7 +111,7 @@ impl IngestOptions {
 pub struct Pipeline {
     extract_cfg: Arc<ExtractConfig>,
     classifier: Arc<Classifier>,
-    store: IndexStore,
+    store: Indexer,
     opts: IngestOptions,
     since_commit: usize,
 }
@@ -128,13 +123,16 @@ pub struct Input {
     pub path: Option<String>,
     pub meta: SourceMeta,
     pub hints: Hints,
+    /// The extraction of `bytes` when the caller made it already (the crawler extracts an HTML
+    /// page to judge its relevance and read its links): then it is not extracted again.
+    pub extracted: Option<Extracted>,
 }
 
 impl Pipeline {
     pub fn new(
         extract_cfg: ExtractConfig,
         classifier: Classifier,
-        store: IndexStore,
+        store: Indexer,
         opts: IngestOptions,
     ) -> Self {
         Pipeline {
@@ -146,7 +144,7 @@ impl Pipeline {
         }
     }
 
-    pub fn store(&self) -> &IndexStore {
+    pub fn store(&self) -> &Indexer {
         &self.store
     }
 
@@ -207,6 +205,7 @@ impl Pipeline {
             path: Some(canonical),
             meta,
             hints: Hints::default(),
+            extracted: None,
         };
         self.ingest(input)
     }
@@ -237,19 +236,22 @@ impl Pipeline {
         std::thread::Builder::new()
             .name("plansok-extract".into())
             .spawn(move || {
-                let result =
-                    plansok_extract::extract(&cfg, &input.bytes, input.format, &input.hints).map(
-                        |ex| {
-                            let src = Source {
-                                extracted: &ex,
-                                format: input.format,
-                                path: input.path.as_deref(),
-                                meta: &input.meta,
-                                content_hash: &hash,
-                            };
-                            classifier.classify(&src)
-                        },
-                    );
+                let extracted = match input.extracted {
+                    Some(ex) => Ok(ex),
+                    None => {
+                        plansok_extract::extract(&cfg, &input.bytes, input.format, &input.hints)
+                    }
+                };
+                let result = extracted.map(|ex| {
+                    let src = Source {
+                        extracted: &ex,
+                        format: input.format,
+                        path: input.path.as_deref(),
+                        meta: &input.meta,
+                        content_hash: &hash,
+                    };
+                    classifier.classify(&src)
+                });
                 let _ = tx.send(result);
             })?;
         match rx.recv_timeout(self.opts.time_limit) {
@@ -268,7 +270,7 @@ impl Pipeline {
     }
 
     /// Ends a run: commits, and merges the index's segments if a large run left too many
-    /// ([`IndexStore::merge_if_fragmented`]).
+    /// ([`Indexer::merge_if_fragmented`]).
     pub fn finish_run(&mut self) -> Result<(), IngestError> {
         self.since_commit = 0;
         if self.store.merge_if_fragmented()? {

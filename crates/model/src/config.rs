@@ -30,11 +30,17 @@ pub fn config_text(name: &str, embedded: &'static str) -> Result<String, ConfigE
     Ok(embedded.to_string())
 }
 
-/// Parses TOML text into `T`, naming the file in the error.
-pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+/// Loads config file `name` ([`config_text`]) and parses it into `T`: the one way every crate
+/// reads its configuration.
+pub fn load_toml<T: serde::de::DeserializeOwned>(
     name: &str,
-    text: &str,
+    embedded: &'static str,
 ) -> Result<T, ConfigError> {
+    parse(name, &config_text(name, embedded)?)
+}
+
+/// Parses TOML text into `T`, naming the file in the error.
+pub fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, ConfigError> {
     toml::from_str(text).map_err(|e| ConfigError::Parse {
         name: name.to_string(),
         message: e.to_string(),

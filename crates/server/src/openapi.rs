@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub struct SearchParams {
+pub(crate) struct SearchParams {
     /// The query: words, "phrases", AND/OR/NOT, +/-, prefix*, title:.
     q: Option<String>,
     /// County (full or short name, slug or code) or municipality; repeat for OR.
@@ -35,7 +35,7 @@ pub struct SearchParams {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub struct SuggestParams {
+pub(crate) struct SuggestParams {
     /// What the user has typed (at least two letters).
     q: String,
     /// Most suggestions (default 10, at most 50).
@@ -49,14 +49,14 @@ pub struct SuggestParams {
         description = "Faceted search over Swedish county plans against men's violence against women."
     ),
     paths(
-        super::health,
-        super::search_handler,
-        super::facets_handler,
-        super::measures_handler,
-        super::document_handler,
-        super::similar_handler,
-        super::similar_passages_handler,
-        super::suggest_handler
+        crate::routes::health::health,
+        crate::routes::search::search_handler,
+        crate::routes::search::facets_handler,
+        crate::routes::search::measures_handler,
+        crate::routes::documents::document_handler,
+        crate::routes::documents::similar_handler,
+        crate::routes::documents::similar_passages_handler,
+        crate::routes::suggest::suggest_handler
     )
 )]
 struct ApiDoc;

@@ -27,7 +27,7 @@ impl Params {
     /// Parses a raw query string (percent-decoding; invalid UTF-8 becomes U+FFFD).
     pub fn parse(raw: &str) -> Result<Self, ApiError> {
         if raw.len() > MAX_QUERY_STRING {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::new(
                 "query_too_long",
                 format!("the query string is longer than {MAX_QUERY_STRING} bytes"),
             ));
@@ -51,7 +51,7 @@ impl Params {
             }
         }
         if let Some(f) = p.format.as_deref().filter(|f| *f != "json" && *f != "csv") {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::new(
                 "invalid_format",
                 format!("format {f:?} is not json or csv"),
             ));
@@ -61,7 +61,7 @@ impl Params {
             .as_deref()
             .filter(|s| *s != "relevance" && *s != "date")
         {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::new(
                 "invalid_sort",
                 format!("sort {s:?} is not relevance or date"),
             ));
@@ -75,7 +75,7 @@ impl Params {
             v.as_deref()
                 .map(|s| {
                     s.trim().parse::<usize>().map_err(|_| {
-                        ApiError::bad_request(
+                        ApiError::new(
                             &format!("invalid_{name}"),
                             format!("{name} must be a whole number ≥ 0, not {s:?}"),
                         )

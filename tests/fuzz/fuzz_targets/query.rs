@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use plansok_index::search::search;
-use plansok_index::{IndexStore, SearchConfig, SearchRequest};
+use plansok_index::search;
+use plansok_index::{Indexer, SearchConfig, SearchIndex, SearchRequest};
 use plansok_classify::Classifier;
 use plansok_extract::ExtractConfig;
 use plansok_ingest::{IngestOptions, Pipeline};
@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 struct State {
     _dir: tempfile::TempDir,
-    store: IndexStore,
+    store: SearchIndex,
     tax: Taxonomy,
 }
 
@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     static STATE: OnceLock<State> = OnceLock::new();
     let st = STATE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let store = IndexStore::open(dir.path(), SearchConfig::load().unwrap()).unwrap();
+        let store = Indexer::open(dir.path(), SearchConfig::load().unwrap()).unwrap();
         // A few real documents, so snippets, passages and facets run too.
         let mut p = Pipeline::new(
             ExtractConfig::load().unwrap(),
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
             |_, _| {},
         )
         .unwrap();
-        let store = IndexStore::open_existing(dir.path(), SearchConfig::load().unwrap()).unwrap();
+        let store = SearchIndex::open(dir.path(), SearchConfig::load().unwrap()).unwrap();
         State {
             _dir: dir,
             store,

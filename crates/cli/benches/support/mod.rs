@@ -26,7 +26,7 @@ pub fn peak_rss_mb_of(pid: &str) -> f64 {
 
 /// A pipeline on a new index in `dir` with the search configuration `cfg`.
 pub fn pipeline_on(dir: &Path, cfg: plansok_index::SearchConfig) -> plansok_ingest::Pipeline {
-    let store = plansok_index::IndexStore::open(dir, cfg).unwrap();
+    let store = plansok_index::Indexer::open(dir, cfg).unwrap();
     plansok_ingest::Pipeline::new(
         plansok_extract::ExtractConfig::load().unwrap(),
         plansok_classify::Classifier::load().unwrap(),

@@ -14,7 +14,7 @@
 //! term with no positions to read, and a longer one a phrase of triples. A gap left by removed words (stop words, over-long words) is written in the pair
 //! as one `_` per missing position, so a pair matches only words as far apart as in the
 //! phrase, as a positional phrase match does. Compound parts share their compound's position
-//! ([`crate::compound`]), so at index time a part pairs with its neighbours as the compound
+//! ([`crate::analysis::compound`]), so at index time a part pairs with its neighbours as the compound
 //! does; at query time the analyzer does not split, and the phrase's own words are paired.
 
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
@@ -270,7 +270,6 @@ mod tests {
         use tantivy::tokenizer::TextAnalyzer;
 
         use crate::config::Analysis;
-        use crate::schema;
 
         const WORDS: [&str; 16] = [
             "våld",
@@ -335,7 +334,7 @@ mod tests {
                 let text = words.join(" ");
                 let phrase = words[from..to].join(" ");
                 let index = tokens(index_side(), &text);
-                let query = tokens(schema::query_pairs(&analysis()), &phrase);
+                let query = tokens(crate::analysis::analyzers::query_pairs(&analysis()), &phrase);
                 prop_assert!(index.windows(2).all(|w| w[0].1 <= w[1].1), "{index:?}");
                 if let Some((first, q0)) = query.first() {
                     let found = index.iter().filter(|(t, _)| t == first).any(|(_, p)| {

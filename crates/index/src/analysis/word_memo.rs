@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn two_analyzers_on_one_thread_keep_their_own_tokens() {
         let mut swedish = MemoAnalyzer::new(analyzer());
-        let mut plain = MemoAnalyzer::new(crate::schema::plain());
+        let mut plain = MemoAnalyzer::new(crate::analysis::analyzers::plain());
         for _ in 0..2 {
             assert_eq!(tokens(&mut swedish, "Kvinnorna")[0].0, "kvinn");
             assert_eq!(tokens(&mut plain, "Kvinnorna")[0].0, "kvinnorna");

@@ -19,8 +19,8 @@ use tantivy::index::SegmentId;
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
+use crate::meta::DocMeta;
 use crate::schema::{self, Fields, KIND_DOC};
-use crate::store::DocMeta;
 use crate::IndexError;
 use plansok_model::{Goal, Period};
 

@@ -1,8 +1,37 @@
-//! Goal areas of the national strategy, scored from words (`config/classify.toml`).
+//! The goal vocabulary: the goal areas of the national strategy and the words that name them
+//! (`config/goals.toml`), and scoring text against it ([`GoalScorer`]). Classification gives
+//! passages their goal areas with it; a search reads the goal areas a query's words name.
 
-use crate::config::GoalRules;
+use serde::Deserialize;
+
+use crate::config::{load_toml, ConfigError};
 use crate::words::{tokens, Keyword};
-use plansok_model::Goal;
+use crate::Goal;
+
+const EMBEDDED: &str = include_str!("../../../config/goals.toml");
+
+/// The words of one goal area.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoalWordList {
+    pub slug: String,
+    pub strong: Vec<String>,
+    pub weak: Vec<String>,
+}
+
+/// The goal vocabulary and its thresholds (`config/goals.toml`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoalRules {
+    pub threshold: f32,
+    pub threshold_per_words: f32,
+    pub goal: Vec<GoalWordList>,
+}
+
+impl GoalRules {
+    /// Loads `goals.toml` (override directory first, else the embedded default).
+    pub fn load() -> Result<Self, ConfigError> {
+        load_toml("goals.toml", EMBEDDED)
+    }
+}
 
 struct GoalWords {
     goal: Goal,
@@ -74,10 +103,9 @@ impl GoalScorer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ClassifyConfig;
 
     fn scorer() -> GoalScorer {
-        GoalScorer::new(&ClassifyConfig::load().unwrap().goals)
+        GoalScorer::new(&GoalRules::load().unwrap())
     }
 
     #[test]

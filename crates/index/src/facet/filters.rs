@@ -1,6 +1,6 @@
 //! The facet filters of a request: parsed and validated once ([`FilterSpec`]), then turned
 //! into tantivy queries (for passage search, measures and similar) or applied to the facet
-//! table of each segment (document search, see [`crate::facet_table`]).
+//! table of each segment (document search, see [`crate::facet::table`]).
 //!
 //! Values within one filter are OR-ed, different filters AND-ed. A region filter names a
 //! county (matching its municipalities too) or a municipality.
@@ -11,8 +11,9 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, Te
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::Term;
 
+use crate::error::invalid;
+use crate::request::SearchRequest;
 use crate::schema::Fields;
-use crate::search::SearchRequest;
 use crate::IndexError;
 use plansok_model::{DocType, Goal, Period, Taxonomy};
 
@@ -63,10 +64,6 @@ pub(crate) struct FilterSpec {
 }
 
 /// A request error: the value of `name` cannot be used.
-pub(crate) fn invalid(name: &'static str, message: String) -> IndexError {
-    IndexError::InvalidFilter { name, message }
-}
-
 impl FilterSpec {
     /// Reads the filters of `req`; an unknown region, goal or type, a period that is not a
     /// year or a range of years, or a language that is not a two-letter code is an error.
@@ -228,6 +225,16 @@ fn period_query(f: &Fields, p: Period) -> Box<dyn Query> {
         (Occur::Must, Box::new(starts_before)),
         (Occur::Must, Box::new(ends_after)),
     ]))
+}
+
+/// The filter queries of a request (validated), for the searches that run them as queries
+/// (passages, measures).
+pub(crate) fn filter_queries(
+    f: &Fields,
+    tax: &Taxonomy,
+    req: &SearchRequest,
+) -> Result<Vec<Box<dyn Query>>, IndexError> {
+    Ok(FilterSpec::parse(tax, req)?.queries(f))
 }
 
 #[cfg(test)]

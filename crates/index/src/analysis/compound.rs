@@ -26,9 +26,9 @@ use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 use plansok_model::{config_text, ConfigError};
 
-const EMBEDDED_LEXICON: &str = include_str!("../../../config/lexicon/sv-compound.txt");
-const EMBEDDED_DOMAIN: &str = include_str!("../../../config/lexicon/domain.txt");
-const EMBEDDED_CORPUS: &str = include_str!("../../../config/lexicon/corpus.txt");
+const EMBEDDED_LEXICON: &str = include_str!("../../../../config/lexicon/sv-compound.txt");
+const EMBEDDED_DOMAIN: &str = include_str!("../../../../config/lexicon/domain.txt");
+const EMBEDDED_CORPUS: &str = include_str!("../../../../config/lexicon/corpus.txt");
 
 /// Words split and remembered before the cache is emptied (bounds its memory).
 const CACHE_WORDS: usize = 200_000;

@@ -1,0 +1,169 @@
+//! Document search in one pass over the matches of the text query ([`Faceted`]). Each match is
+//! checked against every facet filter; one that passes all is a hit (counted, ranked and
+//! counted in every facet), one that fails exactly one filter is counted in that filter's
+//! facet only. So each facet is counted under all the other filters ("drill sideways"),
+//! without running the query again per filtered facet.
+
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::Weight;
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
+
+use super::counts::{Counts, LocalCounts};
+use super::filters::{FilterSpec, DIMS};
+use super::segment_filter::SegmentFilter;
+use super::table::{SegmentTable, Tables};
+use super::top_k::{Candidate, TopK};
+use crate::ranking::Ranker;
+
+/// Document search in one pass: hits, total and every facet's counts. The query must match
+/// document entries only (their rows are the ones the table keeps).
+pub(crate) struct Faceted<'a> {
+    pub tables: &'a Tables,
+    pub spec: &'a FilterSpec,
+    pub ranker: &'a Ranker,
+    /// How many of the best hits to keep (offset + limit).
+    pub keep: usize,
+    /// Rank by the end of the plan period, newest first, instead of by score.
+    pub by_date: bool,
+}
+
+/// What [`Faceted`] found.
+#[derive(Debug, Default)]
+pub(crate) struct FacetedFruit {
+    /// Matches passing every filter.
+    pub total: usize,
+    /// The best of them, best first.
+    pub top: Vec<Candidate>,
+    pub counts: Counts,
+}
+
+pub(crate) struct FacetedSegment {
+    table: Arc<SegmentTable>,
+    filter: SegmentFilter,
+    ranker: Ranker,
+    by_date: bool,
+    segment: SegmentOrdinal,
+    total: usize,
+    top: TopK,
+    counts: LocalCounts,
+}
+
+impl Collector for Faceted<'_> {
+    type Fruit = FacetedFruit;
+    type Child = FacetedSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetedSegment> {
+        let table = self.tables.of(reader)?;
+        Ok(FacetedSegment {
+            filter: SegmentFilter::new(self.spec, &table),
+            counts: LocalCounts::new(&table),
+            ranker: self.ranker.clone(),
+            by_date: self.by_date,
+            segment,
+            total: 0,
+            top: TopK::new(self.keep),
+            table,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        !self.by_date
+    }
+
+    /// Walks the matches itself instead of through [`Weight::for_each`], which scores every
+    /// match before the collector sees it: here only the hits are scored, not the matches a
+    /// filter drops nor those counted in one facet only. The matches, totals and counts are
+    /// those of tantivy's walk (`one_pass_equals_a_query_per_facet`).
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetedFruit> {
+        let mut collector = self.for_segment(segment, reader)?;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                collector.offer(doc, || scorer.score());
+            }
+            doc = scorer.advance();
+        }
+        Ok(collector.harvest())
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetedFruit>) -> tantivy::Result<FacetedFruit> {
+        // The first segment's counts are taken as they are (an index is mostly one segment
+        // after a run's merge): only the others are added to them by name.
+        let mut fruits = fruits.into_iter();
+        let mut out = fruits.next().unwrap_or_default();
+        for f in fruits {
+            out.total += f.total;
+            out.top.extend(f.top);
+            out.counts.merge(f.counts);
+        }
+        out.top.sort_by(|a, b| b.rank(a));
+        out.top.truncate(self.keep);
+        Ok(out)
+    }
+}
+
+impl FacetedSegment {
+    /// Counts and ranks `doc`; `score` is asked only for a hit (a match that passes every
+    /// filter) ranked by score.
+    #[inline]
+    fn offer(&mut self, doc: DocId, score: impl FnOnce() -> Score) {
+        let Some(row) = self.table.documents.get(doc) else {
+            return;
+        };
+        match self.filter.fails(row) {
+            0 => {
+                self.total += 1;
+                for d in DIMS {
+                    self.counts.add(d, row);
+                }
+                let (key, score) = if self.by_date {
+                    (row.end as f32, 0.0)
+                } else {
+                    // A document's goal bits are its goal facets, as in the table.
+                    let s = score() * self.ranker.factor(row.doc_type as u64, row.goals as u64);
+                    (s, s)
+                };
+                self.top.push(Candidate {
+                    key,
+                    score,
+                    addr: DocAddress::new(self.segment, doc),
+                });
+            }
+            bits if bits.is_power_of_two() => {
+                if let Some(d) = DIMS.get(bits.trailing_zeros() as usize) {
+                    self.counts.add(*d, row);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl SegmentCollector for FacetedSegment {
+    type Fruit = FacetedFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.offer(doc, || score);
+    }
+
+    fn harvest(self) -> FacetedFruit {
+        FacetedFruit {
+            total: self.total,
+            top: self.top.into_sorted(),
+            counts: self.counts.into_counts(&self.table),
+        }
+    }
+}

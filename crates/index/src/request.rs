@@ -1,0 +1,18 @@
+//! A search as the CLI and the API hand it to the index: raw user values, validated by
+//! [`crate::facet::filters`] and [`crate::query`].
+
+/// A search as the CLI and the API receive it (raw user values).
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub regions: Vec<String>,
+    pub period: Option<String>,
+    pub goals: Vec<String>,
+    pub types: Vec<String>,
+    pub orgs: Vec<String>,
+    pub langs: Vec<String>,
+    pub limit: Option<usize>,
+    pub offset: usize,
+    /// Newest plan periods first instead of by relevance.
+    pub sort_by_date: bool,
+}

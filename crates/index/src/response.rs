@@ -1,0 +1,73 @@
+//! What a search answers: [`SearchResponse`] with its [`Hit`]s and [`Facets`] (the JSON of
+//! `docs/api.md`).
+
+use serde::Serialize;
+
+use plansok_model::Period;
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct HitPeriod {
+    pub start: u16,
+    pub end: u16,
+}
+
+impl From<Period> for HitPeriod {
+    fn from(p: Period) -> Self {
+        HitPeriod {
+            start: p.start,
+            end: p.end,
+        }
+    }
+}
+
+/// One document hit (the hit object of `docs/api.md`).
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Hit {
+    pub id: String,
+    pub url: Option<String>,
+    pub title: String,
+    pub region: Option<String>,
+    pub municipality: Option<String>,
+    pub organisation: Option<String>,
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub period: Option<HitPeriod>,
+    pub goals: Vec<String>,
+    pub lang: String,
+    pub score: f32,
+    /// Text around the matches, HTML-escaped, matches in `<mark>`.
+    pub snippet: String,
+    /// PDF page of the best passage.
+    pub page: Option<u32>,
+    /// Local file the document came from (omitted when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts per facet value, each under all the other filters.
+#[derive(Debug, Clone, Serialize, PartialEq, Default, utoipa::ToSchema)]
+pub struct Facets {
+    pub region: Vec<FacetValue>,
+    pub goal: Vec<FacetValue>,
+    #[serde(rename = "type")]
+    pub doc_type: Vec<FacetValue>,
+    pub period: Vec<FacetValue>,
+    pub organisation: Vec<FacetValue>,
+    pub lang: Vec<FacetValue>,
+}
+
+/// The search response of `docs/api.md`.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+}

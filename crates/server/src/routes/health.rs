@@ -1,0 +1,34 @@
+//! `/api/health` and the Prometheus `/metrics`.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+use crate::{ApiError, AppState};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    status: &'static str,
+    documents: usize,
+}
+
+#[utoipa::path(get, path = "/api/health", responses((status = 200, body = Health)))]
+pub(crate) async fn health(State(st): State<Arc<AppState>>) -> Result<Json<Health>, ApiError> {
+    let documents = st.store.num_documents()?;
+    Ok(Json(Health {
+        status: "ok",
+        documents,
+    }))
+}
+
+pub(crate) async fn metrics_handler(State(st): State<Arc<AppState>>) -> Result<Response, ApiError> {
+    let docs = st.store.num_documents()? as f64;
+    let body = st
+        .metrics
+        .render(&[("plansok_index_documents", "Documents in the index.", docs)]);
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
+}
