@@ -6,8 +6,10 @@
 # Targets (tests/fuzz/fuzz_targets/): pdf and html extraction, classify (period and region
 # parsers on arbitrary text), query (query parser and search over a small index). Needs
 # nightly Rust (`rustup toolchain install nightly`) and cargo-fuzz (installed when absent).
-# Seeds come from corpus/sample (and ../shared when present); the inputs libFuzzer finds
-# interesting are kept in tests/fuzz/corpus/<target>/, crashes in tests/fuzz/artifacts/<target>/.
+# Seeds come from corpus/sample and, when present, ../shared (fixtures/pdf, realworld/pdf,
+# seeds). The corpus tests/fuzz/corpus/<target>/ is not committed: when it is absent or empty it
+# is seeded from them, and the inputs libFuzzer finds interesting are added to it. Crashes go to
+# tests/fuzz/artifacts/<target>/. Both folders are ignored by git.
 # Limits per input: 10 s, 2 GB of memory; a crash, a timeout or an out-of-memory stops the run
 # with a non-zero exit and the input saved.
 set -euo pipefail
@@ -21,7 +23,7 @@ mkdir -p "$seeds"/{pdf,html,classify,query}
 find "$root/corpus/sample" -name '*.pdf' -exec cp {} "$seeds/pdf/" \;
 find "$root/corpus/sample" -name '*.html' -exec cp {} "$seeds/html/" \;
 if [ -d "$root/../shared" ]; then
-  find "$root/../shared/fixtures" "$root/../shared/realworld" -name '*.pdf' -size -2M -exec cp {} "$seeds/pdf/" \; 2>/dev/null || true
+  find "$root/../shared/fixtures/pdf" "$root/../shared/realworld/pdf" -name '*.pdf' -size -2M -exec cp {} "$seeds/pdf/" \; 2>/dev/null || true
   find "$root/../shared/seeds" -name '*.html' -exec cp {} "$seeds/html/" \; 2>/dev/null || true
   find "$root/../shared/seeds" -name '*.txt' -exec cp {} "$seeds/classify/" \; 2>/dev/null || true
 fi
@@ -34,6 +36,10 @@ done
 status=0
 for t in pdf html classify query; do
   mkdir -p "$here/corpus/$t" "$here/artifacts/$t"
+  if [ -z "$(ls -A "$here/corpus/$t")" ]; then
+    echo "== $t: no corpus yet, seeding it from $(ls "$seeds/$t" | wc -l) inputs"
+    cp "$seeds/$t"/* "$here/corpus/$t/" 2>/dev/null || true
+  fi
   echo "== $t: $secs s"
   if ! cargo +nightly fuzz run --fuzz-dir "$here" "$t" "$here/corpus/$t" "$seeds/$t" -- \
       -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 \
