@@ -163,7 +163,7 @@ fn search_filter_by_a_facet_and_open_a_result_in_chromium() {
     }
     let dir = tempfile::tempdir().unwrap();
     pipeline(dir.path())
-        .ingest_paths(&[repo().join("corpus")], |_, _| {})
+        .ingest_paths(&[repo().join("corpus/sample")], |_, _| {})
         .unwrap();
     let store =
         SearchIndex::open(&dir.path().join("index"), SearchConfig::load().unwrap()).unwrap();

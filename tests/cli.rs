@@ -22,7 +22,7 @@ fn stdout(o: &Output) -> String {
 #[test]
 fn ingest_search_and_stats_from_the_command_line() {
     let data = tempfile::tempdir().unwrap();
-    let corpus = repo().join("corpus");
+    let corpus = repo().join("corpus/sample");
     let o = plansok(data.path(), &["ingest", corpus.to_str().unwrap()]);
     assert_eq!(
         o.status.code(),

@@ -26,7 +26,9 @@ fn corpus() -> &'static Fixture {
     F.get_or_init(|| {
         let dir = fixture_dir("search-corpus");
         let mut p = pipeline(&dir);
-        let report = p.ingest_paths(&[repo().join("corpus")], |_, _| {}).unwrap();
+        let report = p
+            .ingest_paths(&[repo().join("corpus/sample")], |_, _| {})
+            .unwrap();
         let store = SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
         Fixture {
             _dir: dir,
@@ -479,7 +481,8 @@ fn ingest_in_small_commits(dir: &Path, merge_above: usize) -> SearchIndex {
         store,
         opts,
     );
-    p.ingest_paths(&[repo().join("corpus")], |_, _| {}).unwrap();
+    p.ingest_paths(&[repo().join("corpus/sample")], |_, _| {})
+        .unwrap();
     drop(p);
     SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap()
 }

@@ -30,7 +30,8 @@ fn corpus() -> &'static Fixture {
     F.get_or_init(|| {
         let dir = fixture_dir("quality-corpus");
         let mut p = pipeline(&dir);
-        p.ingest_paths(&[repo().join("corpus")], |_, _| {}).unwrap();
+        p.ingest_paths(&[repo().join("corpus/sample")], |_, _| {})
+            .unwrap();
         let store = SearchIndex::open(
             &dir.join("index"),
             plansok_index::SearchConfig::load().unwrap(),
@@ -444,4 +445,49 @@ fn phrases_matched_as_word_pairs_find_what_positions_find() {
     // extraction split differently); the written ones out of order are not.
     assert!(found > phrases.len(), "{found} of {} x 2", phrases.len());
     assert!(docs("\"relationer nära\"").hits.is_empty());
+}
+
+#[test]
+fn a_document_missing_a_word_is_found_below_those_with_every_word() {
+    let ids = |r: &SearchResponse| -> Vec<String> { r.hits.iter().map(|h| h.id.clone()).collect() };
+    let barnahus = docs("barnahus");
+    assert!(!barnahus.hits.is_empty());
+    // A word no document has does not hide the documents that have the other word.
+    let with_stray = docs("barnahus qxzqxzq");
+    assert_eq!(with_stray.total, barnahus.total);
+    // Two words: documents with either are found, those with both first.
+    let both = docs("barnahus kvinnojourer");
+    let jourer = docs("kvinnojourer");
+    assert!(
+        both.total >= barnahus.total.max(jourer.total),
+        "{}",
+        both.total
+    );
+    let (b, j) = (ids(&docs("barnahus")), ids(&jourer));
+    let all_words = |id: &String| b.contains(id) && j.contains(id);
+    let first_missing = ids(&both).iter().position(|id| !all_words(id));
+    let last_all = ids(&both).iter().rposition(all_words);
+    if let (Some(missing), Some(all)) = (first_missing, last_all) {
+        assert!(
+            all < missing,
+            "a document with both words ranks below one missing a word"
+        );
+    }
+}
+
+#[test]
+fn punctuation_people_type_is_read_leniently_and_strictly_on_request() {
+    let typed = docs("våld i nära relationer: handlingsplan");
+    assert!(typed.total > 0);
+    assert!(docs("våldsutövare?").total > 0);
+    assert!(docs("\"skyddat boende").total > 0);
+    let strict = search(
+        &corpus().store,
+        &Taxonomy::load().unwrap(),
+        &SearchRequest {
+            strict_syntax: true,
+            ..req("våld i nära relationer: handlingsplan")
+        },
+    );
+    assert!(strict.is_err());
 }

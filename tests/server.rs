@@ -21,7 +21,7 @@ fn server() -> &'static Server {
     S.get_or_init(|| {
         let dir = fixture_dir("server-corpus");
         pipeline(&dir)
-            .ingest_paths(&[repo().join("corpus")], |_, _| {})
+            .ingest_paths(&[repo().join("corpus/sample")], |_, _| {})
             .unwrap();
         let store = SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
         let (addr, rt) = common::start_server(store);
@@ -194,8 +194,9 @@ fn bad_parameters_are_400_with_a_code() {
         ("/api/search?q=v&offset=x", "invalid_offset"),
         ("/api/search?q=v&goal=fred", "invalid_goal"),
         ("/api/search?q=v&format=xml", "invalid_format"),
-        ("/api/search?q=%22unbalanced", "invalid_query"),
-        ("/api/search?q=nosuchfield:x", "invalid_query"),
+        ("/api/search?q=%22unbalanced&syntax=strict", "invalid_query"),
+        ("/api/search?q=nosuchfield:x&syntax=strict", "invalid_query"),
+        ("/api/search?q=v&syntax=loose", "invalid_syntax"),
     ] {
         let (status, v) = json(target);
         assert_eq!(status, 400, "{target}");
@@ -204,6 +205,19 @@ fn bad_parameters_are_400_with_a_code() {
             .as_str()
             .is_some_and(|m| !m.is_empty()));
     }
+    // Read leniently by default: punctuation people type is never an error.
+    for target in [
+        "/api/search?q=%22unbalanced",
+        "/api/search?q=nosuchfield:x",
+        "/api/search?q=v%C3%A5ld+i+n%C3%A4ra+relationer%3A+handlingsplan",
+        "/api/search?q=hedersv%C3%A5ld%3F",
+        "/api/search?q=(%5B%7Bstrategi",
+    ] {
+        let (status, v) = json(target);
+        assert_eq!(status, 200, "{target}: {v}");
+    }
+    let (_, v) = json("/api/search?q=v%C3%A5ld+i+n%C3%A4ra+relationer%3A+handlingsplan");
+    assert!(v["total"].as_u64().unwrap() > 0, "{v}");
     let huge = format!("/api/search?q={}", "a".repeat(100_000));
     let (status, _, _) = get(&huge);
     assert!(status == 400 || status == 414 || status == 431, "{status}");

@@ -32,6 +32,14 @@ pub struct TypeRule {
 pub struct DocTypeRules {
     pub news_markers: Vec<String>,
     pub news_url_parts: Vec<String>,
+    /// Hosts (and their subdomains) of newspapers, radio, press-release services and parties:
+    /// their pages are news.
+    #[serde(default)]
+    pub news_hosts: Vec<String>,
+    /// Hosts (or host/path prefixes) of national knowledge-support bodies: their pages that are
+    /// not news are knowledge support.
+    #[serde(default)]
+    pub knowledge_hosts: Vec<String>,
     pub title_zone_blocks: usize,
     pub title_zone_block_chars: usize,
     pub rules: Vec<TypeRule>,
@@ -50,12 +58,25 @@ pub struct OrganisationRules {
     pub body_cap: usize,
 }
 
+/// What makes a text about the topic (`[topic]`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TopicRules {
+    /// Words and phrases of the topic (prefixes: "våldsutsatt" matches "våldsutsatta").
+    pub words: Vec<String>,
+    /// Mentions needed in the body; a mention in the title counts `title_weight` times.
+    pub min_hits: usize,
+    pub title_weight: usize,
+    /// Languages whose texts can be on topic (the counties' own languages).
+    pub languages: Vec<String>,
+}
+
 /// All classification rules.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ClassifyConfig {
     pub period: PeriodRules,
     pub doctype: DocTypeRules,
     pub organisation: OrganisationRules,
+    pub topic: TopicRules,
 }
 
 impl ClassifyConfig {

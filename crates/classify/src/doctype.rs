@@ -37,7 +37,27 @@ pub fn classify(
     if is_news(rules, url, body) {
         return DocType::Nyhet;
     }
+    if url.is_some_and(|u| on_hosts(&rules.knowledge_hosts, u)) {
+        return DocType::Kunskapsstod;
+    }
     zone_type(rules, zone).unwrap_or(DocType::Annat)
+}
+
+/// Whether `url` is on one of `hosts` (a host matches its subdomains; an entry with a path
+/// matches the URLs below it).
+fn on_hosts(hosts: &[String], url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    let host = u.host_str().unwrap_or("").to_lowercase();
+    let at = format!("{host}{}", u.path().to_lowercase());
+    hosts.iter().any(|h| {
+        let h = h.to_lowercase();
+        match h.split_once('/') {
+            Some(_) => at.starts_with(&h) || at.starts_with(&format!("www.{h}")),
+            None => host == h || host.ends_with(&format!(".{h}")),
+        }
+    })
 }
 
 fn is_news(rules: &DocTypeRules, url: Option<&str>, body: &str) -> bool {
@@ -47,6 +67,7 @@ fn is_news(rules: &DocTypeRules, url: Option<&str>, body: &str) -> bool {
         rules.news_url_parts.iter().any(|p| u.contains(p.as_str()))
     });
     url_news
+        || url.is_some_and(|u| on_hosts(&rules.news_hosts, u))
         || rules
             .news_markers
             .iter()

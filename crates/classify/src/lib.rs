@@ -12,13 +12,14 @@ pub mod doctype;
 pub mod passages;
 pub mod period;
 pub mod region;
+pub mod topic;
 
 pub use config::ClassifyConfig;
 
 use plansok_extract::config::LanguageRules;
 use plansok_extract::{Extracted, Format};
 use plansok_model::goals::{GoalRules, GoalScorer};
-use plansok_model::{ConfigError, Document, SourceMeta, Taxonomy};
+use plansok_model::{ConfigError, DocType, Document, SourceMeta, Taxonomy};
 
 /// Errors loading the classifier.
 #[derive(Debug, thiserror::Error)]
@@ -112,18 +113,29 @@ impl Classifier {
         goals.sort_unstable();
         goals.dedup();
         let zone = doctype::title_zone(&self.cfg.doctype, &title, &ex.blocks);
+        let on_topic = topic::on_topic(&self.cfg.topic, &ex.lang, &title, &body);
+        let doc_type = doctype::classify(
+            &self.cfg.doctype,
+            src.format,
+            src.meta.url.as_deref(),
+            &zone,
+            &body,
+        );
+        // A text that only shares the field's words is no plan of the field, whatever it is:
+        // its type is `annat` and it has no plan period.
+        let doc_type = if on_topic { doc_type } else { DocType::Annat };
+        let period = if on_topic {
+            period::pick(&self.cfg.period, &zone, &body)
+        } else {
+            None
+        };
         Document {
             id: document_id(url.as_deref(), src.path),
             url,
             path: src.path.map(str::to_string),
-            period: period::pick(&self.cfg.period, &zone, &body),
-            doc_type: doctype::classify(
-                &self.cfg.doctype,
-                src.format,
-                src.meta.url.as_deref(),
-                &zone,
-                &body,
-            ),
+            period,
+            doc_type,
+            on_topic,
             title,
             region: place.county,
             municipality: place.municipality,

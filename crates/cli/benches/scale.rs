@@ -179,6 +179,7 @@ fn generate(i: usize, seed: u64, pool: &Pool, tax: &Taxonomy) -> Document {
         municipality: municipality.map(|m| m.display_name()),
         organisation: Some(municipality.map_or(county.lansstyrelsen(), |m| m.display_name())),
         doc_type,
+        on_topic: true,
         period: Period::new(start, start + len),
         goals,
         lang: "sv".into(),

@@ -39,6 +39,10 @@ pub struct SearchArgs {
     /// Newest plan periods first instead of by relevance.
     #[arg(long = "by-date")]
     sort_by_date: bool,
+    /// Read the query by the strict grammar: a query it cannot read is an error (by default
+    /// stray punctuation is read as spaces).
+    #[arg(long)]
+    strict: bool,
     /// Print the JSON object of docs/api.md (the search response).
     #[arg(long)]
     json: bool,
@@ -61,6 +65,7 @@ pub fn run(a: &SearchArgs) -> anyhow::Result<()> {
         limit: a.limit,
         offset: a.offset,
         sort_by_date: a.sort_by_date,
+        strict_syntax: a.strict,
     };
     let resp = plansok_index::search(&store, &taxonomy, &req).map_err(|e| match e {
         IndexError::InvalidFilter { .. } => anyhow::Error::new(UsageError(e.to_string())),

@@ -10,21 +10,20 @@ use plansok_index::{Indexer, SearchConfig, SearchIndex};
 use plansok_model::Taxonomy;
 use plansok_server::AppState;
 
-/// The sample corpus: `./corpus` when run from the repository, else the one the binary was
-/// built from.
+/// The sample corpus: `./corpus/sample` when run from the repository, else the one the binary
+/// was built from. (Only the sample: `corpus/realistic` is evaluation material.)
 fn sample_corpus() -> Option<PathBuf> {
-    let here = PathBuf::from("corpus");
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
-    [here, built]
-        .into_iter()
-        .find(|p| p.join("sample").is_dir())
+    let here = PathBuf::from("corpus/sample");
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/sample");
+    [here, built].into_iter().find(|p| p.is_dir())
 }
 
 pub fn run(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
     let empty = Indexer::open(index_dir, SearchConfig::load()?)?.num_documents()? == 0;
     if empty {
-        let corpus = sample_corpus()
-            .context("the data folder is empty and the sample corpus (corpus/) was not found")?;
+        let corpus = sample_corpus().context(
+            "the data folder is empty and the sample corpus (corpus/sample) was not found",
+        )?;
         eprintln!(
             "empty data folder: ingesting the sample corpus {}",
             corpus.display()

@@ -6,6 +6,8 @@
 //! MRR). [`evaluate`] indexes a corpus with one variant in a temporary folder and runs every
 //! judged query against it; `plansok eval` prints the table.
 
+pub mod baselines;
+pub mod gold;
 pub mod metrics;
 
 use std::path::{Path, PathBuf};
@@ -13,14 +15,17 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use gold::{Classification, GoldSet};
 use plansok_classify::Classifier;
 use plansok_extract::ExtractConfig;
-use plansok_index::{search, search_passages, Indexer, SearchConfig, SearchIndex, SearchRequest};
+use plansok_index::{
+    search, search_passages, DocMeta, Indexer, SearchConfig, SearchIndex, SearchRequest,
+};
 use plansok_ingest::{IngestOptions, Pipeline};
 use plansok_model::Taxonomy;
 
 /// Results looked at per query (recall@20).
-const DEPTH: usize = 20;
+pub(crate) const DEPTH: usize = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
@@ -36,6 +41,8 @@ pub enum EvalError {
     Ingest(#[from] plansok_ingest::IngestError),
     #[error("temporary folder: {0}")]
     Io(#[from] std::io::Error),
+    #[error("external baseline: {0}")]
+    Baseline(String),
 }
 
 /// What a judged query's answers are.
@@ -59,6 +66,9 @@ pub struct JudgedQuery {
     pub q: String,
     pub need: String,
     pub level: Level,
+    /// A county filter as the user sets it (a county slug), if any.
+    #[serde(default)]
+    pub region: Option<String>,
     pub relevant: Vec<Relevant>,
 }
 
@@ -120,6 +130,18 @@ pub struct Scores {
     pub mrr: f64,
 }
 
+impl Scores {
+    /// The scores of a ranking (the grade of each result, in order) against the grades of
+    /// every relevant unit.
+    pub fn of(ranked: &[u8], all: &[u8]) -> Scores {
+        Scores {
+            ndcg10: metrics::ndcg_at(10, ranked, all),
+            recall20: metrics::recall_at(DEPTH, ranked, all.len()),
+            mrr: metrics::reciprocal_rank(ranked),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct QueryScore {
     pub q: String,
@@ -130,7 +152,9 @@ pub struct QueryScore {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    pub variant: Variant,
+    /// The row's name: an analysis of plansok's or an external baseline.
+    pub name: String,
+    pub variant: Option<Variant>,
     pub mean: Scores,
     pub per_query: Vec<QueryScore>,
     /// Size of the index on disk (bytes) and the time to build it (seconds).
@@ -144,6 +168,27 @@ pub fn evaluate(
     judgments: &Judgments,
     variant: Variant,
 ) -> Result<Report, EvalError> {
+    Ok(evaluate_with(corpus, judgments, variant, &GoldSet::default(), false)?.report)
+}
+
+/// What one evaluation run found.
+pub struct Run {
+    pub report: Report,
+    /// The external baselines, over the same texts (when asked for).
+    pub baselines: Vec<Report>,
+    /// The classification against `gold` (when the corpus has gold labels).
+    pub classification: Option<Classification>,
+}
+
+/// [`evaluate`], also scoring the classification against `gold` and, with `baselines`, the
+/// external baselines on the texts this run indexed.
+pub fn evaluate_with(
+    corpus: &Path,
+    judgments: &Judgments,
+    variant: Variant,
+    gold: &GoldSet,
+    baselines: bool,
+) -> Result<Run, EvalError> {
     let dir = tempfile::tempdir()?;
     let cfg = variant.config(&SearchConfig::load()?);
     let store = Indexer::open(dir.path(), cfg)?;
@@ -167,27 +212,62 @@ pub fn evaluate(
     for jq in &judgments.query {
         let (ranked, top) = ranked_grades(pipeline.store(), &tax, jq)?;
         let all = units.grades(jq);
-        let scores = Scores {
-            ndcg10: metrics::ndcg_at(10, &ranked, &all),
-            recall20: metrics::recall_at(DEPTH, &ranked, all.len()),
-            mrr: metrics::reciprocal_rank(&ranked),
-        };
+        let scores = Scores::of(&ranked, &all);
         per_query.push(QueryScore {
             q: jq.q.clone(),
             scores,
             top,
         });
     }
-    Ok(Report {
-        variant,
+    let report = Report {
+        name: variant.name().to_string(),
+        variant: Some(variant),
         mean: mean(&per_query),
         per_query,
         index_bytes: dir_size(dir.path()),
         ingest_secs,
+    };
+    let classification = (!gold.is_empty())
+        .then(|| all_metas(pipeline.store(), &tax))
+        .transpose()?
+        .map(|metas| Classification::score(gold, &metas, &tax));
+    let baselines = if baselines {
+        baselines::evaluate_baselines(pipeline.store(), &tax, judgments, gold)?
+    } else {
+        Vec::new()
+    };
+    Ok(Run {
+        report,
+        baselines,
+        classification,
     })
 }
 
-fn mean(per_query: &[QueryScore]) -> Scores {
+/// The metadata of every document of the index.
+fn all_metas(index: &SearchIndex, tax: &Taxonomy) -> Result<Vec<DocMeta>, EvalError> {
+    let mut out = Vec::new();
+    let page = index.config().search.max_limit;
+    let mut offset = 0;
+    loop {
+        let req = SearchRequest {
+            limit: Some(page),
+            offset,
+            ..SearchRequest::default()
+        };
+        let hits = search(index, tax, &req)?.hits;
+        if hits.is_empty() {
+            return Ok(out);
+        }
+        offset += hits.len();
+        for h in hits {
+            if let Some(d) = index.document(&h.id)? {
+                out.push(d.meta);
+            }
+        }
+    }
+}
+
+pub(crate) fn mean(per_query: &[QueryScore]) -> Scores {
     let n = per_query.len().max(1) as f64;
     let sum = |f: fn(&Scores) -> f64| per_query.iter().map(|q| f(&q.scores)).sum::<f64>() / n;
     Scores {
@@ -207,6 +287,7 @@ fn ranked_grades(
 ) -> Result<Ranked, EvalError> {
     let req = SearchRequest {
         query: jq.q.clone(),
+        regions: jq.region.iter().cloned().collect(),
         limit: Some(DEPTH),
         ..SearchRequest::default()
     };
@@ -230,14 +311,14 @@ fn ranked_grades(
     Ok((top.iter().map(|(g, _)| *g).collect(), top))
 }
 
-fn normalise(text: &str) -> String {
+pub(crate) fn normalise(text: &str) -> String {
     text.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
 }
 
-fn passage_grade(jq: &JudgedQuery, text: &str) -> u8 {
+pub(crate) fn passage_grade(jq: &JudgedQuery, text: &str) -> u8 {
     jq.relevant
         .iter()
         .filter(|r| {
@@ -250,7 +331,7 @@ fn passage_grade(jq: &JudgedQuery, text: &str) -> u8 {
         .unwrap_or(0)
 }
 
-fn document_grade(jq: &JudgedQuery, url: &str) -> u8 {
+pub(crate) fn document_grade(jq: &JudgedQuery, url: &str) -> u8 {
     jq.relevant
         .iter()
         .filter(|r| r.url.as_deref().is_some_and(|u| url.contains(u)))

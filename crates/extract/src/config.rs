@@ -20,6 +20,9 @@ pub struct HtmlRules {
     pub root_selectors: Vec<String>,
     pub min_root_chars: usize,
     pub skip_tags: Vec<String>,
+    /// Skipped only when shorter than `min_root_chars` (a search form, not a page-wide form).
+    #[serde(default)]
+    pub skip_small_tags: Vec<String>,
     pub skip_roles: Vec<String>,
     pub skip_class_words: Vec<String>,
     pub signal_class_words: Vec<String>,

@@ -240,6 +240,12 @@ impl Walker<'_, '_> {
         if rules.skip_tags.iter().any(|t| t == e.name()) || e.attr("hidden").is_some() {
             return true;
         }
+        if rules.skip_small_tags.iter().any(|t| t == e.name()) {
+            let chars: usize = el.text().map(|t| t.trim().chars().count()).sum();
+            if chars < rules.min_root_chars {
+                return true;
+            }
+        }
         if e.attr("aria-hidden") == Some("true") {
             return true;
         }
@@ -408,5 +414,21 @@ mod props {
             let out = extract_html(&cfg, &s);
             prop_assert!(out.blocks.iter().all(|b| !b.text.is_empty()));
         }
+    }
+
+    #[test]
+    fn a_page_wide_form_is_read_and_a_search_form_is_not() {
+        let cfg = crate::ExtractConfig::load().unwrap();
+        let body =
+            "Länet samordnar arbetet mot våld i nära relationer och stöttar kommunerna. ".repeat(5);
+        let page = format!(
+            r#"<html><body><form id="aspnetForm"><div id="top"><form class="search"><input name="q">
+<button>Sök</button><p>Sök på webbplatsen</p></form></div>
+<table><tr><td><h1>Mäns våld mot kvinnor</h1><p>{body}</p></td></tr></table></form></body></html>"#
+        );
+        let ex = extract_html(&cfg, &page);
+        let text = ex.body();
+        assert!(text.contains("stöttar kommunerna"), "{text}");
+        assert!(!text.contains("Sök på webbplatsen"), "{text}");
     }
 }

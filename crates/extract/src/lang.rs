@@ -29,8 +29,8 @@ fn iso639_1(lang: Lang) -> Option<&'static str> {
     Some(match lang {
         Lang::Swe => "sv",
         Lang::Eng => "en",
-        Lang::Nob => "nb",
-        Lang::Dan => "da",
+        // Neighbours whose pages share the subject and most words: not Swedish, not analysed.
+        Lang::Nob | Lang::Dan => "other",
         Lang::Fin => "fi",
         Lang::Deu => "de",
         Lang::Fra => "fr",
@@ -62,6 +62,20 @@ mod tests {
         let en = "The county administrative board coordinates the regional work to prevent and combat men's violence against women.";
         assert_eq!(detect(&rules(), sv, None), "sv");
         assert_eq!(detect(&rules(), en, None), "en");
+    }
+
+    #[test]
+    fn norwegian_and_danish_are_not_swedish() {
+        let rules = LanguageRules {
+            allowlist: vec!["swe".into(), "eng".into(), "nob".into(), "dan".into()],
+            ..rules()
+        };
+        let nb = "Kommunen skal styrke arbeidet mot vold i nære relasjoner, og alle ansatte skal vite hvordan de kan hjelpe barn som lever med vold hjemme.";
+        let da = "Kommunen vil styrke indsatsen mod vold i nære relationer, og alle medarbejdere skal vide, hvordan de hjælper børn, der lever med vold i hjemmet.";
+        let sv = "Kommunen ska stärka arbetet mot våld i nära relationer, och alla anställda ska veta hur de kan hjälpa barn som lever med våld i hemmet.";
+        assert_eq!(detect(&rules, nb, None), "other");
+        assert_eq!(detect(&rules, da, None), "other");
+        assert_eq!(detect(&rules, sv, None), "sv");
     }
 
     #[test]

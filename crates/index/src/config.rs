@@ -29,6 +29,16 @@ pub struct SearchSettings {
     pub prefix_union_terms: usize,
     pub title_boost: f32,
     pub heading_boost: f32,
+    /// The share of a query's words a match must have (soft conjunction; 1.0: all).
+    #[serde(default = "every_word")]
+    pub min_words_share: f32,
+    /// The weight of the all-words score added to a match that has every word.
+    #[serde(default)]
+    pub all_words_boost: f32,
+}
+
+fn every_word() -> f32 {
+    1.0
 }
 
 /// How text is analysed; an index keeps the analysis it was created with.

@@ -12,7 +12,7 @@ use tantivy::query::Query;
 use tantivy::TantivyDocument;
 
 use crate::facet::filters::filter_queries;
-use crate::query::{marking_query, text_query};
+use crate::query::UserQuery;
 use crate::ranking::Ranker;
 use crate::request::SearchRequest;
 use crate::schema::Scope;
@@ -69,7 +69,14 @@ pub fn measures(
 ) -> Result<MeasuresResponse, IndexError> {
     let f = *index.fields();
     let filters = filter_queries(&f, tax, req)?;
-    let text = text_query(index.parsers(), &req.query, Scope::Passages)?;
+    // Measures are compared side by side: a passage holds every word of the query.
+    let (user, text) = UserQuery::read_with(
+        index.parsers(),
+        &req.query,
+        Scope::Passages,
+        req.strict_syntax,
+        true,
+    )?;
     let mut qs: Vec<Box<dyn Query>> = vec![text.box_clone()];
     qs.extend(filters);
     let searcher = index.reader().searcher();
@@ -80,7 +87,7 @@ pub fn measures(
     );
     let ranker = Ranker::for_request(index, req);
     let top = searcher.search(&q, &ranker.top_docs(CANDIDATES, 0))?;
-    let marking = marking_query(index.parsers(), &req.query, Scope::Passages)?;
+    let marking = user.marking(index.parsers(), Scope::Passages)?;
     let snippets = Snippets::new(index, &searcher, &*marking)?;
     let chars = index.config().search.snippet_chars;
     let mut by_county: HashMap<String, CountyMeasures> = HashMap::new();

@@ -18,6 +18,9 @@ pub struct DocMeta {
     pub doc_type: DocType,
     pub period: Option<Period>,
     pub goals: Vec<Goal>,
+    /// Whether the document is about the topic (indexes made before this field: true).
+    #[serde(default = "on_topic_default")]
+    pub on_topic: bool,
     pub lang: String,
     pub published: Option<String>,
     pub pages: Option<u32>,
@@ -36,9 +39,14 @@ impl DocMeta {
             doc_type: d.doc_type,
             period: d.period,
             goals: d.goals.clone(),
+            on_topic: d.on_topic,
             lang: d.lang.clone(),
             published: d.published.clone(),
             pages: d.pages,
         }
     }
+}
+
+fn on_topic_default() -> bool {
+    true
 }

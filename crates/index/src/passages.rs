@@ -7,7 +7,7 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::TantivyDocument;
 
 use crate::facet::filters::filter_queries;
-use crate::query::text_query;
+use crate::query::UserQuery;
 use crate::ranking::Ranker;
 use crate::schema::Scope;
 use crate::searcher::SearchIndex;
@@ -38,8 +38,15 @@ pub fn search_passages(
     offset: usize,
 ) -> Result<Vec<PassageHit>, IndexError> {
     let f = *index.fields();
-    let mut qs: Vec<Box<dyn Query>> =
-        vec![text_query(index.parsers(), &req.query, Scope::Passages)?];
+    let mut qs: Vec<Box<dyn Query>> = vec![
+        UserQuery::read(
+            index.parsers(),
+            &req.query,
+            Scope::Passages,
+            req.strict_syntax,
+        )?
+        .1,
+    ];
     qs.extend(filter_queries(&f, tax, req)?);
     let q = BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect());
     let searcher = index.reader().searcher();

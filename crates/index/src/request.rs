@@ -15,4 +15,6 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Newest plan periods first instead of by relevance.
     pub sort_by_date: bool,
+    /// Read the query by the strict grammar (an error says what is wrong) instead of leniently.
+    pub strict_syntax: bool,
 }

@@ -47,8 +47,12 @@ pub fn search(
     }
     let f = *index.fields();
     let spec = FilterSpec::parse(tax, req)?;
-    let user = UserQuery::new(index.parsers(), &req.query);
-    let text = user.text(index.parsers(), Scope::Documents)?;
+    let (user, text) = UserQuery::read(
+        index.parsers(),
+        &req.query,
+        Scope::Documents,
+        req.strict_syntax,
+    )?;
     let passage_text = user.text(index.parsers(), Scope::Passages)?;
     let searcher = index.reader().searcher();
     let tables = index.facet_tables(&searcher)?;

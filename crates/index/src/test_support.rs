@@ -28,6 +28,7 @@ pub(crate) fn plan(id: &str, content_hash: &str, body: &str, passages: Vec<Passa
         region: None,
         municipality: None,
         organisation: None,
+        on_topic: true,
         doc_type: DocType::Handlingsplan,
         period: None,
         goals: vec![],

@@ -203,6 +203,9 @@ pub struct Document {
     pub doc_type: DocType,
     pub period: Option<Period>,
     pub goals: Vec<Goal>,
+    /// Whether the text is about men's violence against women or violence in close
+    /// relationships (not only sharing its words: a climate plan, a Norwegian page).
+    pub on_topic: bool,
     /// ISO 639-1 language code.
     pub lang: String,
     /// Publication date as given (ISO 8601 date when known).

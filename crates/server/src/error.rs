@@ -66,6 +66,11 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
         "sort is not relevance or date",
     ),
     (
+        "invalid_syntax",
+        StatusCode::BAD_REQUEST,
+        "syntax is not lenient or strict",
+    ),
+    (
         "invalid_id",
         StatusCode::BAD_REQUEST,
         "a document id that is not hexadecimal",

@@ -27,6 +27,9 @@ pub(crate) struct SearchParams {
     offset: Option<u32>,
     /// relevance (default) or date (newest plan periods first).
     sort: Option<String>,
+    /// lenient (default: stray punctuation is read as spaces) or strict (the query grammar;
+    /// a query it cannot read is a 400 invalid_query).
+    syntax: Option<String>,
     /// json (default) or csv (every hit).
     format: Option<String>,
 }

@@ -21,6 +21,7 @@ pub struct Params {
     pub offset: Option<String>,
     pub format: Option<String>,
     pub sort: Option<String>,
+    pub syntax: Option<String>,
 }
 
 impl Params {
@@ -47,8 +48,19 @@ impl Params {
                 "offset" => p.offset = Some(v),
                 "format" => p.format = Some(v),
                 "sort" => p.sort = Some(v),
+                "syntax" => p.syntax = Some(v),
                 _ => {}
             }
+        }
+        if let Some(s) = p
+            .syntax
+            .as_deref()
+            .filter(|s| *s != "lenient" && *s != "strict")
+        {
+            return Err(ApiError::new(
+                "invalid_syntax",
+                format!("syntax {s:?} is not lenient or strict"),
+            ));
         }
         if let Some(f) = p.format.as_deref().filter(|f| *f != "json" && *f != "csv") {
             return Err(ApiError::new(
@@ -94,6 +106,7 @@ impl Params {
             limit: number("limit", &self.limit)?.map(|l| l.max(1)),
             offset: number("offset", &self.offset)?.unwrap_or(0),
             sort_by_date: self.sort.as_deref() == Some("date"),
+            strict_syntax: self.syntax.as_deref() == Some("strict"),
         })
     }
 }

@@ -46,6 +46,7 @@ fn document(i: usize, rng: &mut Rng, tax: &Taxonomy, version: usize) -> Document
         region: (rng.below(8) != 0).then(|| county.name.clone()),
         municipality: municipality.map(|m| m.display_name()),
         organisation: Some(["Länsstyrelsen", "Regionen", "Kommunen"][rng.below(3)].into()),
+        on_topic: true,
         doc_type: DocType::ALL[rng.below(DocType::ALL.len())],
         period: (rng.below(5) != 0)
             .then(|| Period::new(start, start + rng.below(5) as u16))

@@ -16,7 +16,7 @@ pub(crate) mod prefix;
 pub(crate) mod restrict;
 pub mod rewrite;
 
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
@@ -57,6 +57,8 @@ pub fn marking_query(
 pub struct UserQuery {
     typed: String,
     rest: String,
+    /// Whether a match needs every word (else the soft conjunction of `min_words_share`).
+    every_word: bool,
     prefixes: Vec<String>,
 }
 
@@ -72,8 +74,52 @@ impl UserQuery {
         UserQuery {
             typed: query.to_string(),
             rest,
+            every_word: false,
             prefixes,
         }
+    }
+
+    /// Reads the user's query for `scope`, with the query built: by the strict grammar when
+    /// `strict`, else leniently: a query the grammar refuses is read again with its stray
+    /// punctuation as spaces ([`rewrite::lenient`]), and at last as its words alone, so that
+    /// what people type is never an error.
+    pub fn read(
+        parsers: &QueryParsers,
+        query: &str,
+        scope: Scope,
+        strict: bool,
+    ) -> Result<(UserQuery, Box<dyn Query>), IndexError> {
+        Self::read_with(parsers, query, scope, strict, false)
+    }
+
+    /// [`read`](Self::read), with every word required when `every_word` (measures compare
+    /// passages that hold all the words, not one of them).
+    pub fn read_with(
+        parsers: &QueryParsers,
+        query: &str,
+        scope: Scope,
+        strict: bool,
+        every_word: bool,
+    ) -> Result<(UserQuery, Box<dyn Query>), IndexError> {
+        let mut user = UserQuery::new(parsers, query);
+        user.every_word = every_word;
+        let first = user.text(parsers, scope);
+        if strict || first.is_ok() {
+            return first.map(|q| (user, q));
+        }
+        let is_field = |f: &str| parsers.field_names.contains(f);
+        for again in [
+            rewrite::lenient(query, is_field),
+            rewrite::words_only(query),
+        ] {
+            let mut user = UserQuery::new(parsers, &again);
+            user.every_word = every_word;
+            if let Ok(q) = user.text(parsers, scope) {
+                user.typed = query.to_string();
+                return Ok((user, q));
+            }
+        }
+        first.map(|q| (user, q))
     }
 
     /// See [`text_query`].
@@ -119,13 +165,16 @@ fn build(
         ));
     }
     if !rest.trim().is_empty() {
-        clauses.push((
-            Occur::Must,
-            parsers
-                .parser(scope)
-                .parse_query(&rest)
-                .map_err(|e| invalid("query", format!("{:?} cannot be read: {e}", q.typed)))?,
-        ));
+        let parsed = parsers
+            .parser(scope)
+            .parse_query(&rest)
+            .map_err(|e| invalid("query", format!("{:?} cannot be read: {e}", q.typed)))?;
+        let parsed = if q.every_word {
+            parsed
+        } else {
+            soften(parsers, parsed)
+        };
+        clauses.push((Occur::Must, parsed));
     }
     Ok(match clauses.len() {
         0 => Box::new(ConstScoreQuery::new(
@@ -138,6 +187,32 @@ fn build(
         1 => clauses.remove(0).1,
         _ => Box::new(BooleanQuery::new(clauses)),
     })
+}
+
+/// The soft conjunction of a query of required words (`a b c` as the grammar reads it: each
+/// word, or synonym group, a required clause): a match needs `min_words_share` of them, and a
+/// match with all of them gets its all-words score times `all_words_boost` on top, so it ranks
+/// above those missing a word. Any other query (one word, `OR`, `+`/`-`, `NOT`) is left as it is.
+fn soften(parsers: &QueryParsers, parsed: Box<dyn Query>) -> Box<dyn Query> {
+    let share = parsers.min_words_share;
+    let Some(all) = parsed.downcast_ref::<BooleanQuery>() else {
+        return parsed;
+    };
+    let words = all.clauses();
+    if share >= 1.0 || words.len() < 2 || words.iter().any(|(o, _)| *o != Occur::Must) {
+        return parsed;
+    }
+    let need = ((words.len() as f32 * share.max(0.0)).ceil() as usize).clamp(1, words.len());
+    let any: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .map(|(_, q)| (Occur::Should, q.box_clone()))
+        .collect();
+    let soft = BooleanQuery::with_minimum_required_clauses(any, need);
+    let bonus = BoostQuery::new(parsed, parsers.all_words_boost.max(0.0));
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(soft)),
+        (Occur::Should, Box::new(bonus)),
+    ]))
 }
 
 /// Terms starting with `prefix` in the whole-word text fields of `scope` ([`PrefixQuery`]: the

@@ -46,7 +46,12 @@ pub struct QueryParsers {
     pub(super) decompounder: Option<Decompounder>,
     /// See `prefix_union_terms` in `config/search.toml`.
     pub(super) prefix_union_terms: usize,
+    /// See `min_words_share` and `all_words_boost` in `config/search.toml`.
+    pub(super) min_words_share: f32,
+    pub(super) all_words_boost: f32,
     pub(super) fields: Fields,
+    /// The names of the schema's fields (what may stand before `:` in a query).
+    pub(super) field_names: HashSet<String>,
 }
 
 impl QueryParsers {
@@ -87,7 +92,13 @@ impl QueryParsers {
             groups: cfg.synonyms.groups.clone(),
             decompounder: analysis.compounds.enabled.then_some(decompounder),
             prefix_union_terms: cfg.search.prefix_union_terms,
+            min_words_share: cfg.search.min_words_share,
+            all_words_boost: cfg.search.all_words_boost,
             fields: *f,
+            field_names: schema
+                .fields()
+                .map(|(_, entry)| entry.name().to_string())
+                .collect(),
         }
     }
 

@@ -234,6 +234,44 @@ pub(super) fn split_prefixes(query: &str) -> (String, Vec<String>) {
     (rest.join(" "), prefixes)
 }
 
+/// A query as people type it, made readable by the strict grammar: a `:` after a word that is
+/// not a field name is a space ("relationer: handlingsplan"), a quote left open is dropped, and
+/// characters the grammar gives a meaning but a user rarely means (`? ! ( ) [ ] { } ^ ~ \ / < >
+/// = ; ,` and `'`) are spaces. Words, phrases, `+`/`-`, `AND`/`OR`/`NOT`, `field:` and `word*`
+/// stay as typed.
+pub fn lenient(query: &str, is_field: impl Fn(&str) -> bool) -> String {
+    let mut out = String::with_capacity(query.len());
+    for (i, word) in query.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let word = match word.split_once(':') {
+            Some((field, _)) if is_field(field) => word.to_string(),
+            _ => word.replace(':', " "),
+        };
+        out.extend(word.chars().map(|c| match c {
+            '?' | '!' | '(' | ')' | '[' | ']' | '{' | '}' | '^' | '~' | '\\' | '/' | '<' | '>'
+            | '=' | ';' | ',' | '\'' | '`' => ' ',
+            c => c,
+        }));
+    }
+    if out.matches('"').count() % 2 == 1 {
+        if let Some(last) = out.rfind('"') {
+            out.replace_range(last..last + 1, " ");
+        }
+    }
+    out
+}
+
+/// The query's words alone (letters, digits and `*`): the last resort of a lenient reading.
+pub fn words_only(query: &str) -> String {
+    query
+        .split(|c: char| !(c.is_alphanumeric() || c == '*'))
+        .filter(|w| !w.is_empty() && !matches!(*w, "AND" | "OR" | "NOT"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +281,26 @@ mod tests {
             vec!["mvk".into(), "mäns våld mot kvinnor".into()],
             vec!["kvinnojour".into(), "kvinnofridsjour".into()],
         ]
+    }
+
+    #[test]
+    fn a_lenient_query_keeps_fields_and_drops_what_the_grammar_would_refuse() {
+        let field = |f: &str| f == "title";
+        assert_eq!(
+            lenient("våld i nära relationer: handlingsplan", field),
+            "våld i nära relationer  handlingsplan"
+        );
+        assert_eq!(
+            lenient("title:våld hedersvåld?", field),
+            "title:våld hedersvåld "
+        );
+        assert_eq!(lenient("\"skyddat boende", field), " skyddat boende");
+        assert_eq!(lenient("\"a b\" -c +d e*", field), "\"a b\" -c +d e*");
+        assert_eq!(
+            lenient("vad gör länen (för) våldsutövare?", field),
+            "vad gör länen  för  våldsutövare "
+        );
+        assert_eq!(words_only("a:b \"c OR d"), "a b c d");
     }
 
     #[test]
