@@ -11,7 +11,7 @@ use plansok_index::{search, SearchRequest, SearchResponse};
 
 use super::{blocking, EXPORT_LIMIT, SEARCH_LIMIT};
 use crate::error::ErrorBody;
-use crate::{openapi, ApiError, AppState, Params};
+use crate::{ApiError, AppState, Params};
 
 /// Runs a search on the blocking pool, bounded in time; a repeated request on the same index
 /// generation is answered from the cache.
@@ -39,7 +39,7 @@ async fn run_search(
 /// Most rows a CSV export carries.
 const CSV_MAX_ROWS: usize = 50_000;
 
-#[utoipa::path(get, path = "/api/search", params(openapi::SearchParams),
+#[utoipa::path(get, path = "/api/search", params(crate::params::SearchParams),
     responses((status = 200, description = "Hits and facets (or text/csv with format=csv)", body = plansok_index::SearchResponse),
               (status = 400, description = "A bad parameter", body = ErrorBody)))]
 pub(crate) async fn search_handler(
@@ -81,7 +81,7 @@ async fn all_hits(st: Arc<AppState>, mut req: SearchRequest) -> Result<SearchRes
 /// Measures per county (at most this many each).
 const MEASURES_PER_COUNTY: usize = 3;
 
-#[utoipa::path(get, path = "/api/measures", params(openapi::SearchParams),
+#[utoipa::path(get, path = "/api/measures", params(crate::params::SearchParams),
     responses((status = 200, description = "Matching passages grouped by county", body = plansok_index::MeasuresResponse),
               (status = 400, body = ErrorBody)))]
 pub(crate) async fn measures_handler(
@@ -98,7 +98,7 @@ pub(crate) async fn measures_handler(
     Ok(Json(result).into_response())
 }
 
-#[utoipa::path(get, path = "/api/facets", params(openapi::SearchParams),
+#[utoipa::path(get, path = "/api/facets", params(crate::params::SearchParams),
     responses((status = 200, description = "Counts per facet value", body = plansok_index::Facets), (status = 400, body = ErrorBody)))]
 pub(crate) async fn facets_handler(
     State(st): State<Arc<AppState>>,

@@ -8,12 +8,12 @@ use axum::Json;
 
 use super::{blocking, SEARCH_LIMIT};
 use crate::error::ErrorBody;
-use crate::{openapi, ApiError, AppState};
+use crate::{ApiError, AppState};
 
 /// Most suggestions one call may ask for.
 const MAX_SUGGESTIONS: usize = 50;
 
-#[utoipa::path(get, path = "/api/suggest", params(openapi::SuggestParams),
+#[utoipa::path(get, path = "/api/suggest", params(crate::params::SuggestParams),
     responses((status = 200, description = "`{\"query\": q, \"suggestions\": [Suggestion]}`: words of the index starting with q, most documents first", body = Vec<plansok_index::Suggestion>),
               (status = 400, body = ErrorBody)))]
 pub(crate) async fn suggest_handler(
