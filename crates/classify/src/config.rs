@@ -47,6 +47,9 @@ pub struct DocTypeRules {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct OrganisationRules {
+    /// Hosts of national bodies: their pages are no county's, whatever places they name.
+    #[serde(default)]
+    pub national_hosts: Vec<String>,
     pub lansstyrelsen_signals: Vec<String>,
     pub lansstyrelsen_host: String,
     pub weight_url: f32,

@@ -4,6 +4,7 @@ use plansok_extract::{Block, Format};
 use plansok_model::DocType;
 
 use crate::config::DocTypeRules;
+use crate::hosts::on_hosts;
 use plansok_model::words::find_words;
 
 /// The title and the first short blocks: where a document says what it is.
@@ -41,23 +42,6 @@ pub fn classify(
         return DocType::Kunskapsstod;
     }
     zone_type(rules, zone).unwrap_or(DocType::Annat)
-}
-
-/// Whether `url` is on one of `hosts` (a host matches its subdomains; an entry with a path
-/// matches the URLs below it).
-fn on_hosts(hosts: &[String], url: &str) -> bool {
-    let Ok(u) = url::Url::parse(url) else {
-        return false;
-    };
-    let host = u.host_str().unwrap_or("").to_lowercase();
-    let at = format!("{host}{}", u.path().to_lowercase());
-    hosts.iter().any(|h| {
-        let h = h.to_lowercase();
-        match h.split_once('/') {
-            Some(_) => at.starts_with(&h) || at.starts_with(&format!("www.{h}")),
-            None => host == h || host.ends_with(&format!(".{h}")),
-        }
-    })
 }
 
 fn is_news(rules: &DocTypeRules, url: Option<&str>, body: &str) -> bool {

@@ -9,6 +9,7 @@
 
 mod config;
 pub mod doctype;
+mod hosts;
 pub mod passages;
 pub mod period;
 pub mod region;
@@ -122,12 +123,17 @@ impl Classifier {
             &body,
         );
         // A text that only shares the field's words is no plan of the field, whatever it is:
-        // its type is `annat` and it has no plan period.
+        // its type is `annat` and it has no plan period. A page that is not a plan names a plan's
+        // period as a range; its single years are dates and statistics.
         let doc_type = if on_topic { doc_type } else { DocType::Annat };
-        let period = if on_topic {
-            period::pick(&self.cfg.period, &zone, &body)
-        } else {
-            None
+        let plan = matches!(
+            doc_type,
+            DocType::Handlingsplan | DocType::Strategi | DocType::Overenskommelse
+        );
+        let period = match (on_topic, plan) {
+            (false, _) => None,
+            (true, true) => period::pick(&self.cfg.period, &zone, &body),
+            (true, false) => period::pick_range(&self.cfg.period, &zone, &body),
         };
         Document {
             id: document_id(url.as_deref(), src.path),
@@ -193,5 +199,77 @@ mod tests {
         assert_eq!(doc.lang, "sv");
         let langs: Vec<&str> = doc.passages.iter().map(|p| p.lang.as_str()).collect();
         assert_eq!(langs, ["sv", "en"]);
+    }
+
+    /// An HTML page at `url`, classified.
+    fn page(url: &str, html: &str) -> Document {
+        let ex = extract(
+            &ExtractConfig::load().unwrap(),
+            html.as_bytes(),
+            Format::Html,
+            &Hints::default(),
+        )
+        .unwrap();
+        let meta = SourceMeta {
+            url: Some(url.into()),
+            ..SourceMeta::default()
+        };
+        Classifier::load().unwrap().classify(&Source {
+            extracted: &ex,
+            format: Format::Html,
+            path: None,
+            meta: &meta,
+            content_hash: "x",
+        })
+    }
+
+    #[test]
+    fn a_mirror_host_s_copy_is_the_county_its_text_names() {
+        let doc = page(
+            "https://docplayer.se/123-handlingsplan.html",
+            "<html><body><main><p>Ladda ner Spara denna PDF</p><h1>Handlingsplan mot våld i nära \
+             relationer 2020–2023</h1><p>Antagen av kommunfullmäktige i Ljusdals kommun. \
+             Socialförvaltningen i Ljusdals kommun ansvarar för att våldsutsatta får stöd och \
+             skyddat boende.</p></main></body></html>",
+        );
+        assert_eq!(doc.region.as_deref(), Some("Gävleborgs län"));
+        assert_eq!(doc.doc_type, DocType::Handlingsplan);
+    }
+
+    #[test]
+    fn a_national_page_that_names_a_city_is_no_county_s() {
+        let doc = page(
+            "https://www.socialstyrelsen.se/kunskapsstod/vald.html",
+            "<html><body><main><h1>Stöd till våldsutsatta</h1><p>En studie i Malmö och Umeå \
+             visar hur socialtjänsten kan ge våldsutsatta kvinnor skyddat boende.</p>\
+             </main></body></html>",
+        );
+        assert_eq!(doc.region, None);
+    }
+
+    #[test]
+    fn a_news_item_s_dates_and_statistics_years_are_no_period() {
+        let doc = page(
+            "https://www.allehanda.se/artikel/samordnare.html",
+            "<html><body><main><h1>Kommunen anställer samordnare mot våld</h1><p>Publicerad \
+             2025-02-03. Under 2023 anmäldes fler fall av våld i nära relationer än 2022, och \
+             sedan 2015 har kvinnojouren tagit emot fler samtal.</p></main></body></html>",
+        );
+        assert_eq!(doc.doc_type, DocType::Nyhet);
+        assert_eq!(doc.period, None);
+    }
+
+    #[test]
+    fn a_norwegian_plan_is_not_swedish_and_not_on_topic() {
+        let doc = page(
+            "https://www.bergen.kommune.no/handlingsplan.html",
+            "<html><body><main><h1>Handlingsplan mot vold i nære relasjoner 2024–2028</h1><p>\
+             Kommunen skal styrke arbeidet mot vold i nære relasjoner, og alle ansatte skal vite \
+             hvordan de kan hjelpe barn som lever med vold hjemme. Krisesenteret gir beskyttelse \
+             og støtte til kvinner som er utsatt for vold.</p></main></body></html>",
+        );
+        assert_eq!(doc.lang, "other");
+        assert!(!doc.on_topic);
+        assert_eq!((doc.doc_type, doc.period), (DocType::Annat, None));
     }
 }

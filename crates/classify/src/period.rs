@@ -148,8 +148,23 @@ fn head(s: &str, n: usize) -> &str {
 
 /// Picks the period of a document from its title zone and body.
 pub fn pick(rules: &PeriodRules, title_zone: &str, body: &str) -> Option<Period> {
+    pick_of(rules, title_zone, body, true)
+}
+
+/// The period a page that is not itself a plan (a news item, an information page) names: a year
+/// range only, since its single years are dates, statistics and history ("under 2023 anmäldes").
+pub fn pick_range(rules: &PeriodRules, title_zone: &str, body: &str) -> Option<Period> {
+    pick_of(rules, title_zone, body, false)
+}
+
+fn pick_of(rules: &PeriodRules, title_zone: &str, body: &str, single: bool) -> Option<Period> {
+    let of = |text| {
+        candidates(rules, text)
+            .into_iter()
+            .filter(move |c| single || c.is_range)
+    };
     let mut scores: HashMap<Period, (f32, usize)> = HashMap::new();
-    for c in candidates(rules, body) {
+    for c in of(body) {
         let mut s = rules.weight_occurrence;
         if c.cued {
             s += rules.weight_cue;
@@ -163,7 +178,7 @@ pub fn pick(rules: &PeriodRules, title_zone: &str, body: &str) -> Option<Period>
         let e = scores.entry(c.period).or_insert((0.0, c.start));
         e.0 += s;
     }
-    for c in candidates(rules, title_zone) {
+    for c in of(title_zone) {
         let e = scores.entry(c.period).or_insert((0.0, 0));
         e.0 += rules.weight_title;
         e.1 = 0;

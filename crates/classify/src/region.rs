@@ -16,6 +16,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
 use crate::config::OrganisationRules;
+use crate::hosts::on_hosts;
 use crate::ClassifyError;
 use plansok_model::words::is_boundary;
 use plansok_model::{SourceMeta, Taxonomy};
@@ -166,7 +167,19 @@ impl RegionMatcher {
         for text in ev.signals.iter().map(String::as_str).chain([ev.body]) {
             self.emails(text, &mut s);
         }
-        self.decide(&s, ev.meta)
+        let place = self.decide(&s, ev.meta);
+        if ev
+            .url
+            .is_some_and(|u| on_hosts(&self.rules.national_hosts, u))
+        {
+            // A national body names cities and counties in passing ("a study in Malmö").
+            return Place {
+                county: None,
+                municipality: None,
+                ..place
+            };
+        }
+        place
     }
 
     fn meta(&self, meta: &SourceMeta, s: &mut Scores) {
