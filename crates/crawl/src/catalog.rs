@@ -97,8 +97,7 @@ impl Catalog {
     /// Opens (or creates) the store under `dir`.
     pub fn open(dir: &Path) -> Result<Self, CrawlError> {
         let blobs = dir.join("blobs");
-        std::fs::create_dir_all(&blobs)
-            .map_err(|e| CrawlError::Store(format!("{}: {e}", blobs.display())))?;
+        std::fs::create_dir_all(&blobs).map_err(CrawlError::store(&blobs))?;
         let conn = Connection::open(dir.join("catalog.sqlite"))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.execute_batch(SCHEMA)?;
@@ -117,21 +116,18 @@ impl Catalog {
             return Ok(hash);
         }
         let dir = path.parent().unwrap_or(&self.blobs);
-        std::fs::create_dir_all(dir).map_err(|e| CrawlError::Store(e.to_string()))?;
-        let mut tmp =
-            tempfile::NamedTempFile::new_in(dir).map_err(|e| CrawlError::Store(e.to_string()))?;
-        std::io::Write::write_all(&mut tmp, bytes).map_err(|e| CrawlError::Store(e.to_string()))?;
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| CrawlError::Store(e.to_string()))?;
+        std::fs::create_dir_all(dir).map_err(CrawlError::store(dir))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(CrawlError::store(dir))?;
+        std::io::Write::write_all(&mut tmp, bytes).map_err(CrawlError::store(tmp.path()))?;
+        tmp.as_file().sync_all().map_err(CrawlError::store(&path))?;
         tmp.persist(&path)
-            .map_err(|e| CrawlError::Store(e.to_string()))?;
+            .map_err(|e| CrawlError::store(&path)(e.error))?;
         Ok(hash)
     }
 
     pub fn get_blob(&self, hash: &str) -> Result<Vec<u8>, CrawlError> {
-        std::fs::read(self.blob_path(hash))
-            .map_err(|e| CrawlError::Store(format!("blob {hash}: {e}")))
+        let path = self.blob_path(hash);
+        std::fs::read(&path).map_err(CrawlError::store(&path))
     }
 
     pub fn page(&self, url: &str) -> Result<Option<PageRecord>, CrawlError> {

@@ -95,17 +95,19 @@ impl CrawlConfig {
     /// The embedded `config/sources.toml`, or `path` when given.
     pub fn load(path: Option<&Path>) -> Result<Self, CrawlError> {
         let text = match path {
-            Some(p) => std::fs::read_to_string(p)
-                .map_err(|e| CrawlError::Config(format!("{}: {e}", p.display())))?,
-            None => plansok_model::config_text("sources.toml", EMBEDDED)
-                .map_err(|e| CrawlError::Config(e.to_string()))?,
+            Some(p) => {
+                std::fs::read_to_string(p).map_err(|source| plansok_model::ConfigError::Read {
+                    path: p.to_path_buf(),
+                    source,
+                })?
+            }
+            None => plansok_model::config_text("sources.toml", EMBEDDED)?,
         };
         Self::from_toml(&text)
     }
 
     pub fn from_toml(text: &str) -> Result<Self, CrawlError> {
-        let cfg: CrawlConfig = plansok_model::parse_toml("sources.toml", text)
-            .map_err(|e| CrawlError::Config(e.to_string()))?;
+        let cfg: CrawlConfig = plansok_model::parse_toml("sources.toml", text)?;
         for s in &cfg.sources {
             for u in s.start.iter().chain(&s.allow) {
                 url::Url::parse(u)

@@ -131,11 +131,10 @@ impl Crawler {
         store_dir: &Path,
         max_pages: Option<usize>,
     ) -> Result<Self, CrawlError> {
-        let fetcher =
-            Arc::new(Fetcher::new(&cfg.crawl).map_err(|e| CrawlError::Config(e.to_string()))?);
+        let fetcher = Arc::new(Fetcher::new(&cfg.crawl)?);
         let catalog = Catalog::open(store_dir)?;
         let budget = max_pages.unwrap_or(cfg.crawl.max_pages);
-        let extract_cfg = ExtractConfig::load().map_err(|e| CrawlError::Config(e.to_string()))?;
+        let extract_cfg = ExtractConfig::load()?;
         Ok(Crawler {
             cfg,
             fetcher,
@@ -156,7 +155,7 @@ impl Crawler {
         mut progress: impl FnMut(&CrawlReport),
     ) -> Result<CrawlReport, CrawlError> {
         let worker = IngestWorker::spawn(pipeline, store_dir.to_path_buf())
-            .map_err(|e| CrawlError::Store(e.to_string()))?;
+            .map_err(CrawlError::store(store_dir))?;
         self.reindex_uncommitted(&worker)?;
         self.seed()?;
         let mut tasks: JoinSet<Done> = JoinSet::new();
@@ -165,7 +164,7 @@ impl Crawler {
             let Some(joined) = tasks.join_next().await else {
                 break;
             };
-            let done = joined.map_err(|e| CrawlError::Store(format!("crawl task failed: {e}")))?;
+            let done = joined.map_err(|e| CrawlError::Task(e.to_string()))?;
             self.handle(done, &worker)?;
             progress(&self.report);
         }
@@ -173,7 +172,7 @@ impl Crawler {
         if !self.report.truncated {
             self.catalog.finish_run()?;
         }
-        self.report.ingest = worker.finish().map_err(CrawlError::Store)?;
+        self.report.ingest = worker.finish()?;
         Ok(self.report)
     }
 

@@ -9,6 +9,7 @@ use std::thread::JoinHandle;
 use plansok_ingest::{FileOutcome, Input, Pipeline};
 
 use crate::catalog::Catalog;
+use crate::CrawlError;
 
 /// Commit after this many indexed documents.
 const COMMIT_EVERY: usize = 50;
@@ -35,7 +36,7 @@ pub struct IngestTally {
 
 pub struct IngestWorker {
     tx: Option<mpsc::Sender<Job>>,
-    handle: Option<JoinHandle<Result<IngestTally, String>>>,
+    handle: Option<JoinHandle<Result<IngestTally, CrawlError>>>,
 }
 
 impl IngestWorker {
@@ -44,7 +45,7 @@ impl IngestWorker {
         let handle = std::thread::Builder::new()
             .name("plansok-ingest".into())
             .spawn(move || {
-                let mut catalog = Catalog::open(&store_dir).map_err(|e| e.to_string())?;
+                let mut catalog = Catalog::open(&store_dir)?;
                 let mut tally = IngestTally::default();
                 let mut uncommitted: Vec<(String, String)> = Vec::new();
                 for job in rx {
@@ -56,15 +57,15 @@ impl IngestWorker {
                                 Ok(FileOutcome::Skipped(e)) => {
                                     tally.failed.push((url.clone(), e.to_string()))
                                 }
-                                Err(plansok_ingest::IngestError::Index(e)) => {
-                                    return Err(e.to_string())
+                                Err(e @ plansok_ingest::IngestError::Index(_)) => {
+                                    return Err(e.into())
                                 }
                                 Err(e) => tally.failed.push((url.clone(), e.to_string())),
                             }
                             uncommitted.push((url, hash));
                         }
                         Job::Delete { url } => {
-                            pipeline.delete_url(&url).map_err(|e| e.to_string())?;
+                            pipeline.delete_url(&url)?;
                             tally.deleted += 1;
                         }
                     }
@@ -73,7 +74,7 @@ impl IngestWorker {
                     }
                 }
                 commit(&mut pipeline, &mut catalog, &mut uncommitted)?;
-                pipeline.finish_run().map_err(|e| e.to_string())?;
+                pipeline.finish_run()?;
                 Ok(tally)
             })?;
         Ok(IngestWorker {
@@ -89,11 +90,11 @@ impl IngestWorker {
     }
 
     /// Commits the rest and returns the tally.
-    pub fn finish(mut self) -> Result<IngestTally, String> {
+    pub fn finish(mut self) -> Result<IngestTally, CrawlError> {
         self.tx.take();
         match self.handle.take().map(JoinHandle::join) {
             Some(Ok(r)) => r,
-            _ => Err("the ingest thread stopped unexpectedly".into()),
+            _ => Err(CrawlError::IngestThread),
         }
     }
 }
@@ -102,11 +103,9 @@ fn commit(
     pipeline: &mut Pipeline,
     catalog: &mut Catalog,
     uncommitted: &mut Vec<(String, String)>,
-) -> Result<(), String> {
-    pipeline.commit().map_err(|e| e.to_string())?;
-    catalog
-        .mark_indexed(uncommitted)
-        .map_err(|e| e.to_string())?;
+) -> Result<(), CrawlError> {
+    pipeline.commit()?;
+    catalog.mark_indexed(uncommitted)?;
     uncommitted.clear();
     Ok(())
 }

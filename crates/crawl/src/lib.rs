@@ -22,8 +22,31 @@ pub use ingest_worker::IngestTally;
 pub enum CrawlError {
     #[error("crawl configuration: {0}")]
     Config(String),
-    #[error("corpus store: {0}")]
-    Store(String),
+    #[error(transparent)]
+    ConfigFile(#[from] plansok_model::ConfigError),
+    #[error("the HTTP client cannot be set up: {0}")]
+    Client(#[from] fetch::FetchError),
+    #[error("corpus store {path}: {source}")]
+    Store {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("catalog: {0}")]
     Catalog(#[from] rusqlite::Error),
+    #[error("indexing what was fetched: {0}")]
+    Ingest(#[from] plansok_ingest::IngestError),
+    #[error("the ingest thread stopped unexpectedly")]
+    IngestThread,
+    #[error("a crawl task failed: {0}")]
+    Task(String),
+}
+
+impl CrawlError {
+    /// An I/O error on `path` in the corpus store.
+    pub(crate) fn store(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> CrawlError + '_ {
+        move |source| CrawlError::Store {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
