@@ -11,12 +11,13 @@ use std::process::Command;
 use serde::Deserialize;
 use serde_json::json;
 
-use plansok_index::{search, search_passages, SearchIndex, SearchRequest};
+use plansok_index::{search_passages, SearchIndex, SearchRequest};
 use plansok_model::Taxonomy;
 
 use crate::gold::GoldSet;
-use crate::{document_grade, mean, normalise, passage_grade, JudgedQuery, Judgments, Level};
+use crate::{document_grade, every_hit, mean, normalise, passage_grade};
 use crate::{EvalError, QueryScore, Report, Scores, DEPTH};
+use crate::{JudgedQuery, Judgments, Level};
 
 /// The engines the script runs, as the table names them.
 pub const ENGINES: [(&str, &str); 2] = [
@@ -134,27 +135,15 @@ fn units(
             })
             .collect());
     }
-    let mut out: Vec<Unit> = Vec::new();
-    let page = index.config().search.max_limit;
-    loop {
-        let req = SearchRequest {
-            limit: Some(page),
-            offset: out.len(),
-            ..SearchRequest::default()
-        };
-        let hits = search(index, tax, &req)?.hits;
-        if hits.is_empty() {
-            break;
-        }
-        for h in hits {
-            let text = index.document(&h.id)?.map(|d| d.text).unwrap_or_default();
-            out.push(Unit {
-                county: county(h.path.as_deref(), h.region.as_deref()),
-                key: h.url.clone().unwrap_or_default(),
-                title: h.title,
-                text,
-            });
-        }
+    let mut out = Vec::new();
+    for h in every_hit(index, tax)? {
+        let text = index.document(&h.id)?.map(|d| d.text).unwrap_or_default();
+        out.push(Unit {
+            county: county(h.path.as_deref(), h.region.as_deref()),
+            key: h.url.clone().unwrap_or_default(),
+            title: h.title,
+            text,
+        });
     }
     Ok(out)
 }

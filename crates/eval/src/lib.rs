@@ -19,7 +19,7 @@ use gold::{Classification, GoldSet};
 use plansok_classify::Classifier;
 use plansok_extract::ExtractConfig;
 use plansok_index::{
-    search, search_passages, DocMeta, Indexer, SearchConfig, SearchIndex, SearchRequest,
+    search, search_passages, DocMeta, Hit, Indexer, SearchConfig, SearchIndex, SearchRequest,
 };
 use plansok_ingest::{IngestOptions, Pipeline};
 use plansok_model::Taxonomy;
@@ -246,24 +246,29 @@ pub fn evaluate_with(
 /// The metadata of every document of the index.
 fn all_metas(index: &SearchIndex, tax: &Taxonomy) -> Result<Vec<DocMeta>, EvalError> {
     let mut out = Vec::new();
+    for h in every_hit(index, tax)? {
+        if let Some(d) = index.document(&h.id)? {
+            out.push(d.meta);
+        }
+    }
+    Ok(out)
+}
+
+/// Every document of the index as a hit of the empty query, page by page.
+pub(crate) fn every_hit(index: &SearchIndex, tax: &Taxonomy) -> Result<Vec<Hit>, EvalError> {
+    let mut out = Vec::new();
     let page = index.config().search.max_limit;
-    let mut offset = 0;
     loop {
         let req = SearchRequest {
             limit: Some(page),
-            offset,
+            offset: out.len(),
             ..SearchRequest::default()
         };
         let hits = search(index, tax, &req)?.hits;
         if hits.is_empty() {
             return Ok(out);
         }
-        offset += hits.len();
-        for h in hits {
-            if let Some(d) = index.document(&h.id)? {
-                out.push(d.meta);
-            }
-        }
+        out.extend(hits);
     }
 }
 
@@ -353,20 +358,10 @@ impl Units {
             .iter()
             .map(|p| normalise(&p.text))
             .collect();
-        let mut urls = Vec::new();
-        let page = store.config().search.max_limit;
-        loop {
-            let req = SearchRequest {
-                limit: Some(page),
-                offset: urls.len(),
-                ..SearchRequest::default()
-            };
-            let hits = search(store, tax, &req)?.hits;
-            if hits.is_empty() {
-                break;
-            }
-            urls.extend(hits.into_iter().map(|h| h.url.unwrap_or_default()));
-        }
+        let urls = every_hit(store, tax)?
+            .into_iter()
+            .map(|h| h.url.unwrap_or_default())
+            .collect();
         Ok(Units { passages, urls })
     }
 
