@@ -5,7 +5,7 @@ use plansok_model::DocType;
 
 use crate::config::DocTypeRules;
 use crate::hosts::on_hosts;
-use plansok_model::words::find_words;
+use plansok_model::words::{find_words, word_starts};
 
 /// The title and the first short blocks: where a document says what it is.
 pub fn title_zone(rules: &DocTypeRules, title: &str, blocks: &[Block]) -> String {
@@ -78,15 +78,8 @@ fn zone_type(rules: &DocTypeRules, zone: &str) -> Option<DocType> {
 /// First position where a word starts with `w` (so "handlingsplanen" counts).
 fn first_prefix_match(hay: &str, w: &str) -> Option<usize> {
     let w = w.to_lowercase();
-    hay.match_indices(w.as_str())
-        .map(|(i, _)| i)
-        .find(|&i| {
-            hay[..i]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric())
-        })
-        .or_else(|| find_words(hay, &w).first().copied())
+    let first = word_starts(hay, &w).next();
+    first.or_else(|| find_words(hay, &w).first().copied())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! against women and violence in close relationships, not only sharing their words.
 
 use crate::config::TopicRules;
+use plansok_model::words::word_starts;
 
 /// True when `title` and `body` (in `lang`) mention the topic often enough.
 pub fn on_topic(rules: &TopicRules, lang: &str, title: &str, body: &str) -> bool {
@@ -13,22 +14,10 @@ pub fn on_topic(rules: &TopicRules, lang: &str, title: &str, body: &str) -> bool
         rules
             .words
             .iter()
-            .map(|w| starts_of_words(hay, &w.to_lowercase()))
+            .map(|w| word_starts(hay, &w.to_lowercase()).count())
             .sum()
     };
     count(&title) * rules.title_weight + count(&body) >= rules.min_hits
-}
-
-/// Occurrences of `needle` in `hay` that start a word (so a stem matches its inflections).
-fn starts_of_words(hay: &str, needle: &str) -> usize {
-    hay.match_indices(needle)
-        .filter(|(i, _)| {
-            hay[..*i]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric())
-        })
-        .count()
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use serde_json::json;
 use plansok_index::{search_passages, SearchIndex, SearchRequest};
 use plansok_model::Taxonomy;
 
-use crate::gold::GoldSet;
+use crate::gold::{county_slug, GoldSet};
 use crate::{document_grade, every_hit, mean, normalise, passage_grade};
 use crate::{EvalError, QueryScore, Report, Scores, DEPTH};
 use crate::{JudgedQuery, Judgments, Level};
@@ -112,12 +112,7 @@ fn units(
     gold: &GoldSet,
     level: Level,
 ) -> Result<Vec<Unit>, EvalError> {
-    let slug = |region: Option<&str>| {
-        region
-            .and_then(|r| tax.county_by_name(r))
-            .map(|c| c.slug.clone())
-            .unwrap_or_default()
-    };
+    let slug = |region: Option<&str>| county_slug(tax, region);
     let county = |path: Option<&str>, region: Option<&str>| {
         path.and_then(|p| gold.of(p))
             .map(|g| g.county.clone())

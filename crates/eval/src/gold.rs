@@ -142,12 +142,7 @@ impl Classification {
             };
             c.indexed += 1;
             let url = m.url.clone().unwrap_or_default();
-            let county = m
-                .region
-                .as_deref()
-                .and_then(|r| tax.county_by_name(r))
-                .map(|c| c.slug.clone())
-                .unwrap_or_default();
+            let county = county_slug(tax, m.region.as_deref());
             let period = m
                 .period
                 .map(|p| format!("{}-{}", p.start, p.end))
@@ -205,6 +200,14 @@ impl Classification {
         }
         c
     }
+}
+
+/// The slug of the county named `region` (a full name, as documents carry it); "" for none.
+pub(crate) fn county_slug(tax: &Taxonomy, region: Option<&str>) -> String {
+    region
+        .and_then(|r| tax.county_by_name(r))
+        .map(|c| c.slug.clone())
+        .unwrap_or_default()
 }
 
 /// A municipality by its name in the taxonomy ("Gävle kommun" and "Gävle" are one), else as

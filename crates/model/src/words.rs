@@ -38,6 +38,17 @@ impl Keyword {
     }
 }
 
+/// Positions where `needle` starts a word of `hay` (a prefix match: "våldsutsatt" at the start
+/// of "våldsutsatta"); both already lowercase.
+pub fn word_starts<'a>(hay: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    hay.match_indices(needle).map(|(i, _)| i).filter(|&i| {
+        hay[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
 /// Occurrences of `needle` in `hay` (both already lowercase) at word boundaries.
 pub fn find_words(hay: &str, needle: &str) -> Vec<usize> {
     if needle.is_empty() {
