@@ -152,7 +152,11 @@ fn csv_export_has_a_researchers_columns() {
     assert!(head.to_lowercase().contains("text/csv"));
     let text = String::from_utf8(body).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "title,url,region,municipality,organisation,type,period_start,period_end,goals,page,snippet");
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,score,title,url,document,region,municipality,organisation,type,period_start,\
+         period_end,goals,page,snippet"
+    );
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty());
     // The export carries every hit, not one page of them.
@@ -218,12 +222,14 @@ fn bad_parameters_are_400_with_a_code() {
     }
     let (_, v) = json("/api/search?q=v%C3%A5ld+i+n%C3%A4ra+relationer%3A+handlingsplan");
     assert!(v["total"].as_u64().unwrap() > 0, "{v}");
-    let huge = format!("/api/search?q={}", "a".repeat(100_000));
-    let (status, _, _) = get(&huge);
-    assert!(status == 400 || status == 414 || status == 431, "{status}");
-    let (status, v) = json("/api/search?q=%FF%FEv%C3%A5ld&offset=999999999");
+    let (status, v) = json("/api/search?q=%FF%FEv%C3%A5ld&offset=10000");
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["hits"].as_array().unwrap().len(), 0);
+    let (status, v) = json("/api/search?q=v&offset=999999999");
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("invalid_offset"))
+    );
 }
 
 #[test]
@@ -426,8 +432,13 @@ fn openapi_document_describes_every_endpoint() {
         "/api/documents/{id}/passages/{n}/similar",
         "/api/suggest",
         "/api/health",
+        "/api/feed.atom",
     ] {
         assert!(v["paths"][path]["get"].is_object(), "{path}");
+        assert!(
+            v["paths"][path]["get"]["summary"].is_string(),
+            "{path} has a summary"
+        );
     }
     let schemas = &v["components"]["schemas"];
     for s in ["SearchResponse", "Hit", "Facets", "ErrorBody"] {
@@ -440,7 +451,8 @@ fn openapi_document_describes_every_endpoint() {
         .filter_map(|p| p["name"].as_str())
         .collect();
     for p in [
-        "q", "region", "period", "goal", "type", "org", "lang", "limit", "offset", "sort", "format",
+        "q", "region", "period", "goal", "type", "org", "lang", "limit", "offset", "sort",
+        "format", "dialect", "syntax",
     ] {
         assert!(params.contains(&p), "parameter {p} in {params:?}");
     }

@@ -194,6 +194,10 @@ pub fn start_server_with(
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
-    rt.spawn(async move { axum::serve(listener, plansok_server::router(state)).await });
+    rt.spawn(plansok_server::serve_until(
+        listener,
+        state,
+        std::future::pending(),
+    ));
     (addr, rt)
 }

@@ -247,8 +247,8 @@ pub fn evaluate_with(
 fn all_metas(index: &SearchIndex, tax: &Taxonomy) -> Result<Vec<DocMeta>, EvalError> {
     let mut out = Vec::new();
     for h in every_hit(index, tax)? {
-        if let Some(d) = index.document(&h.id)? {
-            out.push(d.meta);
+        if let Some(meta) = index.document_meta(&h.id)? {
+            out.push(meta);
         }
     }
     Ok(out)

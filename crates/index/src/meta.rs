@@ -24,10 +24,14 @@ pub struct DocMeta {
     pub lang: String,
     pub published: Option<String>,
     pub pages: Option<u32>,
+    /// When this index first took the document in (RFC 3339, UTC); kept when the document
+    /// changes. None in indexes made before this field.
+    #[serde(default)]
+    pub first_seen: Option<String>,
 }
 
 impl DocMeta {
-    pub(crate) fn of(d: &Document) -> Self {
+    pub(crate) fn of(d: &Document, first_seen: &str) -> Self {
         DocMeta {
             id: d.id.clone(),
             url: d.url.clone(),
@@ -43,6 +47,7 @@ impl DocMeta {
             lang: d.lang.clone(),
             published: d.published.clone(),
             pages: d.pages,
+            first_seen: Some(first_seen.to_string()),
         }
     }
 }

@@ -11,6 +11,8 @@ pub struct SearchRequest {
     pub types: Vec<String>,
     pub orgs: Vec<String>,
     pub langs: Vec<String>,
+    /// Hits wanted (the default of `config/search.toml` when None, at most its `max_limit`);
+    /// 0 gives the total and the facets with no hits.
     pub limit: Option<usize>,
     pub offset: usize,
     /// Newest plan periods first instead of by relevance.

@@ -39,8 +39,11 @@ pub struct Hit {
     pub snippet: String,
     /// PDF page of the best passage.
     pub page: Option<u32>,
-    /// Local file the document came from (omitted when absent).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// When the index first took the document in (RFC 3339, UTC).
+    pub first_seen: Option<String>,
+    /// Local file the document came from, for the CLI on the same machine; never serialized,
+    /// so no answer of the API shows a path of the server's.
+    #[serde(skip)]
     pub path: Option<String>,
 }
 

@@ -56,7 +56,7 @@ pub fn search(
     let passage_text = user.text(index.parsers(), Scope::Passages)?;
     let searcher = index.reader().searcher();
     let tables = index.facet_tables(&searcher)?;
-    let limit = req.limit.unwrap_or(s.default_limit).clamp(1, s.max_limit);
+    let limit = req.limit.unwrap_or(s.default_limit).min(s.max_limit);
     let offset = req.offset.min(1_000_000);
     let ranker = Ranker::for_request(index, req);
     // One pass over the matches of the words gives the hits, the total and every facet's
@@ -210,6 +210,7 @@ fn hit(meta: DocMeta, score: f32, snippet: String, page: Option<u32>) -> Hit {
         score,
         snippet,
         page,
+        first_seen: meta.first_seen,
         path: meta.path,
     }
 }

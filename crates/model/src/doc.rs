@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::words::slug_of;
+
 /// A plan period in whole years, inclusive at both ends.
 #[derive(
     Debug,
@@ -99,9 +101,20 @@ impl Goal {
         }
     }
 
-    /// Parses a slug (any case).
+    /// The Swedish label, as a page shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Goal::Forebyggande => "Förebyggande",
+            Goal::SkyddOchStod => "Skydd och stöd",
+            Goal::Brottsbekampning => "Brottsbekämpning",
+            Goal::KunskapOchMetod => "Kunskap och metod",
+        }
+    }
+
+    /// Parses a slug or a label, in any case and with or without å, ä, ö
+    /// (`skydd-och-stod`, `Skydd och stöd`).
     pub fn from_slug(s: &str) -> Option<Goal> {
-        let s = s.trim().to_lowercase();
+        let s = slug_of(s);
         Goal::ALL.into_iter().find(|g| g.slug() == s)
     }
 }
@@ -151,8 +164,22 @@ impl DocType {
         }
     }
 
+    /// The Swedish label, as a page shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocType::Handlingsplan => "Handlingsplan",
+            DocType::Overenskommelse => "Överenskommelse",
+            DocType::Strategi => "Strategi",
+            DocType::Nyhet => "Nyhet",
+            DocType::Kunskapsstod => "Kunskapsstöd",
+            DocType::Annat => "Annat",
+        }
+    }
+
+    /// Parses a slug or a label, in any case and with or without å, ä, ö
+    /// (`overenskommelse`, `Överenskommelse`).
     pub fn from_slug(s: &str) -> Option<DocType> {
-        let s = s.trim().to_lowercase();
+        let s = slug_of(s);
         DocType::ALL.into_iter().find(|t| t.slug() == s)
     }
 }

@@ -14,4 +14,5 @@ pub mod words;
 
 pub use config::{config_text, load_toml, parse as parse_toml, ConfigError, CONFIG_DIR_ENV};
 pub use doc::{DocType, Document, Goal, Passage, PassageKind, Period, SourceMeta};
-pub use taxonomy::{fold_ascii, County, Municipality, RegionRef, Taxonomy};
+pub use taxonomy::{County, Municipality, RegionRef, Taxonomy};
+pub use words::{fold_ascii, slug_of};

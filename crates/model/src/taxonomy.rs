@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use crate::config::{config_text, parse, ConfigError};
+use crate::words::{fold_ascii, slug_of};
 
 const EMBEDDED: &str = include_str!("../../../config/regions.toml");
 
@@ -149,21 +150,29 @@ impl Taxonomy {
         self.resolve_municipality(&q)
     }
 
+    /// A municipality by code or name (or the name of its organisation), exactly; else by its
+    /// slug (`lulea`, `upplands-vasby`) when only one municipality has it.
     fn resolve_municipality(&self, q: &str) -> Option<RegionRef<'_>> {
-        for county in &self.counties {
-            for m in &county.municipalities {
-                let hit = m.code == q
-                    || m.name.to_lowercase() == q
-                    || m.org_names().iter().any(|n| n.to_lowercase() == q);
-                if hit {
-                    return Some(RegionRef {
-                        county,
-                        municipality: Some(m),
-                    });
-                }
+        let exact = |m: &Municipality| {
+            m.code == q
+                || m.name.to_lowercase() == q
+                || m.org_names().iter().any(|n| n.to_lowercase() == q)
+        };
+        let slug = slug_of(q);
+        let by_slug = |m: &Municipality| {
+            slug_of(&m.name) == slug || m.org_names().iter().any(|n| slug_of(n) == slug)
+        };
+        let found = self.municipalities().find(|(_, m)| exact(m)).or_else(|| {
+            let mut slugged = self.municipalities().filter(|(_, m)| by_slug(m));
+            match (slugged.next(), slugged.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
             }
-        }
-        None
+        });
+        found.map(|(county, m)| RegionRef {
+            county,
+            municipality: Some(m),
+        })
     }
 
     /// Every (county, municipality) pair.
@@ -172,22 +181,6 @@ impl Taxonomy {
             .iter()
             .flat_map(|c| c.municipalities.iter().map(move |m| (c, m)))
     }
-}
-
-/// Lowercases nothing; replaces å ä ö é ü and their capitals by ASCII letters.
-pub fn fold_ascii(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'å' | 'ä' | 'á' | 'à' => 'a',
-            'Å' | 'Ä' => 'A',
-            'ö' | 'ø' => 'o',
-            'Ö' | 'Ø' => 'O',
-            'é' | 'è' => 'e',
-            'É' => 'E',
-            'ü' => 'u',
-            _ => c,
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -206,6 +199,23 @@ mod tests {
         for (c, m) in t.municipalities() {
             assert!(m.code.starts_with(&c.code), "{} under {}", m.name, c.name);
         }
+    }
+
+    #[test]
+    fn municipalities_resolve_by_name_code_and_slug() {
+        let t = Taxonomy::load().unwrap();
+        let name = |q: &str| {
+            t.resolve(q)
+                .and_then(|r| r.municipality)
+                .map(|m| m.name.clone())
+        };
+        assert_eq!(name("lulea").as_deref(), Some("Luleå"));
+        assert_eq!(name("Luleå kommun").as_deref(), Some("Luleå"));
+        assert_eq!(name("upplands-vasby").as_deref(), Some("Upplands Väsby"));
+        // Two names with one slug: each spelling is its own municipality.
+        assert_eq!(name("habo").as_deref(), Some("Habo"));
+        assert_eq!(name("Håbo").as_deref(), Some("Håbo"));
+        assert_eq!(name("narnia"), None);
     }
 
     #[test]

@@ -66,3 +66,29 @@ pub fn is_boundary(hay: &str, start: usize, end: usize) -> bool {
     let after = hay[end..].chars().next();
     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
+
+/// Lowercases nothing; replaces å ä ö é ü and their capitals by ASCII letters.
+pub fn fold_ascii(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'å' | 'ä' | 'á' | 'à' => 'a',
+            'Å' | 'Ä' => 'A',
+            'ö' | 'ø' => 'o',
+            'Ö' | 'Ø' => 'O',
+            'é' | 'è' => 'e',
+            'É' => 'E',
+            'ü' => 'u',
+            _ => c,
+        })
+        .collect()
+}
+
+/// A slug or label in the form of a slug: lower case, å ä ö as a a o, spaces and underscores
+/// as hyphens.
+pub fn slug_of(s: &str) -> String {
+    fold_ascii(&s.trim().to_lowercase())
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}

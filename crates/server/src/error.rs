@@ -81,11 +81,40 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
         "a passage number that is not a whole number",
     ),
     (
-        "query_too_long",
+        "invalid_dialect",
         StatusCode::BAD_REQUEST,
-        "a query string over the size limit",
+        "dialect is not standard or excel",
     ),
-    ("not_found", StatusCode::NOT_FOUND, "no such document"),
+    (
+        "invalid_parameter",
+        StatusCode::BAD_REQUEST,
+        "an unknown parameter, or a single-valued one given twice",
+    ),
+    (
+        "bad_request",
+        StatusCode::BAD_REQUEST,
+        "a request the server cannot read",
+    ),
+    (
+        "not_found",
+        StatusCode::NOT_FOUND,
+        "no such document, passage or route",
+    ),
+    (
+        "method_not_allowed",
+        StatusCode::METHOD_NOT_ALLOWED,
+        "a method other than GET (HEAD, OPTIONS)",
+    ),
+    (
+        "payload_too_large",
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "a request body over the size limit (the API reads no bodies)",
+    ),
+    (
+        "uri_too_long",
+        StatusCode::URI_TOO_LONG,
+        "a URI over the size limit",
+    ),
     (
         "busy",
         StatusCode::SERVICE_UNAVAILABLE,
@@ -147,6 +176,16 @@ impl ApiError {
         }
     }
 
+    /// The error's code, one of [`CODES`].
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// What is wrong, for people.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     pub(crate) fn no_document() -> Self {
         ApiError::new("not_found", "no such document")
     }
@@ -154,6 +193,48 @@ impl ApiError {
     pub(crate) fn internal(message: impl Into<String>) -> Self {
         ApiError::new("internal", message)
     }
+}
+
+/// Answers an error response that the framework made (an unknown route, a wrong method, a
+/// path it could not read, a timeout) with the API's own body, keeping its status; responses
+/// that already carry JSON pass unchanged.
+pub(crate) async fn json_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => (
+            "not_found",
+            "no such route; the API's routes are listed in /openapi.json",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "the API only reads: use GET (or HEAD, OPTIONS)",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the API reads no request body"),
+        StatusCode::URI_TOO_LONG => ("uri_too_long", "the URI is too long"),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
+            ("timeout", "the request took too long; try again")
+        }
+        s if s.is_server_error() => ("internal", "the server failed; details are in its log"),
+        _ => ("bad_request", "the request cannot be read"),
+    };
+    let mut out = ApiError {
+        status,
+        code: code.into(),
+        message: message.into(),
+    }
+    .into_response();
+    if let Some(allow) = resp.headers().get(axum::http::header::ALLOW) {
+        out.headers_mut()
+            .insert(axum::http::header::ALLOW, allow.clone());
+    }
+    out
 }
 
 impl From<IndexError> for ApiError {

@@ -9,6 +9,7 @@
 
 mod cache;
 mod error;
+mod limits;
 mod metrics;
 mod openapi;
 mod params;
@@ -32,8 +33,10 @@ use plansok_index::SearchIndex;
 use plansok_model::Taxonomy;
 
 pub use error::{ApiError, CODES};
+pub use limits::{MAX_BODY_BYTES, MAX_URI_BYTES};
 pub use params::Params;
 use routes::documents::{document_handler, similar_handler, similar_passages_handler};
+use routes::feed::feed_handler;
 use routes::health::{health, metrics_handler};
 use routes::search::{facets_handler, measures_handler, search_handler};
 use routes::suggest::suggest_handler;
@@ -93,6 +96,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(similar_passages_handler),
         )
         .route("/api/suggest", get(suggest_handler))
+        .route("/api/feed.atom", get(feed_handler))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -100,10 +104,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
         .layer(compression)
         .layer(cors)
+        .layer(axum::middleware::from_fn(limits::check))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
+        .layer(axum::middleware::map_response(error::json_errors))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -117,12 +123,30 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
     base.allow_origin(list)
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// Binds `addr` and serves until Ctrl-C or SIGTERM.
 pub async fn serve(addr: SocketAddr, state: Arc<AppState>) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(tokio::net::TcpListener::bind(addr).await?, state).await
+}
+
+/// Serves on a listener already bound (so a caller can report the address only once the port
+/// is really its own) until Ctrl-C or SIGTERM.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+) -> std::io::Result<()> {
+    serve_until(listener, state, shutdown_signal()).await
+}
+
+/// Serves on `listener` until `shutdown` completes. Each connection is watched for request
+/// lines too long for the HTTP library, which are answered with the API's 414.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+    axum::serve(limits::Guarded(listener), router(state))
+        .with_graceful_shutdown(shutdown)
         .await
 }
 

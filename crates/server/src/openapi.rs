@@ -16,7 +16,8 @@ use utoipa::OpenApi;
         crate::routes::documents::document_handler,
         crate::routes::documents::similar_handler,
         crate::routes::documents::similar_passages_handler,
-        crate::routes::suggest::suggest_handler
+        crate::routes::suggest::suggest_handler,
+        crate::routes::feed::feed_handler
     )
 )]
 struct ApiDoc;

@@ -74,7 +74,7 @@ impl FilterSpec {
             .map(|r| {
                 let place = tax
                     .resolve(r)
-                    .ok_or_else(|| invalid("region", format!("unknown region {r:?}")))?;
+                    .ok_or_else(|| invalid("region", unknown_region(tax, r)))?;
                 Ok(RegionValue {
                     county: place.county.name.clone(),
                     municipality: place.municipality.map(|m| m.display_name()),
@@ -86,12 +86,17 @@ impl FilterSpec {
             Some(p) => Some(Period::parse(p).ok_or_else(|| {
                 invalid(
                     "period",
-                    format!("{p:?} is not a year or a range of years such as 2022-2026"),
+                    format!(
+                        "period {p:?} is not a year from 1990 to 2100 or a range of them such \
+                         as 2022-2026 (first year first, at most 30 years)"
+                    ),
                 )
             })?),
         };
-        let goals = slugs(&req.goals, "goal", Goal::from_slug)?;
-        let types = slugs(&req.types, "type", DocType::from_slug)?;
+        let goal_slugs = Goal::ALL.map(|g| (g.slug(), g.label()));
+        let goals = slugs(&req.goals, "goal", Goal::from_slug, &goal_slugs)?;
+        let type_slugs = DocType::ALL.map(|t| (t.slug(), t.label()));
+        let types = slugs(&req.types, "type", DocType::from_slug, &type_slugs)?;
         let langs = req
             .langs
             .iter()
@@ -181,16 +186,38 @@ impl FilterSpec {
     }
 }
 
-/// The values of a filter named by slugs; an unknown slug is an error naming the filter.
+/// The values of a filter named by slugs or labels; an unknown one is an error that lists
+/// the valid ones (`valid`: slug and label).
 fn slugs<T>(
     values: &[String],
     name: &'static str,
     from_slug: impl Fn(&str) -> Option<T>,
+    valid: &[(&str, &str)],
 ) -> Result<Vec<T>, IndexError> {
+    let listed = || {
+        valid
+            .iter()
+            .map(|(slug, label)| format!("{slug} ({label})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     values
         .iter()
-        .map(|v| from_slug(v).ok_or_else(|| invalid(name, format!("unknown {name} {v:?}"))))
+        .map(|v| {
+            from_slug(v)
+                .ok_or_else(|| invalid(name, format!("unknown {name} {v:?}; one of: {}", listed())))
+        })
         .collect()
+}
+
+/// What is wrong with a region filter, and what would be right.
+fn unknown_region(tax: &Taxonomy, r: &str) -> String {
+    let counties: Vec<&str> = tax.counties().iter().map(|c| c.slug.as_str()).collect();
+    format!(
+        "unknown region {r:?}; give a county by name, slug or code ({}) or a municipality by \
+         name, slug or code (such as \"Luleå kommun\", lulea or 2580)",
+        counties.join(", ")
+    )
 }
 
 /// `q` as a filter: it matches the same entries and adds nothing to their score.

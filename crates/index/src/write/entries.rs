@@ -10,8 +10,14 @@ use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE};
 use plansok_model::{Document, Goal, Passage};
 
 /// The index entries of a document: the document itself and each passage.
-pub(crate) fn entries(f: &Fields, d: &Document, parts: bool) -> Vec<TantivyDocument> {
-    let meta = serde_json::to_string(&DocMeta::of(d)).unwrap_or_default();
+/// `first_seen`: when the index first took the document in (RFC 3339).
+pub(crate) fn entries(
+    f: &Fields,
+    d: &Document,
+    parts: bool,
+    first_seen: &str,
+) -> Vec<TantivyDocument> {
+    let meta = serde_json::to_string(&DocMeta::of(d, first_seen)).unwrap_or_default();
     let english = d.lang == "en";
     let mut doc_entry = common(f, d, &meta, KIND_DOC);
     let w = Writer { f, parts };

@@ -95,7 +95,12 @@ impl Indexer {
             return Ok(UpsertOutcome::Duplicate { of });
         }
         let f = *self.read.fields();
-        let entries = entries(&f, d, self.read.analysis().compounds.enabled);
+        let first_seen = match existing {
+            Some(_) => self.read.committed_first_seen(&d.id)?,
+            None => None,
+        }
+        .unwrap_or_else(now_rfc3339);
+        let entries = entries(&f, d, self.read.analysis().compounds.enabled, &first_seen);
         let w = self.writer()?;
         w.delete_term(Term::from_field_text(f.doc_id, &d.id));
         for e in entries {
@@ -179,6 +184,15 @@ const LOW_SPACE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A write error, told as a full disk when the index's disk has (almost) no space left:
 /// tantivy reports an I/O error of its writer threads only as "an index writer was killed".
+/// The time now, as RFC 3339 in UTC to the second.
+fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 fn write_error(dir: &Path, e: tantivy::TantivyError) -> IndexError {
     match fs4::available_space(dir) {
         Ok(free) if free < LOW_SPACE_BYTES => IndexError::DiskFull {

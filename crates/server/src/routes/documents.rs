@@ -5,21 +5,47 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
+
+use plansok_index::{SimilarDocument, SimilarPassage};
 
 use super::{blocking, SEARCH_LIMIT};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
+/// How many similar documents or measures are given.
+const SIMILAR: usize = 10;
+
+/// The answer of `/api/documents/{id}/similar`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SimilarDocuments {
+    /// Documents like this one, other counties first.
+    similar: Vec<SimilarDocument>,
+}
+
+/// The answer of `/api/documents/{id}/passages/{n}/similar`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SimilarPassages {
+    /// Comparable measures of other documents, other counties first.
+    similar: Vec<SimilarPassage>,
+}
+
 /// A document id is the hex of a hash: anything else (paths, traversal) is refused.
 fn check_id(id: &str) -> Result<(), ApiError> {
     if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(ApiError::new("invalid_id", "a document id is hexadecimal"));
+        return Err(ApiError::new(
+            "invalid_id",
+            "a document id is 1 to 64 hexadecimal digits, as in a hit's id",
+        ));
     }
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/documents/{id}", params(("id" = String, Path, description = "Document id (hex)")),
-    responses((status = 200, body = plansok_index::DocumentView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/documents/{id}", summary = "One document with its text and passages",
+    params(("id" = String, Path, description = "Document id (hex), as in a hit's `id`", pattern = "^[0-9a-fA-F]{1,64}$")),
+    responses((status = 200, description = "The document", body = plansok_index::DocumentView),
+              (status = 400, description = "Not a document id", body = ErrorBody),
+              (status = 404, description = "No such document", body = ErrorBody)))]
 pub(crate) async fn document_handler(
     State(st): State<Arc<AppState>>,
     Path(id): Path<String>,
@@ -32,41 +58,60 @@ pub(crate) async fn document_handler(
     }
 }
 
-#[utoipa::path(get, path = "/api/documents/{id}/similar", params(("id" = String, Path, description = "Document id (hex)")),
-    responses((status = 200, description = "`{\"similar\": [SimilarDocument]}`", body = Vec<plansok_index::SimilarDocument>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/documents/{id}/similar", summary = "Documents like this one",
+    params(("id" = String, Path, description = "Document id (hex), as in a hit's `id`", pattern = "^[0-9a-fA-F]{1,64}$")),
+    responses((status = 200, description = "Up to 10 documents like this one, other counties first", body = SimilarDocuments),
+              (status = 400, description = "Not a document id", body = ErrorBody),
+              (status = 404, description = "No such document", body = ErrorBody)))]
 pub(crate) async fn similar_handler(
     State(st): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     check_id(&id)?;
     let found = blocking(st, SEARCH_LIMIT, move |st| {
-        plansok_index::similar(&st.store, &id, 10)
+        plansok_index::similar(&st.store, &id, SIMILAR)
     })
     .await?;
     match found {
-        Some(docs) => Ok(Json(serde_json::json!({ "similar": docs })).into_response()),
+        Some(similar) => Ok(Json(SimilarDocuments { similar }).into_response()),
         None => Err(ApiError::no_document()),
     }
 }
 
-#[utoipa::path(get, path = "/api/documents/{id}/passages/{n}/similar",
-    params(("id" = String, Path, description = "Document id (hex)"), ("n" = u64, Path, description = "Passage number in the document (a measure's passage_no)")),
-    responses((status = 200, description = "`{\"similar\": [SimilarPassage]}`: comparable measures of other documents, other counties first", body = Vec<plansok_index::SimilarPassage>),
-              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/documents/{id}/passages/{n}/similar", summary = "Measures like this one, in other documents",
+    params(("id" = String, Path, description = "Document id (hex), as in a hit's `id`", pattern = "^[0-9a-fA-F]{1,64}$"),
+           ("n" = u64, Path, description = "Passage number in the document (a measure's `passage_no`, a passage's `no`)", minimum = 0)),
+    responses((status = 200, description = "Up to 10 comparable measures of other documents, other counties first", body = SimilarPassages),
+              (status = 400, description = "Not a document id or passage number", body = ErrorBody),
+              (status = 404, description = "No such document, or no such passage in it", body = ErrorBody)))]
 pub(crate) async fn similar_passages_handler(
     State(st): State<Arc<AppState>>,
     Path((id, n)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     check_id(&id)?;
-    let n: u64 = n
-        .parse()
-        .map_err(|_| ApiError::new("invalid_passage", "a passage number is a whole number"))?;
-    let found = blocking(st, SEARCH_LIMIT, move |st| {
-        plansok_index::similar_passages(&st.store, &id, n, 10)
-    })
+    let n: u64 = n.parse().map_err(|_| {
+        ApiError::new(
+            "invalid_passage",
+            format!("a passage number is a whole number from 0, not {n:?}"),
+        )
+    })?;
+    let found = blocking(
+        st,
+        SEARCH_LIMIT,
+        move |st| match plansok_index::similar_passages(&st.store, &id, n, SIMILAR)? {
+            Some(p) => Ok(Ok(p)),
+            None => Ok(Err(st.store.contains(&id)?)),
+        },
+    )
     .await?;
     match found {
-        Some(p) => Ok(Json(serde_json::json!({ "similar": p })).into_response()),
-        None => Err(ApiError::no_document()),
+        Ok(similar) => Ok(Json(SimilarPassages { similar }).into_response()),
+        Err(true) => Err(ApiError::new(
+            "not_found",
+            format!(
+                "the document has no passage {n}; its passages are listed by /api/documents/{{id}}"
+            ),
+        )),
+        Err(false) => Err(ApiError::no_document()),
     }
 }

@@ -12,11 +12,15 @@ use crate::{ApiError, AppState};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
+    /// Always `ok`.
     status: &'static str,
+    /// Documents in the index.
     documents: usize,
 }
 
-#[utoipa::path(get, path = "/api/health", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/api/health", summary = "Whether the server is up, and how many documents it serves",
+    responses((status = 200, description = "Up", body = Health),
+              (status = 500, description = "The index cannot be read", body = crate::error::ErrorBody)))]
 pub(crate) async fn health(State(st): State<Arc<AppState>>) -> Result<Json<Health>, ApiError> {
     let documents = st.store.num_documents()?;
     Ok(Json(Health {

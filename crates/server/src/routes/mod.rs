@@ -1,9 +1,11 @@
-//! The handlers, by route: [`search`] (`/api/search`, `/api/facets`, `/api/measures`, CSV
-//! export), [`documents`] (`/api/documents/{id}` and the similar documents and measures),
-//! [`suggest`] (`/api/suggest`), [`health`] (`/api/health`, `/metrics`). Index work runs on the
+//! The handlers, by route: [`search`] (`/api/search`, `/api/facets`, `/api/measures`), with
+//! [`export`] (CSV and JSON Lines), [`documents`] (`/api/documents/{id}` and the similar documents and measures),
+//! [`feed`] (`/api/feed.atom`), [`suggest`] (`/api/suggest`), [`health`] (`/api/health`, `/metrics`). Index work runs on the
 //! index workers through [`blocking`].
 
 pub(crate) mod documents;
+pub(crate) mod export;
+pub(crate) mod feed;
 pub(crate) mod health;
 pub(crate) mod search;
 pub(crate) mod suggest;

@@ -1,16 +1,18 @@
-//! `/api/search` (JSON or CSV), `/api/facets` and `/api/measures`.
+//! `/api/search` (JSON, or every hit as CSV or JSON Lines through [`super::export`]),
+//! `/api/facets` and `/api/measures`.
 
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use plansok_index::{search, SearchRequest, SearchResponse};
 
-use super::{blocking, EXPORT_LIMIT, SEARCH_LIMIT};
+use super::{blocking, export, EXPORT_LIMIT, SEARCH_LIMIT};
 use crate::error::ErrorBody;
+use crate::params::{Format, Route, MAX_MEASURES_PER_COUNTY};
 use crate::{ApiError, AppState, Params};
 
 /// Runs a search on the blocking pool, bounded in time; a repeated request on the same index
@@ -36,34 +38,52 @@ async fn run_search(
     Ok(resp)
 }
 
-/// Most rows a CSV export carries.
-const CSV_MAX_ROWS: usize = 50_000;
+/// Most rows an export (CSV or JSON Lines) carries.
+const EXPORT_MAX_ROWS: usize = 50_000;
 
-#[utoipa::path(get, path = "/api/search", params(crate::params::SearchParams),
-    responses((status = 200, description = "Hits and facets (or text/csv with format=csv)", body = plansok_index::SearchResponse),
-              (status = 400, description = "A bad parameter", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/search", summary = "Search documents, with facet counts",
+    description = "The best documents for a query under the filters, with a snippet each and \
+        the counts of every facet value under the other filters. `format=csv` and \
+        `format=jsonl` export every hit (up to 50,000) instead.",
+    params(crate::params::FilterParams, crate::params::PageParams),
+    responses((status = 200, description = "Hits and facets; with format=csv a CSV file, with format=jsonl one hit per line",
+                content((plansok_index::SearchResponse = "application/json"), (String = "text/csv"), (String = "application/x-ndjson"))),
+              (status = 400, description = "A bad parameter; the message names the valid values", body = ErrorBody),
+              (status = 503, description = "Too many searches waiting, or the search took too long", body = ErrorBody)))]
 pub(crate) async fn search_handler(
     State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref().unwrap_or(""))?;
-    let req = params.to_request()?;
-    if params.format.as_deref() == Some("csv") {
-        let resp = all_hits(st, req).await?;
-        return csv_response(&resp);
+    let params = Params::parse(raw.as_deref().unwrap_or(""), Route::Search)?;
+    let req = params.to_request(st.store.config().search.max_limit)?;
+    match params.format {
+        Format::Json => {
+            let resp = run_search(st, req).await?;
+            Ok(Json(&*resp).into_response())
+        }
+        Format::Csv => {
+            let name = export_name(&req.query, "csv");
+            let resp = all_hits(st, req).await?;
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+            export::csv(&resp, params.excel, host, &name)
+        }
+        Format::Jsonl => {
+            let name = export_name(&req.query, "jsonl");
+            let resp = all_hits(st, req).await?;
+            export::jsonl(&resp, &name)
+        }
     }
-    let resp = run_search(st, req).await?;
-    Ok(Json(&*resp).into_response())
 }
 
-/// Every hit of a search (page after page, up to CSV_MAX_ROWS), for export.
+/// Every hit of a search (page after page, up to EXPORT_MAX_ROWS), for export.
 async fn all_hits(st: Arc<AppState>, mut req: SearchRequest) -> Result<SearchResponse, ApiError> {
     blocking(st, EXPORT_LIMIT, move |st| {
         req.limit = Some(st.store.config().search.max_limit);
         req.offset = 0;
         let mut first = search(&st.store, &st.taxonomy, &req)?;
         let mut hits = std::mem::take(&mut first.hits);
-        while !hits.is_empty() && hits.len() < first.total.min(CSV_MAX_ROWS) {
+        while !hits.is_empty() && hits.len() < first.total.min(EXPORT_MAX_ROWS) {
             req.offset = hits.len();
             let page = search(&st.store, &st.taxonomy, &req)?;
             if page.hits.is_empty() {
@@ -71,26 +91,49 @@ async fn all_hits(st: Arc<AppState>, mut req: SearchRequest) -> Result<SearchRes
             }
             hits.extend(page.hits);
         }
-        hits.truncate(CSV_MAX_ROWS);
+        hits.truncate(EXPORT_MAX_ROWS);
         first.hits = hits;
         Ok(first)
     })
     .await
 }
 
-/// Measures per county (at most this many each).
+/// The file name of an export: `plansok-` and the query's words in ASCII.
+fn export_name(query: &str, ext: &str) -> String {
+    let folded = plansok_model::fold_ascii(&query.to_lowercase());
+    let mut slug = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
+    let slug = slug.trim_end_matches('-');
+    match slug {
+        "" => format!("plansok-alla.{ext}"),
+        s => format!("plansok-{s}.{ext}"),
+    }
+}
+
+/// Measures per county when the request does not say.
 const MEASURES_PER_COUNTY: usize = 3;
 
-#[utoipa::path(get, path = "/api/measures", params(crate::params::SearchParams),
+#[utoipa::path(get, path = "/api/measures", summary = "Compare measures across counties",
+    description = "Passages that hold every word of the query, grouped by county: how many \
+        match in each county and the best `limit` of them.",
+    params(crate::params::FilterParams, crate::params::MeasuresParams),
     responses((status = 200, description = "Matching passages grouped by county", body = plansok_index::MeasuresResponse),
-              (status = 400, body = ErrorBody)))]
+              (status = 400, description = "A bad parameter", body = ErrorBody),
+              (status = 503, description = "Too many searches waiting, or the search took too long", body = ErrorBody)))]
 pub(crate) async fn measures_handler(
     State(st): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref().unwrap_or(""))?;
-    let req = params.to_request()?;
-    let per_county = req.limit.unwrap_or(MEASURES_PER_COUNTY).min(20);
+    let params = Params::parse(raw.as_deref().unwrap_or(""), Route::Measures)?;
+    let req = params.to_request(MAX_MEASURES_PER_COUNTY)?;
+    let per_county = req.limit.unwrap_or(MEASURES_PER_COUNTY);
     let result = blocking(st, SEARCH_LIMIT, move |st| {
         plansok_index::measures(&st.store, &st.taxonomy, &req, per_county)
     })
@@ -98,77 +141,20 @@ pub(crate) async fn measures_handler(
     Ok(Json(result).into_response())
 }
 
-#[utoipa::path(get, path = "/api/facets", params(crate::params::SearchParams),
-    responses((status = 200, description = "Counts per facet value", body = plansok_index::Facets), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/facets", summary = "Facet counts of a search",
+    description = "The counts of `/api/search` alone: for each facet, its values with the \
+        number of matching documents under the other filters.",
+    params(crate::params::FilterParams),
+    responses((status = 200, description = "Counts per facet value", body = plansok_index::Facets),
+              (status = 400, description = "A bad parameter", body = ErrorBody),
+              (status = 503, description = "Too many searches waiting, or the search took too long", body = ErrorBody)))]
 pub(crate) async fn facets_handler(
     State(st): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let mut req = Params::parse(raw.as_deref().unwrap_or(""))?.to_request()?;
-    req.limit = Some(1);
+    let params = Params::parse(raw.as_deref().unwrap_or(""), Route::Facets)?;
+    let mut req = params.to_request(0)?;
+    req.limit = Some(0);
     let resp = run_search(st, req).await?;
     Ok(Json(&resp.facets).into_response())
-}
-
-/// Hits as CSV with the columns a researcher needs; snippets as plain text.
-fn csv_response(resp: &SearchResponse) -> Result<Response, ApiError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header_row = [
-        "title",
-        "url",
-        "region",
-        "municipality",
-        "organisation",
-        "type",
-        "period_start",
-        "period_end",
-        "goals",
-        "page",
-        "snippet",
-    ];
-    w.write_record(header_row)
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    for h in &resp.hits {
-        let opt = |s: &Option<String>| s.clone().unwrap_or_default();
-        let period = h.period.as_ref();
-        let row = [
-            h.title.clone(),
-            opt(&h.url),
-            opt(&h.region),
-            opt(&h.municipality),
-            opt(&h.organisation),
-            h.doc_type.clone(),
-            period.map(|p| p.start.to_string()).unwrap_or_default(),
-            period.map(|p| p.end.to_string()).unwrap_or_default(),
-            h.goals.join(";"),
-            h.page.map(|p| p.to_string()).unwrap_or_default(),
-            plain(&h.snippet),
-        ];
-        w.write_record(row)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-    }
-    let body = w
-        .into_inner()
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"plansok.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
-}
-
-fn plain(html: &str) -> String {
-    html.replace("<mark>", "")
-        .replace("</mark>", "")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
 }
