@@ -366,3 +366,176 @@ fn a_killed_crawl_resumes_with_nothing_lost_or_duplicated() {
     );
     assert_eq!(everything.facets.region.len(), 21);
 }
+
+/// Runs `plansok crawl --config` on a sources file; no proxy from the environment is used.
+fn crawl_cli(sources: &str, data: &Path) -> std::process::Output {
+    let cfg_path = data.join("sources.toml");
+    std::fs::write(&cfg_path, sources).unwrap();
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_plansok"));
+    c.args(["crawl", "--config", cfg_path.to_str().unwrap()])
+        .env("PLANSOK_DATA", data)
+        .env_remove("PLANSOK_CONFIG_DIR");
+    for proxy in ["http_proxy", "https_proxy", "all_proxy"] {
+        c.env_remove(proxy).env_remove(proxy.to_uppercase());
+    }
+    c.output().expect("run plansok crawl")
+}
+
+/// The `[crawl]` table of the tests below: loopback allowed, no retries, short timeouts.
+const OFFLINE_CRAWL: &str = "[crawl]\nuser_agent = \"plansok-test/0.1 (+http://127.0.0.1/)\"\n\
+    delay_ms = 0\nmax_retries = 0\nconnect_timeout_secs = 2\nrequest_timeout_secs = 3\n\
+    allow_private = true\n";
+
+/// A `[[source]]` with these start URLs, allowed below `allow`.
+fn source(id: &str, start: &[&str], allow: &str) -> String {
+    let start: Vec<String> = start.iter().map(|s| format!("\"{s}\"")).collect();
+    format!(
+        "\n[[source]]\nid = \"{id}\"\ncounty = \"Uppsala län\"\norganisation = \"Test\"\n\
+         start = [{}]\nallow = [\"{allow}\"]\n",
+        start.join(", ")
+    )
+}
+
+/// The catalog's error for `url` after a crawl into `data`.
+fn catalog_error(data: &Path, url: &str) -> String {
+    let catalog = plansok_crawl::catalog::Catalog::open(&data.join("store")).unwrap();
+    let page = catalog.page(url).unwrap();
+    page.and_then(|p| p.error)
+        .unwrap_or_else(|| panic!("no error recorded for {url}"))
+}
+
+#[test]
+fn a_crawl_that_reaches_no_host_names_each_host_with_its_cause_and_fails() {
+    let data = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    }; // nothing listens there any more
+    let dead = format!("http://127.0.0.1:{port}/");
+    let dead_page = format!("{dead}plan.html");
+    let no_dns = "http://plansok-test.invalid/";
+    let no_dns_pages = [format!("{no_dns}plan.html"), format!("{no_dns}annan.html")];
+    let sources = format!(
+        "{OFFLINE_CRAWL}{}{}",
+        source("dead-port", &[&dead_page], &dead),
+        source("no-dns", &[&no_dns_pages[0], &no_dns_pages[1]], no_dns)
+    );
+    let o = crawl_cli(&sources, data.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        out.contains("fetched 0,") && out.contains("errors 3,"),
+        "{out}"
+    );
+    assert!(
+        err.contains(&format!(
+            "error: cannot reach 127.0.0.1:{port} (connection refused); 1 URL not fetched"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "error: cannot reach plansok-test.invalid (DNS lookup failed); 2 URLs not fetched"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 of 2 sources could not be reached") && err.contains("dead-port, no-dns"),
+        "{err}"
+    );
+    for url in [&dead_page, &no_dns_pages[0], &no_dns_pages[1]] {
+        let why = catalog_error(data.path(), url);
+        assert!(
+            why.starts_with("robots.txt unreachable: cannot reach"),
+            "{url}: {why}"
+        );
+        assert!(!why.contains("disallowed"), "{url}: {why}");
+    }
+}
+
+/// Requests seen by [`robots_server`], as (host, path).
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
+/// A server on 127.0.0.1 whose robots.txt answers 503 for host `down.test` and 404 elsewhere,
+/// with one plan page.
+fn robots_server() -> (std::net::SocketAddr, Seen, tokio::runtime::Runtime) {
+    use axum::http::{header, HeaderMap, StatusCode, Uri};
+    use axum::response::IntoResponse;
+    let seen: Seen = Default::default();
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(move |headers: HeaderMap, uri: Uri| {
+        let log = log.clone();
+        async move {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let path = uri.path().to_string();
+            log.lock().unwrap().push((host.clone(), path.clone()));
+            match path.as_str() {
+                "/robots.txt" if host.starts_with("down.test") => {
+                    StatusCode::SERVICE_UNAVAILABLE.into_response()
+                }
+                "/plan.html" => (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    "<html><body><main><h1>Handlingsplan mot mäns våld mot kvinnor</h1>\
+                     <p>Kommunen arbetar mot våld i nära relationer.</p></main></body></html>",
+                )
+                    .into_response(),
+                _ => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    });
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move { axum::serve(listener, app).await });
+    (addr, seen, rt)
+}
+
+#[test]
+fn robots_txt_answered_with_503_is_unreachable_not_a_disallow_and_404_allows_all() {
+    let (addr, seen, _rt) = robots_server();
+    let data = tempfile::tempdir().unwrap();
+    let sources = format!(
+        "{OFFLINE_CRAWL}resolve = {{ \"down.test\" = \"{addr}\", \"up.test\" = \"{addr}\" }}\n{}{}",
+        source("down", &["http://down.test/plan.html"], "http://down.test/"),
+        source("up", &["http://up.test/plan.html"], "http://up.test/")
+    );
+    let r = crawl(&sources, data.path(), None);
+
+    let down_pages: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(h, p)| h.starts_with("down.test") && p != "/robots.txt")
+        .map(|(_, p)| p.clone())
+        .collect();
+    assert!(
+        down_pages.is_empty(),
+        "nothing fetched while robots.txt is 503: {down_pages:?}"
+    );
+    let why = catalog_error(data.path(), "http://down.test/plan.html");
+    assert_eq!(why, "robots.txt unreachable: HTTP 503");
+    assert!(
+        r.skipped.is_empty(),
+        "not a robots.txt rule: {:?}",
+        r.skipped
+    );
+    assert_eq!(r.unreached_sources(), vec!["down"]);
+    assert_eq!(
+        r.unreachable_hosts().count(),
+        0,
+        "the host answered (with 503)"
+    );
+    assert_eq!(
+        r.hosts["up.test"].fetched, 1,
+        "robots.txt 404 allows all: {:?}",
+        r.hosts
+    );
+    assert_eq!(r.ingest.indexed, 1);
+}

@@ -252,8 +252,12 @@ fn build(dir: &Path, target: usize, seed: u64, pool: &Pool) -> Built {
 /// parser.
 fn request_of(path: &str) -> plansok_index::SearchRequest {
     let raw = path.split_once('?').map_or("", |(_, q)| q);
-    plansok_server::Params::parse(raw)
-        .and_then(|p| p.to_request())
+    let max_limit = plansok_index::SearchConfig::load()
+        .unwrap()
+        .search
+        .max_limit;
+    plansok_server::Params::parse(raw, plansok_server::Route::Search)
+        .and_then(|p| p.to_request(max_limit))
         .unwrap()
 }
 

@@ -1,4 +1,6 @@
-//! `plansok crawl`.
+//! `plansok crawl`: runs the crawler, prints its summary, and names on stderr every host that
+//! could not be reached with the cause (`error: cannot reach HOST (DNS lookup failed)`). The run
+//! fails (exit code 1) when some source got no page because it could not be reached.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -38,7 +40,32 @@ pub fn run(a: CrawlArgs) -> anyhow::Result<()> {
         .context("crawling")?;
     bar.finish_and_clear();
     print_report(&report);
-    Ok(())
+    report_unreachable(&report)
+}
+
+/// One line per host that never answered; an error when a source got nothing because of it.
+fn report_unreachable(r: &CrawlReport) -> anyhow::Result<()> {
+    for (host, h, why) in r.unreachable_hosts() {
+        eprintln!(
+            "error: cannot reach {host} ({why}); {} URL{} not fetched",
+            h.errors,
+            if h.errors == 1 { "" } else { "s" }
+        );
+    }
+    let unreached = r.unreached_sources();
+    if unreached.is_empty() {
+        return Ok(());
+    }
+    const SHOWN: usize = 5;
+    let mut names = unreached[..unreached.len().min(SHOWN)].join(", ");
+    if unreached.len() > SHOWN {
+        names.push_str(&format!(" and {} more", unreached.len() - SHOWN));
+    }
+    anyhow::bail!(
+        "{} of {} sources could not be reached, nothing fetched from them: {names}",
+        unreached.len(),
+        r.sources.len()
+    )
 }
 
 fn spinner() -> ProgressBar {
@@ -76,7 +103,8 @@ fn print_report(r: &CrawlReport) {
             h.queued, h.fetched, h.not_modified, h.skipped, h.errors
         );
     }
-    for (url, why) in &r.errors {
+    // A host that never answered gets one line on stderr instead (report_unreachable).
+    for (url, why) in r.errors_of_reached_hosts() {
         println!("  error: {url}: {why}");
     }
     for (url, why) in &r.ingest.failed {

@@ -78,9 +78,9 @@ enum Command {
     Serve {
         #[command(flatten)]
         data: DataArg,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
+        /// Address to listen on: HOST:PORT, with an IP address or a host name (localhost:8081).
+        #[arg(long, default_value = "127.0.0.1:8080", value_parser = serve_cmd::parse_addr)]
+        addr: serve_cmd::ListenAddr,
     },
     /// Search quality on the judged queries: nDCG@10, recall@20, MRR of three analyses.
     Eval(eval_cmd::EvalArgs),
@@ -137,7 +137,7 @@ fn main() -> ExitCode {
             min_docs,
             min_chars,
         } => search_cmd::lexicon(&data.index_dir(), min_docs, min_chars),
-        Command::Serve { data, addr } => serve_cmd::run(&data.index_dir(), addr),
+        Command::Serve { data, addr } => serve_cmd::run(&data.index_dir(), &addr),
         Command::Stats { data, json } => search_cmd::stats(&data.index_dir(), json),
     };
     match result {
@@ -153,12 +153,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// Logs to stderr, coloured only when stderr is a terminal (not in a redirected log file).
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("PLANSOK_LOG")
         .unwrap_or_else(|_| "warn".into());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     // lopdf can panic on broken files; extraction contains it and reports the file. Keep the
     // panic text out of the user's terminal unless debugging.

@@ -91,6 +91,7 @@ pub fn stats_table(s: &Stats) -> String {
         s.documents.total, s.passages.total
     );
     section(&mut out, "county", &s.documents.region, &s.passages.region);
+    no_county(&mut out, s);
     section(
         &mut out,
         "type",
@@ -113,3 +114,18 @@ fn section(out: &mut String, name: &str, docs: &[FacetValue], passages: &[FacetV
         let _ = writeln!(out, "{:<28} {:>9} {:>9}", d.value, d.count, p);
     }
 }
+
+/// The row of documents without a county, so that the county rows sum to the total.
+fn no_county(out: &mut String, s: &Stats) {
+    let rest = |total: usize, region: &[FacetValue]| {
+        total.saturating_sub(region.iter().map(|v| v.count as usize).sum())
+    };
+    let docs = rest(s.documents.total, &s.documents.region);
+    let passages = rest(s.passages.total, &s.passages.region);
+    if docs + passages > 0 {
+        let _ = writeln!(out, "{:<28} {:>9} {:>9}", NO_COUNTY, docs, passages);
+    }
+}
+
+/// The county column's name for documents without one.
+const NO_COUNTY: &str = "(no county)";

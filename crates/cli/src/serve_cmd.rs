@@ -1,14 +1,39 @@
-//! `plansok serve`: ingests the sample corpus into an empty data folder, then serves.
+//! `plansok serve`: binds the address first (so a busy port fails before any work and the
+//! "plansok: http://…/" line is printed only for a port that is ours), ingests the sample
+//! corpus into an empty data folder, then serves.
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use tokio::net::TcpListener;
 
 use plansok_index::{Indexer, SearchConfig, SearchIndex};
 use plansok_model::Taxonomy;
 use plansok_server::AppState;
+
+/// `--addr`: `HOST:PORT` as given, and the addresses it resolves to.
+#[derive(Debug, Clone)]
+pub struct ListenAddr {
+    text: String,
+    addrs: Vec<SocketAddr>,
+}
+
+/// The clap value parser of `--addr`: an IP address or a host name (`localhost:8081`).
+pub fn parse_addr(s: &str) -> Result<ListenAddr, String> {
+    let addrs: Vec<SocketAddr> = s
+        .to_socket_addrs()
+        .map_err(|e| format!("{e}; expected HOST:PORT, e.g. 127.0.0.1:8080 or localhost:8081"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("{s} resolves to no address"));
+    }
+    Ok(ListenAddr {
+        text: s.to_string(),
+        addrs,
+    })
+}
 
 /// The sample corpus: `./corpus/sample` when run from the repository, else the one the binary
 /// was built from. (Only the sample: `corpus/realistic` is evaluation material.)
@@ -18,28 +43,69 @@ fn sample_corpus() -> Option<PathBuf> {
     [here, built].into_iter().find(|p| p.is_dir())
 }
 
-pub fn run(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
+pub fn run(index_dir: &Path, addr: &ListenAddr) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let listener = runtime.block_on(bind(addr))?;
+    let state = Arc::new(app_state(index_dir)?);
+    let local = listener.local_addr()?;
+    eprintln!("plansok: http://{local}/  (Ctrl-C stops)");
+    runtime
+        .block_on(plansok_server::serve_on(listener, state))
+        .with_context(|| format!("serving on {local}"))
+}
+
+/// Binds the first of the addresses that can be bound.
+async fn bind(addr: &ListenAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(&addr.addrs[..]).await.map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::AddrInUse => "address already in use".to_string(),
+            std::io::ErrorKind::AddrNotAvailable => "not an address of this machine".to_string(),
+            std::io::ErrorKind::PermissionDenied => {
+                "permission denied (ports below 1024 need privileges)".to_string()
+            }
+            _ => e.to_string(),
+        };
+        anyhow::anyhow!("cannot listen on {}: {why}", addr.text)
+    })
+}
+
+/// The index (with the sample corpus when it is empty), taxonomy and settings to serve.
+fn app_state(index_dir: &Path) -> anyhow::Result<AppState> {
     let empty = Indexer::open(index_dir, SearchConfig::load()?)?.num_documents()? == 0;
     if empty {
         let corpus = sample_corpus().context(
             "the data folder is empty and the sample corpus (corpus/sample) was not found",
         )?;
         eprintln!(
-            "empty data folder: ingesting the sample corpus {}",
+            "empty data folder: ingesting the sample corpus from {}",
             corpus.display()
         );
         crate::ingest_cmd::run(index_dir, &[corpus], None)?;
     }
     let store = SearchIndex::open(index_dir, SearchConfig::load()?)?;
     store.warm().context("preparing the index for search")?;
-    let state = Arc::new(AppState::new(
+    Ok(AppState::new(
         store,
         Taxonomy::load()?,
         plansok_server::ServerSettings::load()?,
-    ));
-    let runtime = tokio::runtime::Runtime::new()?;
-    eprintln!("plansok: http://{addr}/  (Ctrl-C stops)");
-    runtime
-        .block_on(plansok_server::serve(addr, state))
-        .with_context(|| format!("serving on {addr}"))
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_and_ip_addresses_are_accepted() {
+        let a = parse_addr("localhost:8081").expect("localhost");
+        assert!(a
+            .addrs
+            .iter()
+            .all(|s| s.ip().is_loopback() && s.port() == 8081));
+        assert_eq!(
+            parse_addr("127.0.0.1:0").expect("ip").addrs,
+            vec![SocketAddr::from(([127, 0, 0, 1], 0))]
+        );
+        assert!(parse_addr("localhost").unwrap_err().contains("HOST:PORT"));
+    }
 }

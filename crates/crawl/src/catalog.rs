@@ -58,6 +58,8 @@ pub struct PageRecord {
     pub hash: Option<String>,
     pub indexed_hash: Option<String>,
     pub gone: bool,
+    /// Why the last fetch failed (None after a success).
+    pub error: Option<String>,
 }
 
 /// A fetched response to record.
@@ -134,7 +136,7 @@ impl Catalog {
         let row = self
             .conn
             .query_row(
-                "SELECT url, source, status, content_type, etag, last_modified, hash, indexed_hash, gone FROM pages WHERE url = ?1",
+                "SELECT url, source, status, content_type, etag, last_modified, hash, indexed_hash, gone, error FROM pages WHERE url = ?1",
                 params![url],
                 |r| {
                     Ok(PageRecord {
@@ -147,6 +149,7 @@ impl Catalog {
                         hash: r.get(6)?,
                         indexed_hash: r.get(7)?,
                         gone: r.get::<_, i64>(8)? != 0,
+                        error: r.get(9)?,
                     })
                 },
             )
@@ -191,7 +194,7 @@ impl Catalog {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "UPDATE pages SET last_fetched = ?2, status = 304 WHERE url = ?1",
+            "UPDATE pages SET last_fetched = ?2, status = 304, error = NULL WHERE url = ?1",
             params![url, now()],
         )?;
         tx.execute("UPDATE frontier SET done = 1 WHERE url = ?1", params![url])?;

@@ -1,6 +1,16 @@
 //! The crawl loop: per-host queues with politeness, many hosts in parallel, robots.txt,
 //! link following within each source's allowlist and depth, a relevance filter, and the
 //! catalog updated after every response.
+//!
+//! robots.txt is read once per host and run, as RFC 9309 says (section 2.3.1): an answer with
+//! rules is obeyed; a 4xx answer (no robots.txt) allows everything; a 5xx or 429 answer, or no
+//! answer at all (DNS, connection, TLS, timeout), makes robots.txt *unreachable*, and then
+//! nothing on that host is fetched in this run. Each of its URLs is an error
+//! "robots.txt unreachable: …" in the report and the catalog (never "disallowed by
+//! robots.txt", which only a rule says), and the next run tries again.
+//!
+//! The report tells which hosts never answered ([`CrawlReport::unreachable_hosts`]) and which
+//! sources got no page because of that ([`CrawlReport::unreached_sources`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::Path;
@@ -18,12 +28,12 @@ use plansok_model::SourceMeta;
 
 use crate::catalog::{Catalog, Fetched};
 use crate::config::{CrawlConfig, Source};
-use crate::fetch::{FetchError, Fetcher, Response, Validators};
+use crate::fetch::{host_of, FetchError, Fetcher, Response, Validators};
 use crate::ingest_worker::{IngestTally, IngestWorker, Job};
 use crate::urls::{canonical, is_allowed, is_pdf_url};
 use crate::CrawlError;
 
-/// Counts for one host.
+/// Counts for one host (`host`, or `host:port` for a port that is not the scheme's default).
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct HostStats {
     pub queued: usize,
@@ -31,12 +41,26 @@ pub struct HostStats {
     pub not_modified: usize,
     pub skipped: usize,
     pub errors: usize,
+    /// True once the host answered anything over HTTP (robots.txt included).
+    pub reached: bool,
+    /// Why a request to the host first got no answer, e.g. "DNS lookup failed".
+    pub unreachable: Option<String>,
+}
+
+/// Counts for one source: pages got (200 or 304), and URLs not fetched because their host
+/// could not be connected to or its robots.txt was unreachable.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct SourceStats {
+    pub pages: usize,
+    pub unreachable: usize,
 }
 
 /// The summary of a crawl.
 #[derive(Debug, Default, Clone)]
 pub struct CrawlReport {
     pub hosts: BTreeMap<String, HostStats>,
+    /// By source id, for every source with a URL queued in this run.
+    pub sources: BTreeMap<String, SourceStats>,
     /// URL and reason of every failed fetch.
     pub errors: Vec<(String, String)>,
     /// URLs skipped, with the reason (robots.txt, content type, irrelevant).
@@ -53,6 +77,36 @@ impl CrawlReport {
     }
     pub fn not_modified(&self) -> usize {
         self.hosts.values().map(|h| h.not_modified).sum()
+    }
+
+    /// Hosts (`host` or `host:port`) that never answered, with why.
+    pub fn unreachable_hosts(&self) -> impl Iterator<Item = (&str, &HostStats, &str)> {
+        self.hosts
+            .iter()
+            .filter_map(|(host, h)| match &h.unreachable {
+                Some(why) if !h.reached => Some((host.as_str(), h, why.as_str())),
+                _ => None,
+            })
+    }
+
+    /// The errors of URLs whose host answered (those of a host that never answered all have
+    /// its cause: [`CrawlReport::unreachable_hosts`]).
+    pub fn errors_of_reached_hosts(&self) -> impl Iterator<Item = &(String, String)> {
+        let unreachable: Vec<&str> = self.unreachable_hosts().map(|(h, _, _)| h).collect();
+        self.errors.iter().filter(move |(url, _)| {
+            let host = Url::parse(url).map(|u| host_of(&u)).unwrap_or_default();
+            !unreachable.contains(&host.as_str())
+        })
+    }
+
+    /// Sources of which no page was got, because no URL of theirs got an answer or robots.txt
+    /// was unreachable.
+    pub fn unreached_sources(&self) -> Vec<&str> {
+        self.sources
+            .iter()
+            .filter(|(_, s)| s.pages == 0 && s.unreachable > 0)
+            .map(|(id, _)| id.as_str())
+            .collect()
     }
 }
 
@@ -71,19 +125,40 @@ struct Host {
     robots: Option<Arc<Robots>>,
 }
 
+impl Host {
+    /// When to handle `url`: after the politeness delay when it needs a request, now when
+    /// robots.txt (already read) rules it out.
+    fn schedule(&mut self, url: &Url, base_delay: Duration) -> Instant {
+        let now = Instant::now();
+        if self.robots.as_ref().is_some_and(|r| !r.allowed(url)) {
+            return now;
+        }
+        let delay = self
+            .robots
+            .as_ref()
+            .and_then(|r| r.delay())
+            .map_or(base_delay, |d| d.max(base_delay));
+        let start_at = self.next_at.filter(|t| *t > now).unwrap_or(now);
+        self.next_at = Some(start_at + delay);
+        start_at
+    }
+}
+
 /// A host's robots.txt rules.
 pub enum Robots {
     Rules(texting_robots::Robot),
     AllowAll,
-    DenyAll(String),
+    /// robots.txt could not be read (5xx, 429 or no answer): nothing may be fetched for now.
+    Unreachable(FetchError),
 }
 
 impl Robots {
+    /// Whether `url` may be fetched (false for everything while robots.txt is unreachable).
     fn allowed(&self, url: &Url) -> bool {
         match self {
             Robots::Rules(r) => r.allowed(url.as_str()),
             Robots::AllowAll => true,
-            Robots::DenyAll(_) => false,
+            Robots::Unreachable(_) => false,
         }
     }
     fn delay(&self) -> Option<Duration> {
@@ -97,6 +172,7 @@ impl Robots {
 enum Outcome {
     Fetched(Result<Response, FetchError>),
     Disallowed,
+    RobotsUnreachable(FetchError),
 }
 
 struct Done {
@@ -249,10 +325,11 @@ impl Crawler {
         let source_id = self.cfg.sources[item.source].id.clone();
         self.catalog
             .enqueue(item.url.as_str(), &source_id, item.depth)?;
+        self.source_stats(&source_id);
         let key = host_key(&item.url);
         self.report
             .hosts
-            .entry(item.url.host_str().unwrap_or("").to_string())
+            .entry(host_of(&item.url))
             .or_default()
             .queued += 1;
         self.hosts.entry(key).or_default().queue.push_back(item);
@@ -269,14 +346,7 @@ impl Crawler {
                 };
                 self.budget -= 1;
                 host.active += 1;
-                let delay = host
-                    .robots
-                    .as_ref()
-                    .and_then(|r| r.delay())
-                    .map_or(base_delay, |d| d.max(base_delay));
-                let now = Instant::now();
-                let start_at = host.next_at.filter(|t| *t > now).unwrap_or(now);
-                host.next_at = Some(start_at + delay);
+                let start_at = host.schedule(&item.url, base_delay);
                 let validators = self
                     .catalog
                     .page(item.url.as_str())
@@ -298,10 +368,12 @@ impl Crawler {
                         Some(r) => r,
                         None => Arc::new(load_robots(&fetcher, &item.url, &agent).await),
                     };
-                    let outcome = if robots.allowed(&item.url) {
-                        Outcome::Fetched(fetcher.get(&item.url, &validators).await)
-                    } else {
-                        Outcome::Disallowed
+                    let outcome = match &*robots {
+                        Robots::Unreachable(e) => Outcome::RobotsUnreachable(e.clone()),
+                        r if r.allowed(&item.url) => {
+                            Outcome::Fetched(fetcher.get(&item.url, &validators).await)
+                        }
+                        _ => Outcome::Disallowed,
                     };
                     Done {
                         host: key,
@@ -315,6 +387,10 @@ impl Crawler {
     }
 
     fn handle(&mut self, done: Done, worker: &IngestWorker) -> Result<(), CrawlError> {
+        let robots_answered = done
+            .robots
+            .as_deref()
+            .is_some_and(|r| !matches!(r, Robots::Unreachable(_)));
         if let Some(h) = self.hosts.get_mut(&done.host) {
             h.active -= 1;
             if h.robots.is_none() {
@@ -324,7 +400,10 @@ impl Crawler {
         let item = done.item;
         let url = item.url.to_string();
         let source = self.cfg.sources[item.source].clone();
-        let stats_key = item.url.host_str().unwrap_or("").to_string();
+        let stats_key = host_of(&item.url);
+        if robots_answered {
+            self.stats(&stats_key).reached = true;
+        }
         match done.outcome {
             Outcome::Disallowed => {
                 self.stats(&stats_key).skipped += 1;
@@ -341,6 +420,7 @@ impl Crawler {
             }
             Outcome::Fetched(Ok(Response::NotModified)) => {
                 self.stats(&stats_key).not_modified += 1;
+                self.source_stats(&source.id).pages += 1;
                 self.catalog.record_unchanged(&url)?;
                 self.follow_stored(&item, &source)?;
             }
@@ -352,6 +432,7 @@ impl Crawler {
                 bytes,
             })) => {
                 self.stats(&stats_key).fetched += 1;
+                self.source_stats(&source.id).pages += 1;
                 let hash = self.catalog.put_blob(&bytes)?;
                 let fetched = Fetched {
                     url: url.clone(),
@@ -387,22 +468,59 @@ impl Crawler {
                 worker.send(Job::Delete { url });
             }
             Outcome::Fetched(Err(e)) => {
-                self.stats(&stats_key).errors += 1;
                 let status = if let FetchError::Status(s) = e {
                     Some(s)
                 } else {
                     None
                 };
-                self.catalog
-                    .record_failure(&url, &source.id, status, false, &e.to_string())?;
-                self.report.errors.push((url, e.to_string()));
+                self.failed(&url, &source.id, &stats_key, status, &e, false)?;
+            }
+            Outcome::RobotsUnreachable(e) => {
+                self.failed(&url, &source.id, &stats_key, None, &e, true)?;
             }
         }
         Ok(())
     }
 
+    /// A URL that failed with `e` (its own, or robots.txt's when `robots` is set): an error in
+    /// the report and the catalog, and whether its host and source got an answer.
+    fn failed(
+        &mut self,
+        url: &str,
+        source: &str,
+        host: &str,
+        status: Option<u16>,
+        e: &FetchError,
+        robots: bool,
+    ) -> Result<(), CrawlError> {
+        let stats = self.stats(host);
+        stats.errors += 1;
+        match e.no_answer_cause() {
+            Some(cause) => {
+                stats.unreachable.get_or_insert(cause);
+            }
+            None => stats.reached = true,
+        }
+        if robots || e.connect_failure().is_some() {
+            self.source_stats(source).unreachable += 1;
+        }
+        let why = if robots {
+            format!("robots.txt unreachable: {e}")
+        } else {
+            e.to_string()
+        };
+        self.catalog
+            .record_failure(url, source, status, false, &why)?;
+        self.report.errors.push((url.to_string(), why));
+        Ok(())
+    }
+
     fn stats(&mut self, host: &str) -> &mut HostStats {
         self.report.hosts.entry(host.to_string()).or_default()
+    }
+
+    fn source_stats(&mut self, id: &str) -> &mut SourceStats {
+        self.report.sources.entry(id.to_string()).or_default()
     }
 
     /// A fetched body: follow its links (HTML), send it to the index when relevant.
@@ -598,7 +716,7 @@ async fn load_robots(fetcher: &Fetcher, url: &Url, agent: &str) -> Robots {
                 .unwrap_or(Robots::AllowAll)
         }
         Ok(Response::NotModified) => Robots::AllowAll,
-        Err(FetchError::Status(s)) if (400..500).contains(&s) => Robots::AllowAll,
-        Err(e) => Robots::DenyAll(format!("robots.txt could not be read: {e}")),
+        Err(FetchError::Status(s)) if s != 429 && (400..500).contains(&s) => Robots::AllowAll,
+        Err(e) => Robots::Unreachable(e),
     }
 }

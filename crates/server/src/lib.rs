@@ -34,7 +34,7 @@ use plansok_model::Taxonomy;
 
 pub use error::{ApiError, CODES};
 pub use limits::{MAX_BODY_BYTES, MAX_URI_BYTES};
-pub use params::Params;
+pub use params::{Params, Route};
 use routes::documents::{document_handler, similar_handler, similar_passages_handler};
 use routes::feed::feed_handler;
 use routes::health::{health, metrics_handler};
