@@ -9,6 +9,8 @@ use plansok_index::{Indexer, SearchConfig, SearchIndex};
 use plansok_ingest::{IngestOptions, Pipeline};
 use plansok_model::{Document, SourceMeta};
 
+pub mod browser;
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -53,6 +53,8 @@ pub struct AppState {
     cache: cache::ResponseCache,
     /// The threads that do index work (`search_workers`, `search_queue`).
     workers: pool::WorkerPool,
+    /// Whether the index holds plansok's fictitious sample corpus (the page says so).
+    pub sample: bool,
 }
 
 impl AppState {
@@ -72,7 +74,15 @@ impl AppState {
             metrics,
             cache,
             workers,
+            sample: false,
         }
+    }
+
+    /// The state of an index that holds the fictitious sample corpus (`sample`), which
+    /// `/api/health` reports and the web page shows in a banner.
+    pub fn with_sample(mut self, sample: bool) -> Self {
+        self.sample = sample;
+        self
     }
 }
 
@@ -85,6 +95,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(metrics_handler))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/", get(|| async { Html(PAGE) }))
+        .route("/dokument/{id}", get(|| async { Html(PAGE) }))
         .route("/api/health", get(health))
         .route("/api/search", get(search_handler))
         .route("/api/facets", get(facets_handler))

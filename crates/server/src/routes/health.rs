@@ -16,6 +16,8 @@ pub struct Health {
     status: &'static str,
     /// Documents in the index.
     documents: usize,
+    /// True when the index holds plansok's fictitious sample corpus, not real plans.
+    sample: bool,
 }
 
 #[utoipa::path(get, path = "/api/health", summary = "Whether the server is up, and how many documents it serves",
@@ -26,6 +28,7 @@ pub(crate) async fn health(State(st): State<Arc<AppState>>) -> Result<Json<Healt
     Ok(Json(Health {
         status: "ok",
         documents,
+        sample: st.sample,
     }))
 }
 
