@@ -1,101 +1,295 @@
 //! The web page in a real browser: headless Chromium from Debian's packages, driven over the
-//! WebDriver protocol (chromedriver; see `common/browser.rs`). It searches, clicks a facet, sees
-//! the counts change, opens a result, and saves a screenshot under the target directory.
+//! WebDriver protocol (chromedriver; see `common/browser.rs`), as a researcher uses it: the
+//! state in the URL (reload, Back), paging and sorting, filters as chips that can always be
+//! removed, help when nothing matches, errors in place of results, the document view, the
+//! sample banner and the phone layout. Each test saves screenshots under cargo's tmp folder.
 //! Skips with a message when /usr/bin/chromium or /usr/bin/chromedriver is absent.
 
 mod common;
 
-use std::time::{Duration, Instant};
+use serde_json::{json, Value};
 
-use serde_json::json;
+use common::browser::{available, serve_sample, start_driver, Driver};
 
-use common::browser::{available, serve_sample, start_driver};
+/// The API's answer to `target` on the test's server.
+async fn api(base: &str, target: &str) -> Value {
+    reqwest::get(format!("{base}{target}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
 
-#[test]
-fn search_filter_by_a_facet_and_open_a_result_in_chromium() {
+/// Waits until the page has drawn the answer to the current URL: the status line is set.
+async fn settled(d: &Driver) {
+    d.wait_js("return document.getElementById('status').textContent || document.querySelector('.error, #doc-title')")
+        .await;
+}
+
+/// The ids of the hits on the page, in order.
+async fn hit_ids(d: &Driver) -> Vec<String> {
+    let v = d
+        .js(
+            "return [...document.querySelectorAll('.hit h2 a')].map(a => a.dataset.id)",
+            json!([]),
+        )
+        .await;
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+async fn path_and_query(d: &Driver) -> String {
+    let v = d
+        .js("return location.pathname + location.search", json!([]))
+        .await;
+    v.as_str().unwrap_or("").to_string()
+}
+
+async fn click(d: &Driver, css: &str) {
+    let found = d.find_all(css).await;
+    let el = found
+        .first()
+        .unwrap_or_else(|| panic!("nothing matches {css}"));
+    d.click(el).await;
+}
+
+/// Runs `steps` with a browser on a server of the sample corpus.
+fn with_browser<F>(sample: bool, steps: impl FnOnce(String, Driver) -> F)
+where
+    F: std::future::Future<Output = ()>,
+{
     if !available("the web page was not tested in a browser") {
         return;
     }
-    let server = serve_sample(false);
-    let page = format!("{}/", server.base);
-    let rt = &server.rt;
+    let server = serve_sample(sample);
+    let rt = tokio::runtime::Runtime::new().unwrap();
     let profile = tempfile::tempdir().unwrap();
     rt.block_on(async {
         let d = start_driver(profile.path()).await;
-        d.call(reqwest::Method::POST, "/url", Some(json!({"url": page})))
-            .await;
-        let count = |t: &str| {
-            t.split_whitespace()
-                .next()
-                .and_then(|n| n.parse::<u64>().ok())
-        };
-        d.wait_text("#status", |t| count(t).is_some()).await;
+        steps(server.base.clone(), d).await;
+    });
+}
 
-        // Search.
-        let q = d.find_all("#q").await[0].clone();
-        d.call(
-            reqwest::Method::POST,
-            &format!("/element/{q}/value"),
-            Some(json!({"text": "våld\n"})),
+#[test]
+fn the_url_holds_the_search_through_reload_back_paging_and_filters() {
+    with_browser(false, |base, d| async move {
+        // A shared link gives the same view as the API for the same search.
+        d.goto(&format!("{base}/?q=v%C3%A5ld&region=jamtland"))
+            .await;
+        settled(&d).await;
+        let want = api(&base, "/api/search?q=v%C3%A5ld&region=jamtland&limit=20").await;
+        let ids: Vec<String> = want["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(hit_ids(&d).await, ids);
+        let chips = d.find_all(".chip").await;
+        assert_eq!(chips.len(), 1, "the region filter is a chip");
+        assert!(d.text(&chips[0]).await.contains("jamtland"));
+        // Reload: the same view.
+        d.js("location.reload()", json!([])).await;
+        settled(&d).await;
+        assert_eq!(hit_ids(&d).await, ids, "after a reload");
+
+        // A new search, then Back: the previous search again.
+        d.find_all("#q").await; // the box is there
+        d.js("document.getElementById('q').value = ''", json!([]))
+            .await;
+        d.type_into("#q", "barnahus\n").await;
+        d.wait_js("return location.search.includes('barnahus')")
+            .await;
+        settled(&d).await;
+        d.call(reqwest::Method::POST, "/back", Some(json!({})))
+            .await;
+        d.wait_js("return !location.search.includes('barnahus')")
+            .await;
+        d.wait_js(&format!(
+            "return [...document.querySelectorAll('.hit h2 a')].map(a => a.dataset.id).join() === {:?}",
+            ids.join(",")
+        ))
+        .await;
+
+        // Paging: ten per page, page 2 is the API's hits 11-20.
+        d.goto(&format!("{base}/?q=v%C3%A5ld&size=10")).await;
+        settled(&d).await;
+        assert_eq!(hit_ids(&d).await.len(), 10);
+        click(&d, "#next").await;
+        d.wait_js("return location.search.includes('page=2')").await;
+        let page2 = api(&base, "/api/search?q=v%C3%A5ld&limit=10&offset=10").await;
+        let first = page2["hits"][0]["id"].as_str().unwrap().to_string();
+        d.wait_js(&format!(
+            "return document.querySelector('.hit h2 a')?.dataset.id === {first:?}"
+        ))
+        .await;
+        let status = d.wait_text("#status", |t| t.contains("visar 11–20")).await;
+        let total = page2["total"].as_u64().unwrap();
+        assert!(status.starts_with(&format!("{total} träffar")), "{status}");
+        // Sorting by date goes into the URL.
+        d.js(
+            "const s = document.getElementById('sort'); s.value = 'date'; s.dispatchEvent(new Event('change'))",
+            json!([]),
         )
         .await;
-        let before = count(&d.wait_text("#status", |t| t.contains("träffar")).await).unwrap();
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let before =
-            count(&d.wait_text("#status", |t| t.contains("träffar")).await).unwrap_or(before);
-        assert!(before > 10, "{before}");
-
-        // Click the facet of Jämtlands län: the hit count drops to the facet's count.
-        let mut facet = None;
-        for el in d.find_all("button.facet").await {
-            let t = d.text(&el).await;
-            if t.starts_with("Jämtlands län") {
-                facet = Some((el, t));
-            }
-        }
-        let (el, label) = facet.expect("a facet button for Jämtlands län");
-        let expected: u64 = label
-            .rsplit('(')
-            .next()
-            .unwrap()
-            .trim_end_matches(')')
-            .parse()
-            .unwrap();
-        d.click(&el).await;
-        let after = count(&d.wait_text("#status", |t| count(t) == Some(expected)).await).unwrap();
-        assert!(after < before, "{after} < {before}");
-        let pressed = d.find_all("button.facet[aria-pressed=true]").await;
-        assert_eq!(pressed.len(), 1);
-
-        d.screenshot("plansok-web-page").await;
-
-        // Open the first result.
-        let link = d.find_all(".hit h2 a").await[0].clone();
-        let href = d
-            .call(
-                reqwest::Method::GET,
-                &format!("/element/{link}/attribute/href"),
-                None,
+        d.wait_js(
+            "return location.search.includes('sort=date') && !location.search.includes('page=')",
+        )
+        .await;
+        // Swedish count words.
+        let words = d
+            .js(
+                "return [plansok.hitsWord(1), plansok.hitsWord(2)]",
+                json!([]),
             )
+            .await;
+        assert_eq!(words, json!(["1 träff", "2 träffar"]));
+
+        // A chosen filter stays in view with count 0 and is removed by its chip or "Rensa
+        // filter": a county with plans about violence but none about barnahus.
+        let regions = |v: &Value| -> Vec<String> {
+            v["facets"]["region"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["value"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let with_barnahus = regions(&api(&base, "/api/search?q=barnahus&limit=0").await);
+        let county = regions(&api(&base, "/api/search?q=v%C3%A5ld&limit=0").await)
+            .into_iter()
+            .find(|c| !with_barnahus.contains(c))
+            .expect("a county without barnahus in the sample");
+        d.goto(&format!("{base}/?q=v%C3%A5ld")).await;
+        settled(&d).await;
+        let facet = format!("button.facet[data-facet=region][data-value={county:?}]");
+        click(&d, &facet).await;
+        d.wait_js("return document.querySelectorAll('.chip').length === 1")
+            .await;
+        d.js("document.getElementById('q').value = ''", json!([]))
+            .await;
+        d.type_into("#q", "barnahus\n").await;
+        d.wait_js(&format!(
+            "return document.querySelector('{facet}')?.textContent.includes('(0)')"
+        ))
+        .await;
+        // No hits: help to get some, here by dropping the filter.
+        d.wait_js("return document.querySelector('.nohits li')")
+            .await;
+        let help = d.text(&d.find_all(".nohits").await[0]).await;
+        assert!(help.contains("Ta bort filtret"), "{help}");
+        click(&d, "#clear").await;
+        d.wait_js("return document.querySelectorAll('.chip').length === 0 && !location.search.includes('region')")
+            .await;
+        d.screenshot("plansok-search-desktop").await;
+
+        // An error replaces the results; it is not shown above old ones.
+        d.goto(&format!("{base}/?q=v%C3%A5ld&period=1800")).await;
+        d.wait_js("return document.querySelector('#hits .error')")
+            .await;
+        assert!(hit_ids(&d).await.is_empty());
+        d.quit().await;
+    });
+}
+
+#[test]
+fn a_document_opens_inside_plansok_with_its_passages_and_similar_documents() {
+    with_browser(false, |base, d| async move {
+        d.goto(&format!("{base}/?q=riskbed%C3%B6mning")).await;
+        settled(&d).await;
+        let id = hit_ids(&d).await[0].clone();
+        click(&d, ".hit h2 a").await;
+        d.wait_js("return document.getElementById('doc-title')")
+            .await;
+        assert!(path_and_query(&d)
             .await
-            .as_str()
-            .unwrap()
-            .to_string();
+            .starts_with(&format!("/dokument/{id}")));
+        let doc = api(&base, &format!("/api/documents/{id}")).await;
+        let title = d.text(&d.find_all("#doc-title").await[0]).await;
+        assert_eq!(title, doc["title"].as_str().unwrap());
+        let shown = d.find_all(".passage").await.len();
+        assert_eq!(shown, doc["passages"].as_array().unwrap().len());
+        d.wait_js("return document.querySelector('#similar-docs a')")
+            .await;
+        // A passage's similar measures from other documents.
+        click(&d, "button.similar").await;
+        d.wait_js("return document.querySelector('.like li')").await;
+        d.screenshot("plansok-document").await;
+        // Back to the search it came from.
+        click(&d, "#back").await;
+        d.wait_js("return location.pathname === '/' && location.search.includes('riskbed')")
+            .await;
+        settled(&d).await;
+        assert_eq!(hit_ids(&d).await[0], id);
+        // A reload of a document's address shows the document.
+        d.goto(&format!("{base}/dokument/{id}")).await;
+        d.wait_js("return document.getElementById('doc-title')")
+            .await;
+        d.quit().await;
+    });
+}
+
+#[test]
+fn a_phone_sees_the_first_result_and_the_sample_is_marked_as_fictitious() {
+    with_browser(true, |base, d| async move {
+        d.resize(390, 844).await;
+        d.goto(&format!("{base}/?q=hedersrelaterat+v%C3%A5ld"))
+            .await;
+        settled(&d).await;
+        let banner = d.find_all("#banner").await[0].clone();
+        let shown = d
+            .js(
+                "return !document.getElementById('banner').hidden",
+                json!([]),
+            )
+            .await;
+        assert_eq!(shown, json!(true));
+        assert!(d.text(&banner).await.contains("påhittade"));
+        let top = d
+            .js(
+                "return document.querySelector('.hit').getBoundingClientRect().top",
+                json!([]),
+            )
+            .await;
+        let inner = d.js("return window.innerHeight", json!([])).await;
         assert!(
-            href.contains("lansstyrelsen.se/jamtland") || href.contains("ostersund.se"),
-            "{href}"
+            top.as_f64().unwrap() < inner.as_f64().unwrap(),
+            "first hit at {top} in a window {inner} high"
         );
-        d.click(&link).await;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let url = d.call(reqwest::Method::GET, "/url", None).await;
-            let url = url.as_str().unwrap_or("");
-            if url != page && !url.is_empty() {
-                break;
-            }
-            assert!(Instant::now() < deadline, "the result did not open");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        d.call(reqwest::Method::DELETE, "", None).await;
+        // The filters are behind a button, and it opens them.
+        let hidden = d
+            .js(
+                "return getComputedStyle(document.getElementById('facets')).display",
+                json!([]),
+            )
+            .await;
+        assert_eq!(hidden, json!("none"));
+        d.screenshot("plansok-search-phone").await;
+        click(&d, "#filter-toggle").await;
+        d.wait_js("return getComputedStyle(document.getElementById('facets')).display !== 'none'")
+            .await;
+        // Every control is reachable by keyboard: buttons, links and fields only.
+        let custom = d
+            .js(
+                "return [...document.querySelectorAll('[onclick], div[tabindex], span[tabindex]')].length",
+                json!([]),
+            )
+            .await;
+        assert_eq!(custom, json!(0));
+        d.quit().await;
+    });
+    // Without the sample, no banner.
+    with_browser(false, |base, d| async move {
+        d.goto(&format!("{base}/")).await;
+        settled(&d).await;
+        d.wait_js("return document.querySelector('.intro')").await;
+        let shown = d
+            .js(
+                "return !document.getElementById('banner').hidden",
+                json!([]),
+            )
+            .await;
+        assert_eq!(shown, json!(false));
+        d.quit().await;
     });
 }

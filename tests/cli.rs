@@ -378,3 +378,61 @@ fn serve_on_a_busy_port_fails_with_one_clear_error_and_no_address_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("HOST:PORT"), "{}", stderr(&o));
 }
+
+/// GET `path` over plain HTTP/1.0; the body.
+fn get_body(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("the announced port answers");
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_string())
+}
+
+#[test]
+fn serve_fills_only_a_new_data_folder_with_the_sample_and_says_it_is_fictitious() {
+    // A new folder: filled, marked, and the API says so.
+    let data = tempfile::tempdir().unwrap();
+    let mut served = Served::start(data.path(), &["--addr", "127.0.0.1:0"]);
+    let Some(line) = served.line_starting("plansok: http://") else {
+        panic!("no address announced:\n{}", served.stop());
+    };
+    let addr = line
+        .trim_start_matches("plansok: http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let health: serde_json::Value = serde_json::from_str(&get_body(&addr, "/api/health")).unwrap();
+    let log = served.stop();
+    assert!(log.contains("fictitious sample corpus"), "{log}");
+    assert_eq!(health["sample"], true, "{health}");
+    assert!(health["documents"].as_u64().unwrap() >= 48);
+    assert!(data.path().join("SAMPLE.txt").is_file());
+
+    // A folder a crawl has written to (here, only its store): never filled, even when empty.
+    let crawled = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(crawled.path().join("store")).unwrap();
+    let mut served = Served::start(crawled.path(), &["--addr", "127.0.0.1:0"]);
+    let Some(line) = served.line_starting("plansok: http://") else {
+        panic!("no address announced:\n{}", served.stop());
+    };
+    let addr = line
+        .trim_start_matches("plansok: http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let health: serde_json::Value = serde_json::from_str(&get_body(&addr, "/api/health")).unwrap();
+    let log = served.stop();
+    assert_eq!(
+        (health["documents"].as_u64(), health["sample"].as_bool()),
+        (Some(0), Some(false)),
+        "{health}"
+    );
+    assert!(log.contains("is empty"), "{log}");
+    assert!(!log.contains("sample corpus"), "{log}");
+    assert!(!crawled.path().join("SAMPLE.txt").exists());
+}

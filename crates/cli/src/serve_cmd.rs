@@ -1,6 +1,6 @@
 //! `plansok serve`: binds the address first (so a busy port fails before any work and the
-//! "plansok: http://…/" line is printed only for a port that is ours), ingests the sample
-//! corpus into an empty data folder, then serves.
+//! "plansok: http://…/" line is printed only for a port that is ours), fills a new data folder
+//! with the fictitious sample corpus (and marks it so, for the page's banner), then serves.
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -69,26 +69,56 @@ async fn bind(addr: &ListenAddr) -> anyhow::Result<TcpListener> {
     })
 }
 
-/// The index (with the sample corpus when it is empty), taxonomy and settings to serve.
+/// The file in a data folder that says its index holds the fictitious sample corpus.
+const SAMPLE_MARK: &str = "SAMPLE.txt";
+
+/// The index, taxonomy and settings to serve. A data folder that nothing has written to yet
+/// (no index, no crawl store) is first filled with the fictitious sample corpus and marked
+/// so; a folder that a crawl or ingest has written to is served as it is, even when empty.
 fn app_state(index_dir: &Path) -> anyhow::Result<AppState> {
-    let empty = Indexer::open(index_dir, SearchConfig::load()?)?.num_documents()? == 0;
-    if empty {
-        let corpus = sample_corpus().context(
-            "the data folder is empty and the sample corpus (corpus/sample) was not found",
-        )?;
-        eprintln!(
-            "empty data folder: ingesting the sample corpus from {}",
-            corpus.display()
-        );
-        crate::ingest_cmd::run(index_dir, &[corpus], None)?;
+    let data = index_dir.parent().unwrap_or(Path::new("."));
+    let fresh = !index_dir.join("meta.json").exists() && !data.join("store").exists();
+    if fresh {
+        fill_with_sample(data, index_dir)?;
+    } else if !index_dir.join("meta.json").exists() {
+        // A crawl that indexed nothing yet: an empty index to serve.
+        Indexer::open(index_dir, SearchConfig::load()?)?;
     }
     let store = SearchIndex::open(index_dir, SearchConfig::load()?)?;
+    if store.num_documents()? == 0 {
+        eprintln!(
+            "the index in {} is empty: `plansok ingest PATH` or `plansok crawl` fills it",
+            index_dir.display()
+        );
+    }
     store.warm().context("preparing the index for search")?;
+    let sample = data.join(SAMPLE_MARK).exists();
     Ok(AppState::new(
         store,
         Taxonomy::load()?,
         plansok_server::ServerSettings::load()?,
-    ))
+    )
+    .with_sample(sample))
+}
+
+/// Ingests the sample corpus into a new data folder and leaves a note there that it did.
+fn fill_with_sample(data: &Path, index_dir: &Path) -> anyhow::Result<()> {
+    let corpus = sample_corpus()
+        .context("the data folder is new and the sample corpus (corpus/sample) was not found")?;
+    eprintln!(
+        "new data folder {}: filling it with the fictitious sample corpus from {} \
+         (the web page says so; use another --data for real documents)",
+        data.display(),
+        corpus.display()
+    );
+    crate::ingest_cmd::run(index_dir, &[corpus], None)?;
+    std::fs::write(
+        data.join(SAMPLE_MARK),
+        "This data folder holds plansok's fictitious sample corpus (corpus/sample), ingested \
+         by `plansok serve` on its first start. Its documents are invented examples.\n",
+    )
+    .with_context(|| format!("writing {}", data.join(SAMPLE_MARK).display()))?;
+    Ok(())
 }
 
 #[cfg(test)]
