@@ -39,22 +39,8 @@ use plansok_extract::{extract, ExtractConfig, Format, Hints};
 use plansok_index::{Indexer, SearchConfig, SearchIndex};
 use plansok_ingest::{collect_files, IngestOptions};
 use plansok_model::{DocType, Document, Passage, Period, SourceMeta, Taxonomy};
+use support::mix::{MixInput, Request, Rng};
 use support::{env_usize, percentile_sorted, phase, repo, MIX};
-
-/// xorshift64*: small, deterministic.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// What the generator recombines: the sample's passages and vocabulary.
 struct Pool {
@@ -261,6 +247,18 @@ fn request_of(path: &str) -> plansok_index::SearchRequest {
         .unwrap()
 }
 
+/// Whether the load phases run the mix `name` ("fixed": the 8 searches, "generated"):
+/// `PLANSOK_SCALE_MIX` is `both` (default), `fixed` or `generated`.
+fn mix_wanted(name: &str) -> bool {
+    let want = std::env::var("PLANSOK_SCALE_MIX").unwrap_or_else(|_| "both".into());
+    want == "both" || want == name
+}
+
+/// Distinct requests in the generated mix (`PLANSOK_SCALE_MIX_SIZE`, default 240).
+fn mix_size() -> usize {
+    env_usize("PLANSOK_SCALE_MIX_SIZE", 240)
+}
+
 /// Each query of the mix run alone, in this process, `PLANSOK_SCALE_REPEAT` times (default
 /// 30) after one warm-up: (query, hits, median ms, p95 ms), and the mean of the medians.
 fn one_at_a_time(dir: &Path) -> (Vec<(String, usize, f64, f64)>, f64) {
@@ -330,11 +328,23 @@ struct Load {
     p99: f64,
     errors: usize,
     peak_mb: f64,
+    /// Latencies (ms) under load, per request of the mix.
+    per_path: Vec<Vec<f64>>,
+    /// Each request of the mix alone (sequential, median of 3, ms), when asked for.
+    alone: Vec<f64>,
 }
 
-/// `plansok serve` on the index as a process of its own, under the query mix; with its
-/// response cache or without it (every request searched).
-fn load_plansok(dir: &Path, clients: usize, secs: u64, cache: bool) -> Load {
+/// `plansok serve` on the index as a process of its own, under the request mix `paths`; with
+/// its response cache or without it (every request searched). `alone`: afterwards, each
+/// request of the mix is also timed alone.
+fn load_plansok(
+    dir: &Path,
+    clients: usize,
+    secs: u64,
+    cache: bool,
+    paths: &[String],
+    alone: bool,
+) -> Load {
     let port = free_port();
     let cfg = dir.join(if cache { "cfg-cache" } else { "cfg-nocache" });
     std::fs::create_dir_all(&cfg).unwrap();
@@ -369,19 +379,148 @@ fn load_plansok(dir: &Path, clients: usize, secs: u64, cache: bool) -> Load {
     let base = format!("http://127.0.0.1:{port}");
     wait_http(&format!("{base}/api/health"));
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     // Warm up (first reads of the index files), then measure.
-    rt.block_on(phase(&base, &MIX, clients, 3));
-    let (rps, p50, p99, errors) = rt.block_on(phase(&base, &MIX, clients, secs));
+    rt.block_on(phase(&base, &paths, clients, 3));
+    let (per_path, errors) = rt.block_on(support::phase_by_path(&base, &paths, clients, secs));
     let peak_mb = support::peak_rss_mb_of(&server.id().to_string());
+    let alone = if alone {
+        rt.block_on(each_alone(&base, &paths))
+    } else {
+        Vec::new()
+    };
     let _ = server.kill();
     let _ = server.wait();
+    let mut all: Vec<f64> = per_path.iter().flatten().copied().collect();
+    all.sort_by(f64::total_cmp);
     Load {
-        rps,
-        p50,
-        p99,
+        rps: all.len() as f64 / secs as f64,
+        p50: percentile_sorted(&all, 0.5),
+        p99: percentile_sorted(&all, 0.99),
         errors,
         peak_mb,
+        per_path,
+        alone,
     }
+}
+
+/// Each of `paths` alone, one after the other: the median of three runs (ms).
+async fn each_alone(base: &str, paths: &[&str]) -> Vec<f64> {
+    let client = reqwest::Client::new();
+    let mut out = Vec::with_capacity(paths.len());
+    for p in paths {
+        let mut ms = Vec::new();
+        for _ in 0..3 {
+            let t = Instant::now();
+            if let Ok(r) = client.get(format!("{base}{p}")).send().await {
+                let _ = r.bytes().await;
+            }
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        out.push(support::median(ms));
+    }
+    out
+}
+
+/// The generated mix for the index in `dir` (see `support::mix`): its vocabulary by frequency
+/// from the sample's passages, documents and passages from the index itself.
+fn generated_mix(dir: &Path, pool: &Pool, seed: u64, n: usize) -> Vec<Request> {
+    let store = SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+    let tax = Taxonomy::load().unwrap();
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for p in &pool.passages {
+        for w in p.text.split_whitespace() {
+            let w = w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
+            if w.chars().count() >= 4 && w.chars().all(char::is_alphabetic) {
+                *counts.entry(w).or_default() += 1;
+            }
+        }
+    }
+    let mut words: Vec<(String, usize)> = counts.into_iter().collect();
+    words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
+    let mut doc_ids = Vec::new();
+    let mut passages = Vec::new();
+    for w in words.iter().step_by(7).take(30) {
+        let req = plansok_index::SearchRequest {
+            query: w.clone(),
+            limit: Some(10),
+            ..Default::default()
+        };
+        let resp = plansok_index::search(&store, &tax, &req).unwrap();
+        doc_ids.extend(resp.hits.into_iter().map(|h| h.id));
+        let m = plansok_index::measures(&store, &tax, &req, 1).unwrap();
+        passages.extend(
+            m.counties
+                .into_iter()
+                .flat_map(|c| c.measures)
+                .map(|m| (m.document_id, m.passage_no)),
+        );
+    }
+    let all =
+        plansok_index::search(&store, &tax, &plansok_index::SearchRequest::default()).unwrap();
+    let orgs: Vec<String> = all
+        .facets
+        .organisation
+        .iter()
+        .take(40)
+        .map(|v| v.value.clone())
+        .collect();
+    let mut regions: Vec<String> = tax.counties().iter().map(|c| c.slug.clone()).collect();
+    regions.extend(
+        tax.municipalities()
+            .step_by(10)
+            .map(|(_, m)| m.name.clone()),
+    );
+    let input = MixInput {
+        words,
+        doc_ids,
+        passages,
+        regions,
+        orgs,
+    };
+    support::mix::generate(&input, seed, n)
+}
+
+/// The endpoints of a generated mix under load (req/s, p50, p99 each), and its slowest
+/// requests alone, as a Markdown table.
+fn mix_report(mix: &[Request], l: &Load, secs: u64) -> String {
+    let mut out = String::from(
+        "| endpoint | requests in the mix | req/s | p50 ms | p99 ms | median alone ms |\n|---|---|---|---|---|---|\n",
+    );
+    let endpoints: Vec<&str> = support::mix::WEIGHTS.iter().map(|(e, _)| *e).collect();
+    for e in endpoints {
+        let at: Vec<usize> = (0..mix.len()).filter(|&i| mix[i].endpoint == e).collect();
+        if at.is_empty() {
+            continue;
+        }
+        let mut lat: Vec<f64> = at
+            .iter()
+            .flat_map(|&i| l.per_path[i].iter().copied())
+            .collect();
+        lat.sort_by(f64::total_cmp);
+        if lat.is_empty() {
+            continue;
+        }
+        let alone = support::median(at.iter().filter_map(|&i| l.alone.get(i).copied()).collect());
+        let _ = writeln!(
+            out,
+            "| {e} | {} | {:.0} | {:.1} | {:.1} | {alone:.2} |",
+            at.len(),
+            lat.len() as f64 / secs as f64,
+            percentile_sorted(&lat, 0.5),
+            percentile_sorted(&lat, 0.99)
+        );
+    }
+    let mut slow: Vec<usize> = (0..l.alone.len()).collect();
+    slow.sort_by(|a, b| l.alone[*b].total_cmp(&l.alone[*a]));
+    out.push_str(
+        "\nThe slowest requests of the mix, alone:\n\n| request | ms alone |\n|---|---|\n",
+    );
+    for i in slow.into_iter().take(10) {
+        let _ = writeln!(out, "| `{}` | {:.1} |", mix[i].path, l.alone[i]);
+    }
+    out
 }
 
 fn free_port() -> u16 {
@@ -682,11 +821,21 @@ fn main() {
             } else {
                 &[false, true]
             };
-            for &cache in phases {
-                let l = load_plansok(Path::new(&kept), clients, secs, cache);
+            let fixed: Vec<String> = MIX.iter().map(|p| p.to_string()).collect();
+            for &cache in phases.iter().filter(|_| mix_wanted("fixed")) {
+                let l = load_plansok(Path::new(&kept), clients, secs, cache, &fixed, false);
                 println!(
                     "cache {cache}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak",
                     l.rps, l.p50, l.p99, l.errors, l.peak_mb
+                );
+            }
+            if mix_wanted("generated") {
+                let mix = generated_mix(Path::new(&kept), &pool(), seed, mix_size());
+                let paths: Vec<String> = mix.iter().map(|r| r.path.clone()).collect();
+                let l = load_plansok(Path::new(&kept), clients, secs, false, &paths, true);
+                println!(
+                    "generated mix ({} requests), uncached: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak\n\n{}",
+                    mix.len(), l.rps, l.p50, l.p99, l.errors, l.peak_mb, mix_report(&mix, &l, secs)
                 );
             }
         }
@@ -745,13 +894,41 @@ fn main() {
             }
             continue;
         }
-        for cache in [false, true] {
-            let l = load_plansok(work.path(), clients, secs, cache);
-            let name = if cache {
-                "plansok, response cache on"
-            } else {
-                "plansok, every request searched"
-            };
+        let fixed: Vec<String> = MIX.iter().map(|p| p.to_string()).collect();
+        let generated =
+            mix_wanted("generated").then(|| generated_mix(work.path(), &pool, seed, mix_size()));
+        let mut runs: Vec<(&str, &[String], bool)> = Vec::new();
+        if mix_wanted("fixed") {
+            runs.push((
+                "plansok, 8-search mix, every request searched",
+                &fixed,
+                false,
+            ));
+            runs.push(("plansok, 8-search mix, response cache on", &fixed, true));
+        }
+        let generated_paths: Vec<String> =
+            generated.iter().flatten().map(|r| r.path.clone()).collect();
+        if generated.is_some() {
+            runs.push((
+                "plansok, generated mix, every request searched",
+                &generated_paths,
+                false,
+            ));
+        }
+        for (name, paths, cache) in runs {
+            let alone = !cache && std::ptr::eq(paths, &generated_paths[..]);
+            let l = load_plansok(work.path(), clients, secs, cache, paths, alone);
+            if alone {
+                if let Some(mix) = &generated {
+                    let _ = writeln!(
+                        serial,
+                        "\n{} passages, the generated mix ({} requests) by endpoint, uncached:\n\n{}",
+                        built.passages,
+                        mix.len(),
+                        mix_report(mix, &l, secs)
+                    );
+                }
+            }
             println!(
                 "  {name}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak",
                 l.rps, l.p50, l.p99, l.errors, l.peak_mb

@@ -8,8 +8,10 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use tantivy::fastfield::FacetReader;
 use tantivy::query::Query;
-use tantivy::TantivyDocument;
+use tantivy::schema::Facet;
+use tantivy::{DocAddress, Searcher, SegmentOrdinal, TantivyDocument};
 
 use crate::facet::filters::filter_queries;
 use crate::query::UserQuery;
@@ -92,12 +94,10 @@ pub fn measures(
     let chars = index.config().search.snippet_chars;
     let mut by_county: HashMap<String, CountyMeasures> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
+    let mut counties = CountyColumn::default();
     for (score, addr) in top {
-        let d: TantivyDocument = searcher.doc(addr)?;
-        let Some(meta) = stored_meta(&f, &d) else {
-            continue;
-        };
-        let Some(region) = meta.region.clone() else {
+        // The county from the region column: only the measures shown read their stored entry.
+        let Some(region) = counties.of(&searcher, addr)? else {
             continue;
         };
         let entry = by_county.entry(region.clone()).or_insert_with(|| {
@@ -112,6 +112,10 @@ pub fn measures(
         if entry.measures.len() >= per_county {
             continue;
         }
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let Some(meta) = stored_meta(&f, &d) else {
+            continue;
+        };
         let passage = StoredPassage::read(&f, &d);
         let snippet = snippet(chars, snippets.of(&meta.lang), &passage.text);
         let goals = stored_goals(&f, &d);
@@ -139,6 +143,37 @@ pub fn measures(
         query: req.query.clone(),
         counties,
     })
+}
+
+/// The county of an entry read from the `region` facet column (`/region/<county>[/…]`), with
+/// each segment's facet ordinals resolved once.
+#[derive(Default)]
+struct CountyColumn {
+    readers: HashMap<SegmentOrdinal, FacetReader>,
+    names: HashMap<(SegmentOrdinal, u64), Option<String>>,
+}
+
+impl CountyColumn {
+    fn of(&mut self, searcher: &Searcher, addr: DocAddress) -> Result<Option<String>, IndexError> {
+        let seg = addr.segment_ord;
+        let reader = match self.readers.entry(seg) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(searcher.segment_reader(seg).facet_reader("region")?)
+            }
+        };
+        let Some(ord) = reader.facet_ords(addr.doc_id).next() else {
+            return Ok(None);
+        };
+        if let Some(name) = self.names.get(&(seg, ord)) {
+            return Ok(name.clone());
+        }
+        let mut facet = Facet::root();
+        reader.facet_from_ord(ord, &mut facet)?;
+        let name = facet.to_path().get(1).map(|c| c.to_string());
+        self.names.insert((seg, ord), name.clone());
+        Ok(name)
+    }
 }
 
 #[cfg(test)]

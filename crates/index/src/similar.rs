@@ -3,11 +3,13 @@
 //! preferred (a coordinator looks for comparable plans and measures elsewhere), and for documents
 //! the compared one's type (`[ranking]` in `config/search.toml`).
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocAddress, TantivyDocument, Term};
 
 use crate::query::kind_query;
 use crate::schema::{KIND_DOC, KIND_PASSAGE};
@@ -144,6 +146,7 @@ pub fn similar_passages(
         ]),
         &TopDocs::with_limit(100_000).order_by_score(),
     )?;
+    let own: HashSet<DocAddress> = candidates.iter().map(|(_, a)| *a).collect();
     let mut source = None;
     for (_, addr) in candidates {
         let d: TantivyDocument = searcher.doc(addr)?;
@@ -165,14 +168,19 @@ pub fn similar_passages(
             &d,
             &[f.heading, f.heading_en, f.text, f.text_en],
         ));
-    let q = BooleanQuery::new(vec![
-        (Occur::Must, Box::new(mlt) as Box<dyn Query>),
-        (Occur::Must, kind_query(&f, KIND_PASSAGE)),
-        (Occur::MustNot, id_q()),
-    ]);
+    // The like-this query alone is a union of term queries (the heading and text fields are
+    // passages' only), which tantivy ranks with block-max WAND instead of scoring every match;
+    // the document's own passages are dropped afterwards, by address, unread.
+    let looked_at = limit.max(1) * 10;
+    let ranked = searcher.search(
+        &mlt,
+        &TopDocs::with_limit(looked_at + own.len()).order_by_score(),
+    )?;
     let mut out: Vec<SimilarPassage> = Vec::new();
-    for (score, addr) in
-        searcher.search(&q, &TopDocs::with_limit(limit.max(1) * 10).order_by_score())?
+    for (score, addr) in ranked
+        .into_iter()
+        .filter(|(_, a)| !own.contains(a))
+        .take(looked_at)
     {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let Some(m) = stored_meta(&f, &doc) else {

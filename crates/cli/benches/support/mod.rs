@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use plansok_ingest::{collect_files, IngestOptions};
 
+pub mod mix;
+
 /// Peak resident memory of this process (VmHWM), in MB.
 pub fn peak_rss_mb() -> f64 {
     peak_rss_mb_of("self")
@@ -110,6 +112,24 @@ pub async fn phase(
     clients: usize,
     secs: u64,
 ) -> (f64, f64, f64, usize) {
+    let (per_path, errors) = phase_by_path(base, paths, clients, secs).await;
+    let mut all: Vec<f64> = per_path.into_iter().flatten().collect();
+    all.sort_by(|a, b| a.total_cmp(b));
+    (
+        all.len() as f64 / secs as f64,
+        percentile_sorted(&all, 0.5),
+        percentile_sorted(&all, 0.99),
+        errors,
+    )
+}
+
+/// [`phase`] with the latencies (ms) of each path apart, and the number of failed requests.
+pub async fn phase_by_path(
+    base: &str,
+    paths: &[&str],
+    clients: usize,
+    secs: u64,
+) -> (Vec<Vec<f64>>, usize) {
     let gzip = std::env::var_os("PLANSOK_BENCH_GZIP").is_some();
     let client = reqwest::Client::builder().gzip(gzip).build().unwrap();
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -120,13 +140,15 @@ pub async fn phase(
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0;
-            let mut i = c;
+            // Each client starts at its own place in the mix and strides through all of it.
+            let mut i = c * urls.len() / clients.max(1);
             while Instant::now() < deadline {
                 let t = Instant::now();
-                match client.get(&urls[i % urls.len()]).send().await {
+                let at = i % urls.len();
+                match client.get(&urls[at]).send().await {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
-                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                        lat.push((at, t.elapsed().as_secs_f64() * 1000.0));
                     }
                     _ => errors += 1,
                 }
@@ -135,20 +157,16 @@ pub async fn phase(
             (lat, errors)
         }));
     }
-    let mut all = Vec::new();
+    let mut per_path = vec![Vec::new(); paths.len()];
     let mut errors = 0;
     for t in tasks {
         let (l, e) = t.await.unwrap();
-        all.extend(l);
+        for (at, ms) in l {
+            per_path[at].push(ms);
+        }
         errors += e;
     }
-    all.sort_by(|a, b| a.total_cmp(b));
-    (
-        all.len() as f64 / secs as f64,
-        percentile_sorted(&all, 0.5),
-        percentile_sorted(&all, 0.99),
-        errors,
-    )
+    (per_path, errors)
 }
 
 /// Bytes of the files below `dir`.
