@@ -35,7 +35,7 @@ pub(crate) fn csv(
     host: Option<&str>,
     file: &str,
 ) -> Result<Response, ApiError> {
-    let failed = |e: csv::Error| ApiError::internal(format!("writing the CSV failed: {e}"));
+    let failed = |e: csv::Error| export_failed("CSV", &e);
     let mut w = csv::WriterBuilder::new()
         .delimiter(if excel { b';' } else { b',' })
         .terminator(if excel {
@@ -58,10 +58,7 @@ pub(crate) fn csv(
     } else {
         Vec::new()
     };
-    body.extend(
-        w.into_inner()
-            .map_err(|e| ApiError::internal(format!("writing the CSV failed: {e}")))?,
-    );
+    body.extend(w.into_inner().map_err(|e| export_failed("CSV", &e))?);
     Ok(attachment("text/csv; charset=utf-8", file, body))
 }
 
@@ -107,11 +104,18 @@ fn as_text(cell: &str) -> String {
 pub(crate) fn jsonl(resp: &SearchResponse, file: &str) -> Result<Response, ApiError> {
     let mut body = Vec::new();
     for h in &resp.hits {
-        serde_json::to_writer(&mut body, h)
-            .map_err(|e| ApiError::internal(format!("writing JSON Lines failed: {e}")))?;
+        serde_json::to_writer(&mut body, h).map_err(|e| export_failed("JSON Lines", &e))?;
         body.push(b'\n');
     }
     Ok(attachment("application/x-ndjson", file, body))
+}
+
+/// An export that could not be written: the cause goes to the log, not to the client.
+fn export_failed(what: &str, e: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!("writing the {what} export failed: {e}");
+    ApiError::internal(format!(
+        "the {what} export failed; details are in the server's log"
+    ))
 }
 
 fn attachment(content_type: &'static str, file: &str, body: Vec<u8>) -> Response {
