@@ -13,6 +13,7 @@
 
 mod analysis;
 mod config;
+mod coverage;
 mod document;
 mod error;
 mod facet;
@@ -38,6 +39,10 @@ mod write;
 
 pub use analysis::compound::{CompoundSettings, Decompounder};
 pub use config::{Analysis, SearchConfig};
+pub use coverage::{
+    coverage, CountyCoverage, Coverage, CoveragePlan, CoverageRequest, MunicipalityCoverage,
+    COVERAGE_TYPES, COVERAGE_YEARS,
+};
 pub use document::{DocumentView, PassageView};
 pub use error::IndexError;
 pub use learn::{learn_words, LearntWord};

@@ -81,6 +81,11 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
         "a passage number that is not a whole number",
     ),
     (
+        "invalid_year",
+        StatusCode::BAD_REQUEST,
+        "year is not a whole number from 1990 to 2100",
+    ),
+    (
         "invalid_dialect",
         StatusCode::BAD_REQUEST,
         "dialect is not standard or excel",

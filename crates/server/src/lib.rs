@@ -35,6 +35,7 @@ use plansok_model::Taxonomy;
 pub use error::{ApiError, CODES};
 pub use limits::{MAX_BODY_BYTES, MAX_URI_BYTES};
 pub use params::{Params, Route};
+use routes::coverage::coverage_handler;
 use routes::documents::{document_handler, similar_handler, similar_passages_handler};
 use routes::feed::feed_handler;
 use routes::health::{health, metrics_handler};
@@ -43,6 +44,8 @@ use routes::suggest::suggest_handler;
 pub use settings::{Compression, ServerSettings};
 
 const PAGE: &str = include_str!("../assets/index.html");
+/// The coverage page (`/tackning`).
+const COVERAGE_PAGE: &str = include_str!("../assets/coverage.html");
 
 /// What the handlers share.
 pub struct AppState {
@@ -96,6 +99,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/", get(|| async { Html(PAGE) }))
         .route("/dokument/{id}", get(|| async { Html(PAGE) }))
+        .route("/tackning", get(|| async { Html(COVERAGE_PAGE) }))
         .route("/api/health", get(health))
         .route("/api/search", get(search_handler))
         .route("/api/facets", get(facets_handler))
@@ -108,6 +112,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/suggest", get(suggest_handler))
         .route("/api/feed.atom", get(feed_handler))
+        .route("/api/coverage", get(coverage_handler))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

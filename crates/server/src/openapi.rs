@@ -17,7 +17,8 @@ use utoipa::OpenApi;
         crate::routes::documents::similar_handler,
         crate::routes::documents::similar_passages_handler,
         crate::routes::suggest::suggest_handler,
-        crate::routes::feed::feed_handler
+        crate::routes::feed::feed_handler,
+        crate::routes::coverage::coverage_handler
     )
 )]
 struct ApiDoc;

@@ -25,6 +25,7 @@ pub enum Route {
     Measures,
     Feed,
     Suggest,
+    Coverage,
 }
 
 impl Route {
@@ -45,6 +46,7 @@ impl Route {
                 "q", "region", "period", "goal", "type", "org", "lang", "syntax",
             ],
             Route::Suggest => &["q", "limit"],
+            Route::Coverage => &["type", "goal", "year", "format"],
         }
     }
 }

@@ -3,6 +3,7 @@
 //! [`feed`] (`/api/feed.atom`), [`suggest`] (`/api/suggest`), [`health`] (`/api/health`, `/metrics`). Index work runs on the
 //! index workers through [`blocking`].
 
+pub(crate) mod coverage;
 pub(crate) mod documents;
 pub(crate) mod export;
 pub(crate) mod feed;
