@@ -5,7 +5,7 @@ use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::meta::DocMeta;
 use crate::schema::{Fields, KIND_PASSAGE};
@@ -80,14 +80,9 @@ impl SearchIndex {
     pub fn document(&self, id: &str) -> Result<Option<DocumentView>, IndexError> {
         let f = *self.fields();
         let searcher = self.reader().searcher();
-        let top = searcher.search(
-            &doc_entry_query(&f, f.doc_id, id),
-            &TopDocs::with_limit(1).order_by_score(),
-        )?;
-        let Some((_, addr)) = top.first() else {
+        let Some(d) = doc_entry(&searcher, &f, id)? else {
             return Ok(None);
         };
-        let d: TantivyDocument = searcher.doc(*addr)?;
         let Some(meta) = stored_meta(&f, &d) else {
             return Ok(None);
         };
@@ -118,15 +113,7 @@ impl SearchIndex {
     pub fn document_meta(&self, id: &str) -> Result<Option<DocMeta>, IndexError> {
         let f = *self.fields();
         let searcher = self.reader().searcher();
-        let top = searcher.search(
-            &doc_entry_query(&f, f.doc_id, id),
-            &TopDocs::with_limit(1).order_by_score(),
-        )?;
-        let Some((_, addr)) = top.first() else {
-            return Ok(None);
-        };
-        let d: TantivyDocument = searcher.doc(*addr)?;
-        Ok(stored_meta(&f, &d))
+        Ok(doc_entry(&searcher, &f, id)?.and_then(|d| stored_meta(&f, &d)))
     }
 
     /// Whether the document `id` is indexed.
@@ -134,6 +121,22 @@ impl SearchIndex {
         let f = *self.fields();
         let searcher = self.reader().searcher();
         Ok(searcher.search(&doc_entry_query(&f, f.doc_id, id), &Count)? > 0)
+    }
+}
+
+/// The stored document entry of `id`, if indexed.
+fn doc_entry(
+    searcher: &Searcher,
+    f: &Fields,
+    id: &str,
+) -> Result<Option<TantivyDocument>, IndexError> {
+    let top = searcher.search(
+        &doc_entry_query(f, f.doc_id, id),
+        &TopDocs::with_limit(1).order_by_score(),
+    )?;
+    match top.first() {
+        Some((_, addr)) => Ok(Some(searcher.doc(*addr)?)),
+        None => Ok(None),
     }
 }
 

@@ -177,15 +177,7 @@ impl SearchIndex {
 
     /// When the committed document `id` was first taken in, if its entry says.
     pub(crate) fn committed_first_seen(&self, id: &str) -> Result<Option<String>, IndexError> {
-        let f = self.fields;
-        let searcher = self.reader.searcher();
-        let q = doc_entry_query(&f, f.doc_id, id);
-        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
-        let Some((_, addr)) = top.first() else {
-            return Ok(None);
-        };
-        let d: TantivyDocument = searcher.doc(*addr)?;
-        Ok(crate::stored::stored_meta(&f, &d).and_then(|m| m.first_seen))
+        Ok(self.document_meta(id)?.and_then(|m| m.first_seen))
     }
 
     /// The id of a committed document with this content hash.

@@ -133,7 +133,7 @@ fn attachment(content_type: &'static str, file: &str, body: Vec<u8>) -> Response
 }
 
 /// A snippet as plain text: the marks and the HTML escapes undone.
-fn plain(html: &str) -> String {
+pub(crate) fn plain(html: &str) -> String {
     html.replace("<mark>", "")
         .replace("</mark>", "")
         .replace("&lt;", "<")

@@ -137,14 +137,7 @@ fn summary(h: &Hit) -> String {
         .into_iter()
         .flatten()
         .collect();
-    let text = h.snippet.replace("<mark>", "").replace("</mark>", "");
-    // The snippet is HTML-escaped already; undo that before escaping once for XML.
-    let text = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&");
+    let text = super::export::plain(&h.snippet);
     format!("{}. {}", lead.join(" · "), text)
 }
 
