@@ -14,6 +14,7 @@ pub mod passages;
 pub mod period;
 pub mod region;
 pub mod topic;
+mod town;
 
 pub use config::ClassifyConfig;
 
@@ -233,7 +234,42 @@ mod tests {
              skyddat boende.</p></main></body></html>",
         );
         assert_eq!(doc.region.as_deref(), Some("Gävleborgs län"));
+        assert_eq!(doc.municipality.as_deref(), Some("Ljusdals kommun"));
         assert_eq!(doc.doc_type, DocType::Handlingsplan);
+    }
+
+    #[test]
+    fn a_news_item_is_the_municipality_of_the_town_it_is_about() {
+        let doc = page(
+            "https://www.dt.se/artikel/jouren-flyttar.html",
+            "<html><body><main><h1>Kvinnojouren i Falun flyttar</h1><p>Jouren i Falun får              större lokaler och kan ta emot fler våldsutsatta kvinnor, berättar ordföranden.              Även Borlänge har fått fler platser i skyddat boende.</p></main></body></html>",
+        );
+        assert_eq!(doc.region.as_deref(), Some("Dalarnas län"));
+        assert_eq!(doc.municipality.as_deref(), Some("Falu kommun"));
+        // The town in the URL path counts when the text names it too.
+        let doc = page(
+            "https://www.nt.se/nyheter/motala/artikel/plan.html",
+            "<html><body><main><h1>Ny plan mot våld i nära relationer</h1><p>Kommunen i              Motala har antagit en plan för stöd till våldsutsatta.</p></main></body></html>",
+        );
+        assert_eq!(doc.municipality.as_deref(), Some("Motala kommun"));
+    }
+
+    #[test]
+    fn a_county_s_news_item_listing_towns_is_no_municipality_s() {
+        // Several towns, none leading: the county's, not one municipality's.
+        let doc = page(
+            "https://sverigesradio.se/artikel/jourerna.html",
+            "<html><body><main><h1>Länsstyrelsen fördelar pengar till jourerna i Uppsala län             </h1><p>Jourerna i Enköping, Tierp och Östhammar får mer pengar för stöd till              våldsutsatta kvinnor.</p></main></body></html>",
+        );
+        assert_eq!(doc.region.as_deref(), Some("Uppsala län"));
+        assert_eq!(doc.municipality, None);
+        // And a county administrative board's own page never takes a town from its text.
+        let doc = page(
+            "https://www.lansstyrelsen.se/dalarna/nyheter/x.html",
+            "<html><body><main><h1>Kvinnojouren i Falun får medel</h1><p>Länsstyrelsen              fördelar medel till jouren i Falun mot mäns våld mot kvinnor.</p></main></body></html>",
+        );
+        assert_eq!(doc.region.as_deref(), Some("Dalarnas län"));
+        assert_eq!(doc.municipality, None);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use regex::Regex;
 
 use crate::config::OrganisationRules;
 use crate::hosts::on_hosts;
+use crate::town::Towns;
 use crate::ClassifyError;
 use plansok_model::words::is_boundary;
 use plansok_model::{SourceMeta, Taxonomy};
@@ -74,6 +75,20 @@ pub struct RegionMatcher {
     automaton: AhoCorasick,
     targets: Vec<Target>,
     domains: HashMap<String, Target>,
+    towns: Towns,
+}
+
+/// Who owns the host a page came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HostKind {
+    /// A county administrative board, region or municipality of the taxonomy.
+    Own,
+    /// A national body: its pages are no county's.
+    National,
+    /// No organisation of the taxonomy: news, parties, mirrors, the police.
+    ThirdParty,
+    /// No URL (a file ingested without metadata).
+    Unknown,
 }
 
 #[derive(Default)]
@@ -136,7 +151,9 @@ impl RegionMatcher {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&names)
             .map_err(|e| ClassifyError::Rules(e.to_string()))?;
+        let towns = Towns::new(&taxonomy, &rules.ambiguous_town_names)?;
         Ok(RegionMatcher {
+            towns,
             taxonomy,
             rules,
             automaton,
@@ -152,6 +169,8 @@ impl RegionMatcher {
     /// Decides county, municipality and organisation.
     pub fn classify(&self, ev: &Evidence) -> Place {
         let r = &self.rules;
+        let kind = self.host_kind(ev.url);
+        let third_party = kind == HostKind::ThirdParty;
         let mut s = Scores::default();
         self.meta(ev.meta, &mut s);
         if let Some(url) = ev.url {
@@ -162,24 +181,97 @@ impl RegionMatcher {
             self.text(sig, r.weight_signal, usize::MAX, true, &mut s);
             self.lst_signals(sig, r.weight_signal, &mut s);
         }
-        self.text(ev.body, r.weight_body, r.body_cap, false, &mut s);
+        // On a host of no organisation, what the body names is all there is to go by.
+        self.text(ev.body, r.weight_body, r.body_cap, third_party, &mut s);
         self.lst_signals(ev.body, r.weight_body, &mut s);
         for text in ev.signals.iter().map(String::as_str).chain([ev.body]) {
             self.emails(text, &mut s);
         }
-        let place = self.decide(&s, ev.meta);
-        if ev
-            .url
-            .is_some_and(|u| on_hosts(&self.rules.national_hosts, u))
-        {
+        if third_party {
+            self.towns(ev, &mut s);
+        }
+        let mut place = self.decide(&s, ev.meta);
+        match kind {
             // A national body names cities and counties in passing ("a study in Malmö").
-            return Place {
+            HostKind::National => Place {
                 county: None,
                 municipality: None,
                 ..place
-            };
+            },
+            HostKind::ThirdParty => {
+                let town = self.leading_town(&s, place.county.as_deref());
+                if place.municipality.is_some() && place.municipality != town {
+                    place.organisation = ev.meta.organisation.clone();
+                }
+                place.municipality = town;
+                place
+            }
+            HostKind::Own | HostKind::Unknown => place,
         }
-        place
+    }
+
+    fn host_kind(&self, url: Option<&str>) -> HostKind {
+        let Some(url) = url else {
+            return HostKind::Unknown;
+        };
+        if on_hosts(&self.rules.national_hosts, url) {
+            return HostKind::National;
+        }
+        let host = url::Url::parse(url).ok().and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_lowercase())
+        });
+        match host {
+            None => HostKind::Unknown,
+            Some(h) if h == self.rules.lansstyrelsen_host || self.domain_target(&h).is_some() => {
+                HostKind::Own
+            }
+            Some(_) => HostKind::ThirdParty,
+        }
+    }
+
+    /// Towns named in the title, the body and (when the text names them too) the URL.
+    fn towns(&self, ev: &Evidence, s: &mut Scores) {
+        let r = &self.rules;
+        let in_title = self.towns.mentions(ev.title);
+        let in_body = self.towns.mentions(ev.body);
+        for (&(ci, mi), &n) in &in_title {
+            s.add(Target::Kommun(ci, mi), r.weight_title * n as f32, true);
+        }
+        for (&(ci, mi), &n) in &in_body {
+            s.add(
+                Target::Kommun(ci, mi),
+                r.weight_body * n.min(r.body_cap) as f32,
+                true,
+            );
+        }
+        let Some(url) = ev.url.and_then(|u| url::Url::parse(u).ok()) else {
+            return;
+        };
+        for id in self.towns.in_url(&url) {
+            if in_title.contains_key(&id) || in_body.contains_key(&id) {
+                s.add(Target::Kommun(id.0, id.1), r.weight_url / 2.0, true);
+            }
+        }
+    }
+
+    /// The municipality whose evidence leads all others' by the configured margin, if it lies
+    /// in `county`.
+    fn leading_town(&self, s: &Scores, county: Option<&str>) -> Option<String> {
+        let mut towns: Vec<((usize, usize), f32)> = s
+            .publisher
+            .iter()
+            .filter_map(|(t, w)| match t {
+                Target::Kommun(ci, mi) => Some(((*ci, *mi), *w)),
+                _ => None,
+            })
+            .collect();
+        towns.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let ((ci, mi), best) = *towns.first()?;
+        let next = towns.get(1).map_or(0.0, |t| t.1);
+        let c = &self.taxonomy.counties()[ci];
+        let leads = best >= self.rules.town_min_score && best >= self.rules.town_margin * next;
+        (leads && county == Some(c.name.as_str())).then(|| c.municipalities[mi].display_name())
     }
 
     fn meta(&self, meta: &SourceMeta, s: &mut Scores) {
