@@ -13,6 +13,8 @@ pub struct PeriodRules {
     pub single_cue_window: usize,
     pub exclude_context: Vec<String>,
     pub exclude_window: usize,
+    /// The national strategy's own period: never a document's when the text names the strategy.
+    pub national_period: [u16; 2],
     pub weight_title: f32,
     pub weight_cue: f32,
     pub weight_range: f32,

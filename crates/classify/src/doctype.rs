@@ -1,7 +1,10 @@
 //! Document type: news item, plan, agreement, strategy, knowledge support, or other.
 
+use std::sync::OnceLock;
+
 use plansok_extract::{Block, Format};
 use plansok_model::DocType;
+use regex::Regex;
 
 use crate::config::DocTypeRules;
 use crate::hosts::on_hosts;
@@ -31,7 +34,8 @@ pub fn classify(
 ) -> DocType {
     let title = zone.split(". ").next().unwrap_or(zone);
     if format == Format::Pdf {
-        if let Some(t) = zone_type(rules, title) {
+        // The document itself: "Länsstrategi …" on its cover is a strategy.
+        if let Some(t) = zone_type(rules, title, true).or_else(|| zone_type(rules, zone, true)) {
             return t;
         }
     }
@@ -41,7 +45,8 @@ pub fn classify(
     if url.is_some_and(|u| on_hosts(&rules.knowledge_hosts, u)) {
         return DocType::Kunskapsstod;
     }
-    zone_type(rules, zone).unwrap_or(DocType::Annat)
+    // A web page about "Länsstrategin" is a page about the strategy, not the strategy.
+    zone_type(rules, zone, false).unwrap_or(DocType::Annat)
 }
 
 fn is_news(rules: &DocTypeRules, url: Option<&str>, body: &str) -> bool {
@@ -58,8 +63,17 @@ fn is_news(rules: &DocTypeRules, url: Option<&str>, body: &str) -> bool {
             .any(|m| lower.contains(m.as_str()))
 }
 
-fn zone_type(rules: &DocTypeRules, zone: &str) -> Option<DocType> {
-    let lower = zone.to_lowercase();
+/// A publication series' number ("Rapport 2024:07", "Meddelande 2020:11"): it names the series,
+/// not what the document is.
+fn series_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\b\w+\s+(?:19|20)\d{2}:\d{1,3}\b").expect("valid series regex")
+    })
+}
+
+fn zone_type(rules: &DocTypeRules, zone: &str, compounds: bool) -> Option<DocType> {
+    let lower = series_re().replace_all(zone, " ").to_lowercase();
     rules
         .rules
         .iter()
@@ -67,7 +81,7 @@ fn zone_type(rules: &DocTypeRules, zone: &str) -> Option<DocType> {
             let first = r
                 .words
                 .iter()
-                .filter_map(|w| first_prefix_match(&lower, w))
+                .filter_map(|w| first_prefix_match(&lower, w, compounds))
                 .min()?;
             Some((first, DocType::from_slug(&r.doc_type)?))
         })
@@ -75,11 +89,14 @@ fn zone_type(rules: &DocTypeRules, zone: &str) -> Option<DocType> {
         .map(|(_, t)| t)
 }
 
-/// First position where a word starts with `w` (so "handlingsplanen" counts).
-fn first_prefix_match(hay: &str, w: &str) -> Option<usize> {
+/// First position where a word starts with `w` (so "handlingsplanen" counts), or else, with
+/// `compounds`, where a compound holds it ("länsstrategi", "samverkansöverenskommelse").
+fn first_prefix_match(hay: &str, w: &str, compounds: bool) -> Option<usize> {
     let w = w.to_lowercase();
     let first = word_starts(hay, &w).next();
-    first.or_else(|| find_words(hay, &w).first().copied())
+    first
+        .or_else(|| find_words(hay, &w).first().copied())
+        .or_else(|| compounds.then(|| hay.find(&w)).flatten())
 }
 
 #[cfg(test)]
@@ -89,6 +106,16 @@ mod tests {
 
     fn rules() -> DocTypeRules {
         ClassifyConfig::load().unwrap().doctype
+    }
+
+    #[test]
+    fn a_series_number_is_not_the_type() {
+        let zone =
+            "Länsstyrelsen Dalarnas län · Rapport 2024:07. Länsstrategi mot mäns våld 2024–2029";
+        assert_eq!(
+            classify(&rules(), Format::Pdf, None, zone, ""),
+            DocType::Strategi
+        );
     }
 
     #[test]

@@ -131,7 +131,17 @@ impl Classifier {
             doc_type,
             DocType::Handlingsplan | DocType::Strategi | DocType::Overenskommelse
         );
-        let period = match (on_topic, plan) {
+        // A newspaper's or a party's report of a plan, and a report or guide, are not the plan:
+        // their years are what they report on. An organisation's own news of its plan names the
+        // plan's period (the seeds), as does its topic page.
+        let reported = match doc_type {
+            DocType::Nyhet => url
+                .as_deref()
+                .is_some_and(|u| hosts::on_hosts(&self.cfg.doctype.news_hosts, u)),
+            DocType::Kunskapsstod => true,
+            _ => false,
+        };
+        let period = match (on_topic && !reported, plan) {
             (false, _) => None,
             (true, true) => period::pick(&self.cfg.period, &zone, &body),
             (true, false) => period::pick_range(&self.cfg.period, &zone, &body),

@@ -24,6 +24,24 @@ fn range_re() -> &'static Regex {
     })
 }
 
+/// Validity stated in words or dates, where no dash joins the years: "gäller från och med
+/// 2021-01-01 till och med 2024-12-31", "omfattar åren 2020 och 2021", "Gäller 2020 2024" (a
+/// table cell whose dash was lost), "20202021" (a title whose dash was lost in the PDF).
+fn worded_range_res() -> &'static [Regex; 3] {
+    static RE: OnceLock<[Regex; 3]> = OnceLock::new();
+    RE.get_or_init(|| {
+        let y = r"((?:19|20)\d{2})";
+        [
+            format!(
+                r"(?i)(?:från och med|fr\.\s?o\.\s?m\.?|från)\s+{y}-\d{{2}}-\d{{2}}\s+(?:till och med|t\.\s?o\.\s?m\.?|till|[-–—])\s+{y}-\d{{2}}-\d{{2}}"
+            ),
+            format!(r"(?i)\b(?:gäller|åren|perioden)\s+(?:för\s+)?(?:åren\s+)?{y}\s+(?:och\s+|till\s+)?{y}\b"),
+            format!(r"\b{y}{y}\b"),
+        ]
+        .map(|re| Regex::new(&re).expect("valid worded period regex"))
+    })
+}
+
 fn year_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"\b((?:19|20)\d{2})\b").expect("valid year regex"))
@@ -42,7 +60,32 @@ pub struct Candidate {
 pub fn candidates(rules: &PeriodRules, text: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
     let mut covered: Vec<(usize, usize)> = Vec::new();
+    for re in worded_range_res() {
+        for c in re.captures_iter(text) {
+            let (Some(all), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
+            let (start, end): (u16, u16) = (
+                a.as_str().parse().unwrap_or(0),
+                b.as_str().parse().unwrap_or(0),
+            );
+            // Two years run together are a period only when they could be one.
+            if !(start < end && end - start <= 12) {
+                continue;
+            }
+            covered.push((all.start(), all.end()));
+            if let Some(period) = Period::new(start, end) {
+                push(rules, text, &mut out, period, a.start(), b.end(), true);
+            }
+        }
+    }
     for c in range_re().captures_iter(text) {
+        if covered
+            .iter()
+            .any(|(s, e)| c.get(0).is_some_and(|m| m.start() >= *s && m.start() < *e))
+        {
+            continue;
+        }
         let (Some(all), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
             continue;
         };
@@ -158,10 +201,14 @@ pub fn pick_range(rules: &PeriodRules, title_zone: &str, body: &str) -> Option<P
 }
 
 fn pick_of(rules: &PeriodRules, title_zone: &str, body: &str, single: bool) -> Option<Period> {
+    let national = names_the_national_strategy(rules, title_zone, body)
+        .then(|| Period::new(rules.national_period[0], rules.national_period[1]))
+        .flatten();
     let of = |text| {
         candidates(rules, text)
             .into_iter()
             .filter(move |c| single || c.is_range)
+            .filter(move |c| Some(c.period) != national)
     };
     let mut scores: HashMap<Period, (f32, usize)> = HashMap::new();
     for c in of(body) {
@@ -195,10 +242,53 @@ fn pick_of(rules: &PeriodRules, title_zone: &str, body: &str, single: bool) -> O
         .map(|(p, _)| p)
 }
 
+/// Whether the text names the national strategy anywhere: then its years ("Strategin gäller
+/// 2017–2026", a sentence away from the name) are the strategy's, never the document's.
+fn names_the_national_strategy(rules: &PeriodRules, title_zone: &str, body: &str) -> bool {
+    let named = |t: &str| {
+        let t = t.to_lowercase();
+        rules.exclude_context.iter().any(|w| t.contains(w.as_str()))
+    };
+    named(title_zone) || named(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ClassifyConfig;
+
+    #[test]
+    fn validity_in_words_or_dates_is_a_period() {
+        for (t, want) in [
+            (
+                "Överenskommelsen gäller från och med 2021-01-01 till och med 2024-12-31.",
+                p(2021, 2024),
+            ),
+            ("Planen omfattar de två åren 2020 och 2021.", p(2020, 2021)),
+            (
+                "Örebro kommun Gäller 2020 2024 Beslutad av kommunfullmäktige",
+                p(2020, 2024),
+            ),
+            (
+                "Regional handlingsplan i Kalmar län 20202021",
+                p(2020, 2021),
+            ),
+        ] {
+            assert_eq!(pick(&rules(), "", t), want, "{t}");
+        }
+        // Years that cannot be one period are not one.
+        assert_ne!(pick(&rules(), "", "Gäller 2020 2045"), p(2020, 2045));
+        assert_eq!(pick(&rules(), "", "Tel. 20302090"), None);
+    }
+
+    #[test]
+    fn the_national_strategy_s_years_are_never_the_page_s() {
+        let body = "Regeringen har beslutat om en nationell strategi mot mäns våld mot kvinnor. \
+                    Den gäller under tio år. Strategin gäller 2017–2026 och har fyra mål.";
+        assert_eq!(pick_range(&rules(), "Nationell strategi", body), None);
+        let county = "Länets strategi gäller 2021–2026. Den nationella strategin gäller 2017–2026.";
+        assert_eq!(pick_range(&rules(), "", county), p(2021, 2026));
+    }
 
     fn rules() -> PeriodRules {
         ClassifyConfig::load().unwrap().period
