@@ -108,14 +108,9 @@ impl Classifier {
             // Short passages cannot be told apart reliably: they keep the document's language.
             p.lang = plansok_extract::lang::detect(&self.language, &p.text, Some(&ex.lang));
         }
-        let mut goals: Vec<_> = passages
-            .iter()
-            .flat_map(|p| p.goals.iter().copied())
-            .collect();
-        goals.sort_unstable();
-        goals.dedup();
         let zone = doctype::title_zone(&self.cfg.doctype, &title, &ex.blocks);
         let on_topic = topic::on_topic(&self.cfg.topic, &ex.lang, &title, &body);
+        let goals = self.goals_of(on_topic, &mut passages, &title, &body);
         let doc_type = doctype::classify(
             &self.cfg.doctype,
             src.format,
@@ -165,6 +160,34 @@ impl Classifier {
             passages,
             pages: ex.pages,
         }
+    }
+}
+
+impl Classifier {
+    /// The goal areas of a document: those of its passages and those its whole text deals
+    /// with. A text off the topic deals with none of the strategy's goals, whatever its words
+    /// (a workplace's "hot och våld", a climate plan): it and its passages get none.
+    fn goals_of(
+        &self,
+        on_topic: bool,
+        passages: &mut [plansok_model::Passage],
+        title: &str,
+        body: &str,
+    ) -> Vec<plansok_model::Goal> {
+        if !on_topic {
+            for p in passages.iter_mut() {
+                p.goals.clear();
+            }
+            return Vec::new();
+        }
+        let mut goals: Vec<_> = passages
+            .iter()
+            .flat_map(|p| p.goals.iter().copied())
+            .chain(self.goals.document_goals(&format!("{title}\n{body}")))
+            .collect();
+        goals.sort_unstable();
+        goals.dedup();
+        goals
     }
 }
 
@@ -316,6 +339,8 @@ mod tests {
         );
         assert_eq!(doc.lang, "other");
         assert!(!doc.on_topic);
+        assert!(doc.goals.is_empty(), "an off-topic text has no goal area");
+        assert!(doc.passages.iter().all(|p| p.goals.is_empty()));
         assert_eq!((doc.doc_type, doc.period), (DocType::Annat, None));
     }
 }

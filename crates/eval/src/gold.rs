@@ -192,11 +192,21 @@ impl Classification {
                     c.goals.false_pos += 1;
                 }
             }
-            c.goals.false_neg += g
+            let missed = g
                 .goals
                 .iter()
                 .filter(|w| !have.contains(&w.as_str()))
                 .count();
+            c.goals.false_neg += missed;
+            let extra = have.iter().any(|h| !g.goals.iter().any(|w| w == h));
+            if missed > 0 || extra {
+                let mut want = g.goals.clone();
+                want.sort();
+                let mut have: Vec<String> = have.iter().map(|h| h.to_string()).collect();
+                have.sort();
+                c.misses
+                    .push((url.clone(), "goals".into(), want.join(","), have.join(",")));
+            }
         }
         c
     }

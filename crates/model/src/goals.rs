@@ -23,6 +23,8 @@ pub struct GoalWordList {
 pub struct GoalRules {
     pub threshold: f32,
     pub threshold_per_words: f32,
+    /// A whole document deals with a goal area when its words score this much over the text.
+    pub document_threshold: f32,
     pub goal: Vec<GoalWordList>,
 }
 
@@ -44,6 +46,7 @@ pub struct GoalScorer {
     goals: Vec<GoalWords>,
     threshold: f32,
     per_words: f32,
+    document_threshold: f32,
 }
 
 impl GoalScorer {
@@ -63,6 +66,7 @@ impl GoalScorer {
             goals,
             threshold: rules.threshold,
             per_words: rules.threshold_per_words.max(1.0),
+            document_threshold: rules.document_threshold,
         }
     }
 
@@ -84,6 +88,22 @@ impl GoalScorer {
         self.scores(&toks)
             .into_iter()
             .filter(|(_, s)| *s >= self.threshold)
+            .map(|(g, _)| g)
+            .collect()
+    }
+
+    /// Goals a whole document deals with, though no one passage says enough: a page of short
+    /// paragraphs that speaks of training here and of method support there. An agency's name
+    /// ("Polismyndigheten", "Åklagarmyndigheten") names a partner, not what the text deals with,
+    /// so it is not read here.
+    pub fn document_goals(&self, text: &str) -> Vec<Goal> {
+        let toks: Vec<String> = tokens(text)
+            .into_iter()
+            .filter(|t| !t.ends_with("myndigheten") && !t.ends_with("myndighet"))
+            .collect();
+        self.scores(&toks)
+            .into_iter()
+            .filter(|(_, s)| *s >= self.document_threshold)
             .map(|(g, _)| g)
             .collect()
     }
@@ -127,6 +147,21 @@ mod tests {
             s.text_goals("Förbättrad kunskap och metodutveckling."),
             [Goal::KunskapOchMetod]
         );
+    }
+
+    #[test]
+    fn a_whole_page_deals_with_what_its_short_paragraphs_share() {
+        let s = scorer();
+        let page = "Utbildningar om våld. Vi erbjuder en grundkurs för nyanställda. \
+                    Webbutbildningen tar tre timmar. Anmälan stänger två veckor före.";
+        assert!(s
+            .text_goals("Vi erbjuder en grundkurs för nyanställda.")
+            .is_empty());
+        assert_eq!(s.document_goals(page), [Goal::KunskapOchMetod]);
+        // Partners named by their agencies are not law enforcement work.
+        let partners = "Parterna är Polismyndigheten, Åklagarmyndigheten och Kriminalvården. \
+                        Polisen deltar i nätverket.";
+        assert!(!s.document_goals(partners).contains(&Goal::Brottsbekampning));
     }
 
     #[test]
