@@ -491,3 +491,51 @@ fn punctuation_people_type_is_read_leniently_and_strictly_on_request() {
     );
     assert!(strict.is_err());
 }
+
+#[test]
+fn a_place_named_in_the_query_ranks_its_own_documents_first() {
+    // Umeå's plan says "handlingsplan" more often and names Skellefteå in passing; Skellefteå's
+    // own plan names its town once. A researcher typing "Skellefteå handlingsplan" means the
+    // latter.
+    let dir = fixture_dir("place-in-query");
+    let src = dir.join("src");
+    let page = |host: &str, title: &str, body: &str| {
+        let d = src.join(host);
+        std::fs::create_dir_all(&d).unwrap();
+        let html = format!("<html><body><main><h1>{title}</h1><p>{body}</p></main></body></html>");
+        std::fs::write(d.join("plan.html"), html).unwrap();
+        let meta = format!(r#"{{"url": "https://{host}/plan.html"}}"#);
+        std::fs::write(d.join("plan.html.meta.json"), meta).unwrap();
+    };
+    page(
+        "www.umea.se",
+        "Handlingsplan mot våld i nära relationer",
+        "Handlingsplanen gäller kommunens förvaltningar. Handlingsplanen följs upp varje år, och \
+         handlingsplanen revideras med erfarenheter från samverkan med Skellefteå. Umeå kommun \
+         ansvarar för handlingsplanen.",
+    );
+    page(
+        "www.skelleftea.se",
+        "Handlingsplan mot våld i nära relationer",
+        "Skellefteå kommun ger stöd till våldsutsatta kvinnor och barn och arbetar förebyggande i \
+         skolan. Planen antogs av kommunfullmäktige.",
+    );
+    let mut p = pipeline(&dir);
+    p.ingest_paths(&[src], |_, _| {}).unwrap();
+    drop(p);
+    let tax = Taxonomy::load().unwrap();
+    let first = |boost: f32| {
+        let mut cfg = plansok_index::SearchConfig::load().unwrap();
+        cfg.ranking.place_boost = boost;
+        let index = SearchIndex::open(&dir.join("index"), cfg).unwrap();
+        let r = search(&index, &tax, &req("Skellefteå handlingsplan")).unwrap();
+        assert_eq!(r.total, 2);
+        r.hits[0].municipality.clone()
+    };
+    assert_eq!(
+        first(1.0).as_deref(),
+        Some("Umeå kommun"),
+        "without the factor"
+    );
+    assert_eq!(first(1.5).as_deref(), Some("Skellefteå kommun"), "with it");
+}

@@ -61,10 +61,6 @@ pub struct OrganisationRules {
     pub weight_title: f32,
     pub weight_body: f32,
     pub body_cap: usize,
-    /// Municipality names that are also common words ("Vara", "Mark"): never read as a town
-    /// named in running text (their "… kommun" forms still count).
-    #[serde(default)]
-    pub ambiguous_town_names: Vec<String>,
     /// On a host of no organisation (news, mirrors), a town is the page's municipality when
     /// its evidence reaches this score and `town_margin` times the next town's.
     pub town_min_score: f32,

@@ -151,7 +151,7 @@ impl RegionMatcher {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&names)
             .map_err(|e| ClassifyError::Rules(e.to_string()))?;
-        let towns = Towns::new(&taxonomy, &rules.ambiguous_town_names)?;
+        let towns = Towns::new(&taxonomy)?;
         Ok(RegionMatcher {
             towns,
             taxonomy,

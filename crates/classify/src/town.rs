@@ -4,7 +4,7 @@
 //! document mirrors, the police) tell their municipality by naming the town, not by signing as
 //! "Falu kommun". This module finds those names: capitalised as written (so "vara" the verb and
 //! "mark" the ground are not Vara and Mark; names that are also common words at the start of a
-//! sentence are left out by configuration), in the base form, the possessive ("Malmös") and the
+//! sentence are left out: `Taxonomy::is_common_word`), in the base form, the possessive ("Malmös") and the
 //! genitive used before "kommun" ("Falu"); and in a URL's path segments and host labels
 //! (`motala`, `boras_stad`, `lulea.vansterpartiet.se`). `region` decides what they weigh.
 
@@ -27,10 +27,9 @@ pub struct Towns {
 }
 
 impl Towns {
-    /// The names of every municipality of `taxonomy` except the `ambiguous` ones (matched by
-    /// their base name, in any case) as text patterns; all of them as URL forms.
-    pub fn new(taxonomy: &Taxonomy, ambiguous: &[String]) -> Result<Self, ClassifyError> {
-        let ambiguous: Vec<String> = ambiguous.iter().map(|a| a.to_lowercase()).collect();
+    /// The names of every municipality of `taxonomy` except those that are common words as
+    /// text patterns; all of them as URL forms.
+    pub fn new(taxonomy: &Taxonomy) -> Result<Self, ClassifyError> {
         let mut names = Vec::new();
         let mut ids = Vec::new();
         let mut slugs = HashMap::new();
@@ -43,7 +42,7 @@ impl Towns {
                     slugs.insert(format!("{folded}{suffix}"), id);
                     slugs.insert(format!("{}{suffix}", url_form(&genitive)), id);
                 }
-                if ambiguous.contains(&m.name.to_lowercase()) {
+                if taxonomy.is_common_word(&m.name) {
                     continue;
                 }
                 let mut forms = vec![m.name.clone(), genitive];
@@ -131,8 +130,7 @@ mod tests {
 
     fn towns() -> (Towns, Taxonomy) {
         let tax = Taxonomy::load().unwrap();
-        let ambiguous = ["Vara".to_string(), "Mark".to_string()];
-        (Towns::new(&tax, &ambiguous).unwrap(), tax)
+        (Towns::new(&tax).unwrap(), tax)
     }
 
     fn name(tax: &Taxonomy, id: TownId) -> String {

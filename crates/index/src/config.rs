@@ -54,10 +54,17 @@ pub struct Ranking {
     /// Score factor per document type slug (absent types: 1.0).
     pub type_prior: HashMap<String, f32>,
     pub goal_boost: f32,
+    /// Score factor of an entry of a place the query names (a county or a municipality).
+    #[serde(default = "one")]
+    pub place_boost: f32,
     /// Similar documents and measures: factor for one of the compared one's county.
     pub similar_same_county: f32,
     /// Similar documents: factor for a document of another type than the compared one.
     pub similar_other_type: f32,
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 const EMBEDDED_SYNONYMS: &str = include_str!("../../../config/synonyms.toml");

@@ -87,7 +87,7 @@ pub fn measures(
             .map(|q| (tantivy::query::Occur::Must, q))
             .collect(),
     );
-    let ranker = Ranker::for_request(index, req);
+    let ranker = Ranker::for_request(index, tax, req);
     let top = searcher.search(&q, &ranker.top_docs(CANDIDATES, 0))?;
     let marking = user.marking(index.parsers(), Scope::Passages)?;
     let snippets = Snippets::new(index, &searcher, &*marking)?;

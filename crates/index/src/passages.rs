@@ -50,7 +50,7 @@ pub fn search_passages(
     qs.extend(filter_queries(&f, tax, req)?);
     let q = BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect());
     let searcher = index.reader().searcher();
-    let ranker = Ranker::for_request(index, req);
+    let ranker = Ranker::for_request(index, tax, req);
     let top = searcher.search(&q, &ranker.top_docs(limit.max(1), offset))?;
     let mut out = Vec::with_capacity(top.len());
     for (score, addr) in top {

@@ -7,7 +7,13 @@
 //!   that goal's heading (its section's own goal area) then ranks above one that only
 //!   mentions the words; for a document, its goal areas count.
 //!
-//! Both read fast fields (`type_code`, `goal_bits`), so changing the factors needs no re-index.
+//! - A factor for entries of the place the query names ("Skellefteå handlingsplan", "våld
+//!   Dalarna"): a researcher who types a county or a municipality means its documents, not
+//!   every text that mentions it. Places are read by `Taxonomy::places_in`; an entry's place
+//!   is its `region` facet (a county's entry is not boosted for one of its municipalities).
+//!
+//! They read fast fields (`type_code`, `goal_bits`, the `region` facet), so changing the factors
+//! needs no re-index.
 
 use tantivy::collector::{Collector, TopDocs};
 use tantivy::{DocAddress, DocId, Score, SegmentReader};
@@ -16,7 +22,8 @@ use crate::config::Ranking;
 use crate::request::SearchRequest;
 use crate::schema;
 use crate::searcher::SearchIndex;
-use plansok_model::{DocType, Goal};
+use plansok_model::{DocType, Goal, Taxonomy};
+use tantivy::schema::Facet;
 
 /// The factors of one query.
 #[derive(Debug, Clone)]
@@ -25,6 +32,9 @@ pub struct Ranker {
     goal_boost: f32,
     /// `goal_bits` of the goals the query asks for.
     goal_mask: u64,
+    place_boost: f32,
+    /// The places the query names: a county's full name, and a municipality's facet name.
+    places: Vec<(String, Option<String>)>,
 }
 
 impl Ranker {
@@ -39,19 +49,55 @@ impl Ranker {
             type_prior,
             goal_boost: cfg.goal_boost.max(0.0),
             goal_mask: schema::goal_bits(goals),
+            place_boost: cfg.place_boost.max(0.0),
+            places: Vec::new(),
+        }
+    }
+
+    /// The same factors, with entries of `places` (county, municipality) weighed up.
+    pub fn with_places(mut self, places: Vec<(String, Option<String>)>) -> Ranker {
+        self.places = places;
+        self
+    }
+
+    /// The places the query names, when they weigh anything.
+    pub(crate) fn places(&self) -> &[(String, Option<String>)] {
+        if self.place_boost == 1.0 {
+            &[]
+        } else {
+            &self.places
+        }
+    }
+
+    /// The factor of an entry in a named place or not.
+    pub(crate) fn place_factor(&self, in_place: bool) -> f32 {
+        if in_place {
+            self.place_boost
+        } else {
+            1.0
         }
     }
 
     /// The factors of a request: the goal areas of its goal filter (valid slugs) and those its
-    /// words name.
-    pub fn for_request(index: &SearchIndex, req: &SearchRequest) -> Ranker {
+    /// words name, and the places its words name.
+    pub fn for_request(index: &SearchIndex, tax: &Taxonomy, req: &SearchRequest) -> Ranker {
         let mut goals: Vec<Goal> = req
             .goals
             .iter()
             .filter_map(|g| Goal::from_slug(g))
             .collect();
         goals.extend(index.query_goals(&req.query));
-        Ranker::new(&index.config().ranking, &goals)
+        let places = tax
+            .places_in(&req.query)
+            .into_iter()
+            .map(|r| {
+                (
+                    r.county.name.clone(),
+                    r.municipality.map(|m| m.display_name()),
+                )
+            })
+            .collect();
+        Ranker::new(&index.config().ranking, &goals).with_places(places)
     }
 
     /// The factor of an entry with this type code and goal bits.
@@ -92,12 +138,55 @@ impl Ranker {
         };
         let types = column("type_code");
         let goals = column("goal_bits");
+        let places = self.place_ords(segment);
         let ranker = self.clone();
         move |doc: DocId, score: Score| {
             let t = types.as_ref().map_or(0, |c| c.get_val(doc));
             let g = goals.as_ref().map_or(0, |c| c.get_val(doc));
-            score * ranker.factor(t, g)
+            let in_place = places.as_ref().is_some_and(|(reader, ords)| {
+                reader
+                    .facet_ords(doc)
+                    .next()
+                    .is_some_and(|o| ords.contains(&o))
+            });
+            score * ranker.factor(t, g) * ranker.place_factor(in_place)
         }
+    }
+
+    /// The `region` facet ordinals of `segment` that lie in a named place (a county's and
+    /// each of its municipalities' for a county), with the reader to look entries up in.
+    fn place_ords(
+        &self,
+        segment: &SegmentReader,
+    ) -> Option<(tantivy::fastfield::FacetReader, Vec<u64>)> {
+        if self.places().is_empty() {
+            return None;
+        }
+        let paths: Vec<String> = self
+            .places()
+            .iter()
+            .map(|(county, m)| match m {
+                Some(m) => Facet::from_path(["region", county.as_str(), m.as_str()]),
+                None => Facet::from_path(["region", county.as_str()]),
+            })
+            .map(|f| f.to_path_string())
+            .collect();
+        let reader = segment.facet_reader("region").ok()?;
+        let mut facet = Facet::root();
+        let ords = (0..reader.num_facets() as u64)
+            .filter(|&o| {
+                reader.facet_from_ord(o, &mut facet).is_ok() && {
+                    let path = facet.to_path_string();
+                    paths.iter().any(|p| {
+                        path == *p
+                            || path
+                                .strip_prefix(p.as_str())
+                                .is_some_and(|r| r.starts_with('/'))
+                    })
+                }
+            })
+            .collect();
+        Some((reader, ords))
     }
 }
 
@@ -110,6 +199,7 @@ mod tests {
         Ranking {
             type_prior: HashMap::from([("nyhet".to_string(), 0.5)]),
             goal_boost: 2.0,
+            place_boost: 1.5,
             similar_same_county: 0.5,
             similar_other_type: 0.7,
         }

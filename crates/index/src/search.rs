@@ -58,7 +58,7 @@ pub fn search(
     let tables = index.facet_tables(&searcher)?;
     let limit = req.limit.unwrap_or(s.default_limit).min(s.max_limit);
     let offset = req.offset.min(1_000_000);
-    let ranker = Ranker::for_request(index, req);
+    let ranker = Ranker::for_request(index, tax, req);
     // One pass over the matches of the words gives the hits, the total and every facet's
     // counts under the other filters.
     let fruit = searcher.search(

@@ -87,6 +87,8 @@ impl County {
 #[derive(Deserialize)]
 struct RegionsFile {
     county: Vec<County>,
+    #[serde(default)]
+    common_word_names: Vec<String>,
 }
 
 /// A resolved reference: a county, optionally narrowed to one municipality.
@@ -96,10 +98,17 @@ pub struct RegionRef<'a> {
     pub municipality: Option<&'a Municipality>,
 }
 
+fn same_place(a: &RegionRef<'_>, b: &RegionRef<'_>) -> bool {
+    a.county.code == b.county.code
+        && a.municipality.map(|m| &m.code) == b.municipality.map(|m| &m.code)
+}
+
 /// All counties and municipalities.
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     counties: Vec<County>,
+    /// Municipality names that are also common words ("Vara", "Mark"), lowercase.
+    common_word_names: Vec<String>,
 }
 
 impl Taxonomy {
@@ -114,7 +123,64 @@ impl Taxonomy {
         let file: RegionsFile = parse("regions.toml", text)?;
         Ok(Taxonomy {
             counties: file.county,
+            common_word_names: file
+                .common_word_names
+                .iter()
+                .map(|n| n.to_lowercase())
+                .collect(),
         })
+    }
+
+    /// Whether a municipality's bare name is also a common word ("vara", "mark", "boden"): in
+    /// running text or a query it is not read as the place.
+    pub fn is_common_word(&self, name: &str) -> bool {
+        self.common_word_names.contains(&name.to_lowercase())
+    }
+
+    /// The places a query's words name: counties ("Dalarna", "Kalmar län") and municipalities
+    /// ("Skellefteå"), by their names, not by codes or slugs, and not by names that are common
+    /// words. Two words that name a place together ("Örebro län") are one place.
+    pub fn places_in(&self, query: &str) -> Vec<RegionRef<'_>> {
+        let words: Vec<&str> = query
+            .split(|c: char| !(c.is_alphabetic() || c == '-'))
+            .filter(|w| w.chars().count() >= 3)
+            .collect();
+        let mut out: Vec<RegionRef<'_>> = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let pair = words.get(i + 1).map(|n| format!("{} {n}", words[i]));
+            let (found, used) = match pair.as_deref().and_then(|p| self.resolve_name(p)) {
+                Some(r) => (Some(r), 2),
+                None => (self.resolve_name(words[i]), 1),
+            };
+            if let Some(r) = found {
+                if !out.iter().any(|o| same_place(o, &r)) {
+                    out.push(r);
+                }
+            }
+            i += used;
+        }
+        out
+    }
+
+    /// [`resolve`](Self::resolve) by name only (also typed without å, ä and ö): no codes, no
+    /// slugs, no common words.
+    fn resolve_name(&self, words: &str) -> Option<RegionRef<'_>> {
+        if self.is_common_word(words) {
+            return None;
+        }
+        let r = self.resolve(words)?;
+        // As typed, or without its å, ä and ö ("vasterbotten").
+        let key = |n: &str| fold_ascii(&n.to_lowercase());
+        let typed = key(words);
+        let county_named = [&r.county.name, &r.county.short]
+            .into_iter()
+            .chain(&r.county.aliases)
+            .any(|n| key(n) == typed);
+        let municipality_named = r.municipality.is_some_and(|m| {
+            key(&m.name) == typed || m.org_names().iter().any(|n| key(n) == typed)
+        });
+        (county_named || municipality_named).then_some(r)
     }
 
     pub fn counties(&self) -> &[County] {
@@ -186,6 +252,36 @@ impl Taxonomy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_names_counties_and_municipalities_by_name_only() {
+        let t = Taxonomy::load().unwrap();
+        let names = |q: &str| -> Vec<String> {
+            t.places_in(q)
+                .iter()
+                .map(|r| {
+                    r.municipality
+                        .map_or(r.county.name.clone(), |m| m.name.clone())
+                })
+                .collect()
+        };
+        assert_eq!(names("Skellefteå handlingsplan"), ["Skellefteå"]);
+        assert_eq!(names("handlingsplan våld Dalarna"), ["Dalarnas län"]);
+        assert_eq!(names("Örebro län handlingsplan 2025"), ["Örebro län"]);
+        assert_eq!(names("finns det skyddat boende i gävle"), ["Gävle"]);
+        // Years are not municipality codes, common words are not places, slugs are not names.
+        assert!(names("plan 2021 2026").is_empty(), "2021 is Vansbro's code");
+        assert!(names("att vara med på mark").is_empty());
+        assert_eq!(
+            names("vasterbotten"),
+            ["Västerbottens län"],
+            "typed without å ä ö"
+        );
+        assert!(
+            names("upplands-vasby-kommun").is_empty(),
+            "a slug is not a name"
+        );
+    }
 
     #[test]
     fn embedded_taxonomy_has_21_counties_and_290_municipalities() {

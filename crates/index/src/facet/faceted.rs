@@ -13,7 +13,7 @@ use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, T
 use super::counts::{Counts, LocalCounts};
 use super::filters::{FilterSpec, DIMS};
 use super::segment_filter::SegmentFilter;
-use super::table::{SegmentTable, Tables};
+use super::table::{place_key, Row, SegmentTable, Tables};
 use super::top_k::{Candidate, TopK};
 use crate::ranking::Ranker;
 
@@ -43,6 +43,8 @@ pub(crate) struct FacetedSegment {
     table: Arc<SegmentTable>,
     filter: SegmentFilter,
     ranker: Ranker,
+    /// The segment's ids of the counties and municipalities the query names.
+    named: NamedPlaces,
     by_date: bool,
     segment: SegmentOrdinal,
     total: usize,
@@ -63,6 +65,7 @@ impl Collector for Faceted<'_> {
         Ok(FacetedSegment {
             filter: SegmentFilter::new(self.spec, &table),
             counts: LocalCounts::new(&table),
+            named: NamedPlaces::new(self.ranker, &table),
             ranker: self.ranker.clone(),
             by_date: self.by_date,
             segment,
@@ -133,7 +136,9 @@ impl FacetedSegment {
                     (row.end as f32, 0.0)
                 } else {
                     // A document's goal bits are its goal facets, as in the table.
-                    let s = score() * self.ranker.factor(row.doc_type as u64, row.goals as u64);
+                    let s = score()
+                        * self.ranker.factor(row.doc_type as u64, row.goals as u64)
+                        * self.ranker.place_factor(self.named.holds(row));
                     (s, s)
                 };
                 self.top.push(Candidate {
@@ -165,5 +170,35 @@ impl SegmentCollector for FacetedSegment {
             top: self.top.into_sorted(),
             counts: self.counts.into_counts(&self.table),
         }
+    }
+}
+
+/// The places a query names, as one segment's table ids.
+#[derive(Debug, Default)]
+struct NamedPlaces {
+    counties: Vec<u16>,
+    places: Vec<u16>,
+}
+
+impl NamedPlaces {
+    fn new(ranker: &Ranker, table: &SegmentTable) -> Self {
+        let mut named = NamedPlaces::default();
+        for (county, municipality) in ranker.places() {
+            match municipality {
+                None => named
+                    .counties
+                    .extend(table.counties.id(county).map(|i| i as u16)),
+                Some(m) => named
+                    .places
+                    .extend(table.places.id(&place_key(county, m)).map(|i| i as u16)),
+            }
+        }
+        named
+    }
+
+    #[inline]
+    fn holds(&self, row: &Row) -> bool {
+        (!self.counties.is_empty() && self.counties.contains(&row.county))
+            || (!self.places.is_empty() && row.place != 0 && self.places.contains(&row.place))
     }
 }

@@ -185,7 +185,7 @@ fn one_pass_equals_a_query_per_facet() {
             assert_eq!(have, &want, "{d:?} of {req:?}");
         }
         // The same hits with the same scores (ties in any order).
-        let ranker = Ranker::for_request(&index, &req);
+        let ranker = Ranker::for_request(&index, &plansok_model::Taxonomy::load().unwrap(), &req);
         let mut want: Vec<(String, f32)> = searcher
             .search(&all, &ranker.top_docs(req.limit.unwrap(), 0))
             .unwrap()
@@ -279,7 +279,7 @@ fn best_passages_equal_a_search_per_document() {
             query: query.into(),
             ..SearchRequest::default()
         };
-        let ranker = Ranker::for_request(&index, &req);
+        let ranker = Ranker::for_request(&index, &plansok_model::Taxonomy::load().unwrap(), &req);
         let text = text_query(index.parsers(), query, Scope::Passages).unwrap();
         for goals in [0u8, 0b0001, 0b0110] {
             let got = best_passages(&searcher, &tables, &*text, &ids, goals, &ranker).unwrap();
