@@ -293,3 +293,43 @@ fn a_phone_sees_the_first_result_and_the_sample_is_marked_as_fictitious() {
         d.quit().await;
     });
 }
+
+#[test]
+fn a_text_on_several_county_sites_is_one_hit_that_lists_the_others() {
+    with_browser(true, |base, d| async move {
+        let answer = api(&base, "/api/search?q=v%C3%A5ld&limit=20").await;
+        let want: Vec<(String, usize)> = answer["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| !h["also_at"].as_array().unwrap().is_empty())
+            .map(|h| {
+                let n = h["also_at"].as_array().unwrap().len();
+                (h["id"].as_str().unwrap().to_string(), n)
+            })
+            .collect();
+        assert!(!want.is_empty(), "the sample's county topic pages fold");
+        d.goto(&format!("{base}/?q=v%C3%A5ld&size=20")).await;
+        settled(&d).await;
+        let shown = d
+            .js(
+                "return [...document.querySelectorAll('.hit')].filter(h => h.querySelector('.also')).map(h => \
+                 [h.querySelector('h2 a').dataset.id, h.querySelectorAll('.also li').length, \
+                 h.querySelector('.also summary').textContent])",
+                json!([]),
+            )
+            .await;
+        let shown: Vec<(String, usize, String)> = serde_json::from_value(shown).unwrap();
+        assert_eq!(
+            shown
+                .iter()
+                .map(|(id, n, _)| (id.clone(), *n))
+                .collect::<Vec<_>>(),
+            want
+        );
+        for (_, n, summary) in &shown {
+            assert!(summary.contains(&format!("även på {n} plats")), "{summary}");
+        }
+        d.screenshot("plansok-also-at").await;
+    });
+}

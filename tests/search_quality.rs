@@ -499,14 +499,7 @@ fn a_place_named_in_the_query_ranks_its_own_documents_first() {
     // latter.
     let dir = fixture_dir("place-in-query");
     let src = dir.join("src");
-    let page = |host: &str, title: &str, body: &str| {
-        let d = src.join(host);
-        std::fs::create_dir_all(&d).unwrap();
-        let html = format!("<html><body><main><h1>{title}</h1><p>{body}</p></main></body></html>");
-        std::fs::write(d.join("plan.html"), html).unwrap();
-        let meta = format!(r#"{{"url": "https://{host}/plan.html"}}"#);
-        std::fs::write(d.join("plan.html.meta.json"), meta).unwrap();
-    };
+    let page = |host: &str, title: &str, body: &str| write_page(&src, host, title, body);
     page(
         "www.umea.se",
         "Handlingsplan mot våld i nära relationer",
@@ -538,4 +531,113 @@ fn a_place_named_in_the_query_ranks_its_own_documents_first() {
         "without the factor"
     );
     assert_eq!(first(1.5).as_deref(), Some("Skellefteå kommun"), "with it");
+}
+
+/// Writes an HTML page of `host` (with its URL beside it) under `src`.
+fn write_page(src: &std::path::Path, host: &str, title: &str, body: &str) {
+    let d = src.join(host);
+    std::fs::create_dir_all(&d).unwrap();
+    let html = format!("<html><body><main><h1>{title}</h1><p>{body}</p></main></body></html>");
+    std::fs::write(d.join("plan.html"), html).unwrap();
+    let meta = format!(r#"{{"url": "https://{host}/plan.html"}}"#);
+    std::fs::write(d.join("plan.html.meta.json"), meta).unwrap();
+}
+
+#[test]
+fn one_text_on_several_county_sites_is_one_hit_that_says_where_else_it_stands() {
+    let dir = fixture_dir("near-duplicates");
+    let src = dir.join("src");
+    let template = |county: &str| {
+        format!(
+            "Länsstyrelsen i {county} samordnar arbetet mot mäns våld mot kvinnor i länet. Vi \
+             stödjer kommuner, region och ideella organisationer så att våldsutsatta kvinnor och \
+             barn får skydd och stöd, och så att våldet förebyggs. Arbetet utgår från den \
+             nationella strategin och omfattar också hedersrelaterat våld och förtryck, \
+             prostitution och människohandel. Kontakta oss om du vill veta mer om utbildningar, \
+             nätverk och utvecklingsmedel."
+        )
+    };
+    for (slug, county) in [
+        ("halland", "Hallands län"),
+        ("gotland", "Gotlands län"),
+        ("jamtland", "Jämtlands län"),
+    ] {
+        let host = format!("www.lansstyrelsen.se/{slug}");
+        write_page(&src, &host, "Mäns våld mot kvinnor", &template(county));
+    }
+    // Two counties' plans written from one template are two plans.
+    for (slug, county) in [("uppsala", "Uppsala län"), ("skane", "Skåne län")] {
+        let host = format!("www.lansstyrelsen.se/{slug}/plan");
+        let body = format!("Handlingsplanen gäller 2025–2028. {}", template(county));
+        write_page(
+            &src,
+            &host,
+            "Regional handlingsplan mot mäns våld mot kvinnor",
+            &body,
+        );
+    }
+    write_page(
+        &src,
+        "www.umea.se",
+        "Handlingsplan mot mäns våld mot kvinnor",
+        "Kommunens handlingsplan mot mäns våld mot kvinnor gäller 2025–2028. Socialtjänsten, \
+         skolan och hemtjänsten ska upptäcka våld, fråga om våld och ge stöd till våldsutsatta. \
+         Varje förvaltning utser en kontaktperson, och planen följs upp varje år av \
+         kommunstyrelsen tillsammans med kvinnojouren och polisen i kommunen.",
+    );
+    let mut p = pipeline(&dir);
+    p.ingest_paths(&[src], |_, _| {}).unwrap();
+    drop(p);
+    let index = SearchIndex::open(
+        &dir.join("index"),
+        plansok_index::SearchConfig::load().unwrap(),
+    )
+    .unwrap();
+    let tax = Taxonomy::load().unwrap();
+    let folded = search(&index, &tax, &req("mäns våld mot kvinnor")).unwrap();
+    assert_eq!(folded.total, 6, "every match is counted");
+    assert_eq!(folded.hits.len(), 4, "the three county pages are one hit");
+    let plans: Vec<_> = folded
+        .hits
+        .iter()
+        .filter(|h| {
+            h.doc_type == "handlingsplan" && h.url.as_deref().is_some_and(|u| u.contains("/plan/"))
+        })
+        .collect();
+    assert_eq!(plans.len(), 2, "two counties' plans stay two hits");
+    assert!(plans.iter().all(|h| h.also_at.is_empty()));
+    let county_hit = folded
+        .hits
+        .iter()
+        .find(|h| {
+            h.url
+                .as_deref()
+                .is_some_and(|u| u.contains("lansstyrelsen") && !u.contains("/plan/"))
+        })
+        .unwrap();
+    let mut elsewhere: Vec<String> = county_hit
+        .also_at
+        .iter()
+        .filter_map(|a| a.region.clone())
+        .collect();
+    elsewhere.push(county_hit.region.clone().unwrap());
+    elsewhere.sort();
+    assert_eq!(elsewhere, ["Gotlands län", "Hallands län", "Jämtlands län"]);
+    let other = folded
+        .hits
+        .iter()
+        .find(|h| h.url.as_deref().is_some_and(|u| u.contains("umea")))
+        .unwrap();
+    assert!(other.also_at.is_empty(), "a different text is not folded");
+    let every = search(
+        &index,
+        &tax,
+        &SearchRequest {
+            keep_near_duplicates: true,
+            ..req("mäns våld mot kvinnor")
+        },
+    )
+    .unwrap();
+    assert_eq!(every.hits.len(), 6);
+    assert!(every.hits.iter().all(|h| h.also_at.is_empty()));
 }

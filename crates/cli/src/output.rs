@@ -59,6 +59,20 @@ pub fn search_table(r: &SearchResponse) -> String {
         if let Some(src) = h.url.as_ref().or(h.path.as_ref()) {
             let _ = writeln!(out, "    {src}");
         }
+        if !h.also_at.is_empty() {
+            let places: Vec<&str> = h
+                .also_at
+                .iter()
+                .map(|a| a.region.as_deref().or(a.url.as_deref()).unwrap_or(&a.title))
+                .collect();
+            let n = places.len();
+            let _ = writeln!(
+                out,
+                "    also at {n} {}: {}",
+                if n == 1 { "place" } else { "places" },
+                cut(&places.join("; "), 200)
+            );
+        }
     }
     let f = &r.facets;
     let _ = writeln!(out);

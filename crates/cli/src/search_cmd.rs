@@ -43,6 +43,10 @@ pub struct SearchArgs {
     /// stray punctuation is read as spaces).
     #[arg(long)]
     strict: bool,
+    /// List near-duplicates (the same text on several sites) as hits of their own instead of
+    /// folding them into the best one's `also_at`.
+    #[arg(long = "keep-duplicates")]
+    keep_duplicates: bool,
     /// Print the JSON object of docs/api.md (the search response).
     #[arg(long)]
     json: bool,
@@ -66,6 +70,7 @@ pub fn run(a: &SearchArgs) -> anyhow::Result<()> {
         offset: a.offset,
         sort_by_date: a.sort_by_date,
         strict_syntax: a.strict,
+        keep_near_duplicates: a.keep_duplicates,
     };
     let resp = plansok_index::search(&store, &taxonomy, &req).map_err(|e| match e {
         IndexError::InvalidFilter { .. } => anyhow::Error::new(UsageError(e.to_string())),

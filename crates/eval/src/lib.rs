@@ -262,6 +262,7 @@ pub(crate) fn every_hit(index: &SearchIndex, tax: &Taxonomy) -> Result<Vec<Hit>,
         let req = SearchRequest {
             limit: Some(page),
             offset: out.len(),
+            keep_near_duplicates: true,
             ..SearchRequest::default()
         };
         let hits = search(index, tax, &req)?.hits;
@@ -304,11 +305,17 @@ fn ranked_grades(
                 (passage_grade(jq, &text), text)
             })
             .collect(),
+        // A folded hit shows where else its text stands: its near-duplicates follow it.
         Level::Document => search(store, tax, &req)?
             .hits
             .into_iter()
-            .map(|h| {
-                let url = h.url.unwrap_or_default();
+            .flat_map(|h| {
+                let also = h.also_at.into_iter().map(|a| a.url);
+                std::iter::once(h.url).chain(also).collect::<Vec<_>>()
+            })
+            .take(DEPTH)
+            .map(|url| {
+                let url = url.unwrap_or_default();
                 (document_grade(jq, &url), url)
             })
             .collect(),

@@ -35,6 +35,13 @@ pub struct SearchSettings {
     /// The weight of the all-words score added to a match that has every word.
     #[serde(default)]
     pub all_words_boost: f32,
+    /// Hits whose near-duplicate signatures differ in at most this many of 64 bits are one hit
+    /// (0: never folded).
+    #[serde(default)]
+    pub near_duplicate_bits: u32,
+    /// How many hits beyond the page a search ranks to find the page's near-duplicates in.
+    #[serde(default)]
+    pub near_duplicate_pool: usize,
 }
 
 fn every_word() -> f32 {

@@ -19,4 +19,6 @@ pub struct SearchRequest {
     pub sort_by_date: bool,
     /// Read the query by the strict grammar (an error says what is wrong) instead of leniently.
     pub strict_syntax: bool,
+    /// Every matching document its own hit: near-duplicates are not folded (`also_at`).
+    pub keep_near_duplicates: bool,
 }

@@ -41,10 +41,22 @@ pub struct Hit {
     pub page: Option<u32>,
     /// When the index first took the document in (RFC 3339, UTC).
     pub first_seen: Option<String>,
+    /// Near-duplicates of this hit's text that also match (the same page on other sites),
+    /// folded into it; empty when none.
+    pub also_at: Vec<AlsoAt>,
     /// Local file the document came from, for the CLI on the same machine; never serialized,
     /// so no answer of the API shows a path of the server's.
     #[serde(skip)]
     pub path: Option<String>,
+}
+
+/// A near-duplicate folded into a hit.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct AlsoAt {
+    pub id: String,
+    pub url: Option<String>,
+    pub title: String,
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]

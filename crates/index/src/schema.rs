@@ -43,6 +43,8 @@ pub const KIND_PASSAGE: &str = "passage";
 /// document search reads dense postings, norms and facet-table rows instead of one entry in
 /// forty spread over the whole segment.
 pub const ENTRY_ORDER: &str = "entry_order";
+/// The fast field of a document entry's near-duplicate signature ([`crate::dedup`]).
+pub const SIMHASH: &str = "simhash";
 
 /// The settings of a new index: sorted by [`ENTRY_ORDER`]; ties keep the order written, so a
 /// document's passages keep their order.
@@ -93,6 +95,8 @@ pub struct Fields {
     /// [`ENTRY_ORDER`]: a new index is sorted by it. `None` in an index made before it (whose
     /// entries stay in the order written; searched all the same).
     pub entry_order: Option<Field>,
+    /// [`SIMHASH`]: `None` in an index made before it (whose hits are never folded).
+    pub simhash: Option<Field>,
 }
 
 /// Which entries a query is for.
@@ -252,6 +256,7 @@ pub fn build() -> (Schema, Fields) {
         // whose bodies are the longest texts of the index.
         meta: b.add_text_field("meta", TextOptions::default().set_stored().set_fast("raw")),
         entry_order: Some(b.add_u64_field(ENTRY_ORDER, FAST)),
+        simhash: Some(b.add_u64_field(SIMHASH, FAST)),
     };
     (b.build(), fields)
 }
@@ -291,5 +296,6 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         goal_bits: f("goal_bits")?,
         meta: f("meta")?,
         entry_order: f(ENTRY_ORDER).ok(),
+        simhash: f(SIMHASH).ok(),
     })
 }

@@ -13,6 +13,7 @@ use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
+use crate::dedup::{self, Folded};
 use crate::error::invalid;
 use crate::facet::best_passages;
 use crate::facet::counts::Counts;
@@ -23,7 +24,7 @@ use crate::meta::DocMeta;
 use crate::query::UserQuery;
 use crate::ranking::Ranker;
 use crate::request::SearchRequest;
-use crate::response::{FacetValue, Facets, Hit, HitPeriod, SearchResponse};
+use crate::response::{AlsoAt, FacetValue, Facets, Hit, HitPeriod, SearchResponse};
 use crate::schema::{self, Fields, Scope};
 use crate::searcher::SearchIndex;
 use crate::snippet::{any_marked_term, head, snippet, Snippets};
@@ -59,6 +60,16 @@ pub fn search(
     let limit = req.limit.unwrap_or(s.default_limit).min(s.max_limit);
     let offset = req.offset.min(1_000_000);
     let ranker = Ranker::for_request(index, tax, req);
+    let folding = if req.keep_near_duplicates {
+        0
+    } else {
+        s.near_duplicate_bits
+    };
+    let pool = if folding > 0 {
+        s.near_duplicate_pool
+    } else {
+        0
+    };
     // One pass over the matches of the words gives the hits, the total and every facet's
     // counts under the other filters.
     let fruit = searcher.search(
@@ -67,17 +78,17 @@ pub fn search(
             tables: &tables,
             spec: &spec,
             ranker: &ranker,
-            keep: offset + limit,
+            keep: offset + limit + pool,
             by_date: req.sort_by_date,
         },
     )?;
     let total = fruit.total;
     let facets = facets_of(fruit.counts);
-    let top: Vec<(f32, DocAddress)> = fruit
-        .top
+    // Near-duplicates folded into the better hit, then the page.
+    let top: Vec<Folded> = dedup::collapse(&searcher, &tables, fruit.top, folding)?
         .into_iter()
         .skip(offset)
-        .map(|c| (c.score, c.addr))
+        .take(limit)
         .collect();
     // Without a phrase the marking query is the passage query itself.
     let marking = if user.has_phrase() {
@@ -88,9 +99,17 @@ pub fn search(
     let snippets = Snippets::new(index, &searcher, &*marking)?;
     let metas = top
         .into_iter()
-        .map(|(score, addr)| Ok((score, addr, meta_of(&searcher, &tables, addr)?)))
+        .map(|f| {
+            let also_at = f
+                .others
+                .iter()
+                .map(|a| meta_of(&searcher, &tables, *a).map(also_at))
+                .collect::<Result<Vec<_>, IndexError>>()?;
+            let meta = meta_of(&searcher, &tables, f.best.addr)?;
+            Ok((f.best.score, f.best.addr, meta, also_at))
+        })
         .collect::<Result<Vec<_>, IndexError>>()?;
-    let ids: Vec<String> = metas.iter().map(|(_, _, m)| m.id.clone()).collect();
+    let ids: Vec<String> = metas.iter().map(|(_, _, m, _)| m.id.clone()).collect();
     let passage_search = PassageSearch {
         f: &f,
         searcher: &searcher,
@@ -113,7 +132,7 @@ pub fn search(
     }
     let chars = s.snippet_chars;
     let mut hits = Vec::with_capacity(metas.len());
-    for (score, addr, meta) in metas {
+    for (score, addr, meta, also_at) in metas {
         let (snippet, page) = match passages.get(&meta.id) {
             Some((t, p)) => (snippet(chars, snippets.of(&meta.lang), t), *p),
             // No passage holds a word to mark (matched by its title): the body's beginning.
@@ -122,7 +141,10 @@ pub fn search(
                 None,
             ),
         };
-        hits.push(hit(meta, score, snippet, page));
+        hits.push(Hit {
+            also_at,
+            ..hit(meta, score, snippet, page)
+        });
     }
     Ok(SearchResponse {
         query: req.query.clone(),
@@ -211,7 +233,17 @@ fn hit(meta: DocMeta, score: f32, snippet: String, page: Option<u32>) -> Hit {
         snippet,
         page,
         first_seen: meta.first_seen,
+        also_at: Vec::new(),
         path: meta.path,
+    }
+}
+
+fn also_at(meta: DocMeta) -> AlsoAt {
+    AlsoAt {
+        id: meta.id,
+        url: meta.url,
+        title: meta.title,
+        region: meta.region,
     }
 }
 

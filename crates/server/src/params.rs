@@ -140,6 +140,8 @@ impl Params {
             .unwrap_or(0),
             sort_by_date: self.sort_by_date,
             strict_syntax: self.strict,
+            // An export lists every matching document, near-duplicates too.
+            keep_near_duplicates: self.format != Format::Json,
         })
     }
 }

@@ -27,6 +27,9 @@ pub(crate) fn entries(
     doc_entry.add_text(f.words, &d.title);
     doc_entry.add_text(f.words, &d.body);
     add_goals(f, &mut doc_entry, &d.goals);
+    if let Some(field) = f.simhash {
+        doc_entry.add_u64(field, crate::dedup::simhash(&d.body));
+    }
     let mut out = vec![doc_entry];
     for (i, p) in d.passages.iter().enumerate() {
         out.push(passage_entry(&w, d, &meta, i, p, english));
