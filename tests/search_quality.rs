@@ -641,3 +641,96 @@ fn one_text_on_several_county_sites_is_one_hit_that_says_where_else_it_stands() 
     assert_eq!(every.hits.len(), 6);
     assert!(every.hits.iter().all(|h| h.also_at.is_empty()));
 }
+
+#[test]
+fn a_text_off_the_topic_is_weighed_down_and_either_kind_can_be_chosen() {
+    let dir = fixture_dir("topic");
+    let src = dir.join("src");
+    write_page(
+        &src,
+        "www.prevent.se/hot-och-vald",
+        "Hot och våld i arbetet",
+        "Arbetsgivaren ska bedöma risken för hot och våld på jobbet och ha rutiner för det.",
+    );
+    write_page(
+        &src,
+        "www.umea.se",
+        "Stöd vid hot i nära relationer",
+        "Kommunen ger stöd till den som utsätts för hot och våld i nära relationer, och till \
+         barn som upplever våld hemma.",
+    );
+    let mut p = pipeline(&dir);
+    p.ingest_paths(&[src], |_, _| {}).unwrap();
+    drop(p);
+    let tax = Taxonomy::load().unwrap();
+    let open = |off_topic: f32| {
+        let mut cfg = plansok_index::SearchConfig::load().unwrap();
+        cfg.ranking.off_topic = off_topic;
+        SearchIndex::open(&dir.join("index"), cfg).unwrap()
+    };
+    let scores = |index: &SearchIndex| {
+        let r = search(index, &tax, &req("hot och våld")).unwrap();
+        assert_eq!(r.total, 2);
+        let of = |host: &str| {
+            r.hits
+                .iter()
+                .find(|h| h.url.as_deref().unwrap().contains(host))
+                .unwrap()
+                .score
+        };
+        (of("umea"), of("prevent"))
+    };
+    let factor = plansok_index::SearchConfig::load()
+        .unwrap()
+        .ranking
+        .off_topic;
+    assert!(factor < 1.0);
+    let shipped = open(factor);
+    let (on_flat, off_flat) = scores(&open(1.0));
+    let (on, off) = scores(&shipped);
+    assert_eq!(on, on_flat, "the on-topic text keeps its score");
+    assert!(
+        (off - off_flat * factor).abs() < 1e-3,
+        "{off} against {off_flat}"
+    );
+    // The topic facet counts both, and a filter chooses either.
+    let all = search(&shipped, &tax, &req("hot och våld")).unwrap();
+    let counts: Vec<(String, u64)> = all
+        .facets
+        .topic
+        .iter()
+        .map(|v| (v.value.clone(), v.count))
+        .collect();
+    assert_eq!(counts, [("off".to_string(), 1), ("on".to_string(), 1)]);
+    for (topic, host) in [
+        ("on", "umea"),
+        ("off", "prevent"),
+        ("Delar bara orden", "prevent"),
+    ] {
+        let r = search(
+            &shipped,
+            &tax,
+            &SearchRequest {
+                topics: vec![topic.into()],
+                ..req("hot och våld")
+            },
+        )
+        .unwrap();
+        assert_eq!(r.total, 1, "topic={topic}");
+        assert!(
+            r.hits[0].url.as_deref().unwrap().contains(host),
+            "topic={topic}"
+        );
+    }
+    let bad = search(
+        &shipped,
+        &tax,
+        &SearchRequest {
+            topics: vec!["maybe".into()],
+            ..req("hot och våld")
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(bad.contains("on (") && bad.contains("off ("), "{bad}");
+}

@@ -83,6 +83,7 @@ pub fn search_table(r: &SearchResponse) -> String {
         ("type", &f.doc_type),
         ("organisation", &f.organisation),
         ("lang", &f.lang),
+        ("topic", &f.topic),
     ] {
         let _ = writeln!(out, "{name:>12}: {}", facet_line(values));
     }

@@ -32,6 +32,9 @@ pub struct SearchArgs {
     /// Language (ISO 639-1).
     #[arg(long)]
     lang: Option<String>,
+    /// on: only documents about the topic; off: only those that share its words.
+    #[arg(long)]
+    topic: Option<String>,
     #[arg(long)]
     limit: Option<usize>,
     #[arg(long, default_value_t = 0)]
@@ -66,6 +69,7 @@ pub fn run(a: &SearchArgs) -> anyhow::Result<()> {
         types: a.doc_type.clone(),
         orgs: a.org.clone(),
         langs: a.lang.iter().cloned().collect(),
+        topics: a.topic.iter().cloned().collect(),
         limit: a.limit,
         offset: a.offset,
         sort_by_date: a.sort_by_date,

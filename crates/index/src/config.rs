@@ -64,6 +64,9 @@ pub struct Ranking {
     /// Score factor of an entry of a place the query names (a county or a municipality).
     #[serde(default = "one")]
     pub place_boost: f32,
+    /// Score factor of a document that is off the topic (it only shares the words).
+    #[serde(default = "one")]
+    pub off_topic: f32,
     /// Similar documents and measures: factor for one of the compared one's county.
     pub similar_same_county: f32,
     /// Similar documents: factor for a document of another type than the compared one.

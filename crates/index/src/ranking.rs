@@ -33,6 +33,7 @@ pub struct Ranker {
     /// `goal_bits` of the goals the query asks for.
     goal_mask: u64,
     place_boost: f32,
+    off_topic: f32,
     /// The places the query names: a county's full name, and a municipality's facet name.
     places: Vec<(String, Option<String>)>,
 }
@@ -50,6 +51,7 @@ impl Ranker {
             goal_boost: cfg.goal_boost.max(0.0),
             goal_mask: schema::goal_bits(goals),
             place_boost: cfg.place_boost.max(0.0),
+            off_topic: cfg.off_topic.max(0.0),
             places: Vec::new(),
         }
     }
@@ -66,6 +68,15 @@ impl Ranker {
             &[]
         } else {
             &self.places
+        }
+    }
+
+    /// The factor of an entry on the topic or off it.
+    pub(crate) fn topic_factor(&self, off_topic: bool) -> f32 {
+        if off_topic {
+            self.off_topic
+        } else {
+            1.0
         }
     }
 
@@ -139,6 +150,7 @@ impl Ranker {
         let types = column("type_code");
         let goals = column("goal_bits");
         let places = self.place_ords(segment);
+        let off = self.off_topic_ord(segment);
         let ranker = self.clone();
         move |doc: DocId, score: Score| {
             let t = types.as_ref().map_or(0, |c| c.get_val(doc));
@@ -149,8 +161,31 @@ impl Ranker {
                     .next()
                     .is_some_and(|o| ords.contains(&o))
             });
-            score * ranker.factor(t, g) * ranker.place_factor(in_place)
+            let off_topic = off
+                .as_ref()
+                .is_some_and(|(reader, ord)| reader.facet_ords(doc).next() == Some(*ord));
+            score
+                * ranker.factor(t, g)
+                * ranker.place_factor(in_place)
+                * ranker.topic_factor(off_topic)
         }
+    }
+
+    /// The `topic` facet's ordinal of "off" in `segment`, with the reader to look entries up
+    /// in; `None` when the factor is 1 or the segment has no off-topic entry.
+    fn off_topic_ord(
+        &self,
+        segment: &SegmentReader,
+    ) -> Option<(tantivy::fastfield::FacetReader, u64)> {
+        if self.off_topic == 1.0 {
+            return None;
+        }
+        let reader = segment.facet_reader("topic").ok()?;
+        let mut facet = Facet::root();
+        let ord = (0..reader.num_facets() as u64).find(|&o| {
+            reader.facet_from_ord(o, &mut facet).is_ok() && facet.to_path_string() == "/topic/off"
+        })?;
+        Some((reader, ord))
     }
 
     /// The `region` facet ordinals of `segment` that lie in a named place (a county's and
@@ -200,6 +235,7 @@ mod tests {
             type_prior: HashMap::from([("nyhet".to_string(), 0.5)]),
             goal_boost: 2.0,
             place_boost: 1.5,
+            off_topic: 0.5,
             similar_same_county: 0.5,
             similar_other_type: 0.7,
         }

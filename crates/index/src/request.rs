@@ -11,6 +11,9 @@ pub struct SearchRequest {
     pub types: Vec<String>,
     pub orgs: Vec<String>,
     pub langs: Vec<String>,
+    /// `on`: only documents about the topic; `off`: only those that share its words without
+    /// being about it; empty: both.
+    pub topics: Vec<String>,
     /// Hits wanted (the default of `config/search.toml` when None, at most its `max_limit`);
     /// 0 gives the total and the facets with no hits.
     pub limit: Option<usize>,

@@ -75,6 +75,8 @@ pub struct Facets {
     pub period: Vec<FacetValue>,
     pub organisation: Vec<FacetValue>,
     pub lang: Vec<FacetValue>,
+    /// `on`: documents about the topic; `off`: documents that only share its words.
+    pub topic: Vec<FacetValue>,
 }
 
 /// The search response of `docs/api.md`.

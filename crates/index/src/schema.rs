@@ -97,6 +97,9 @@ pub struct Fields {
     pub entry_order: Option<Field>,
     /// [`SIMHASH`]: `None` in an index made before it (whose hits are never folded).
     pub simhash: Option<Field>,
+    /// `/topic/on` or `/topic/off` on every entry: whether its document is about the topic.
+    /// `None` in an index made before it (whose entries count as on topic).
+    pub topic: Option<Field>,
 }
 
 /// Which entries a query is for.
@@ -257,6 +260,7 @@ pub fn build() -> (Schema, Fields) {
         meta: b.add_text_field("meta", TextOptions::default().set_stored().set_fast("raw")),
         entry_order: Some(b.add_u64_field(ENTRY_ORDER, FAST)),
         simhash: Some(b.add_u64_field(SIMHASH, FAST)),
+        topic: Some(b.add_facet_field("topic", facet())),
     };
     (b.build(), fields)
 }
@@ -297,5 +301,6 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         meta: f("meta")?,
         entry_order: f(ENTRY_ORDER).ok(),
         simhash: f(SIMHASH).ok(),
+        topic: f("topic").ok(),
     })
 }

@@ -190,6 +190,13 @@ fn facets_of(c: Counts) -> Facets {
             .collect(),
         organisation: values(c.org),
         lang: values(c.lang),
+        topic: slugs(
+            crate::facet::filters::TOPICS
+                .iter()
+                .map(|(s, _)| *s)
+                .collect(),
+            &c.topic,
+        ),
     }
 }
 

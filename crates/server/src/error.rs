@@ -46,6 +46,11 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
         "not a language code",
     ),
     (
+        "invalid_topic",
+        StatusCode::BAD_REQUEST,
+        "topic is neither on nor off",
+    ),
+    (
         "invalid_limit",
         StatusCode::BAD_REQUEST,
         "limit is not a whole number",

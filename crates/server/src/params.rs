@@ -33,17 +33,17 @@ impl Route {
     pub fn names(self) -> &'static [&'static str] {
         match self {
             Route::Search => &[
-                "q", "region", "period", "goal", "type", "org", "lang", "limit", "offset", "sort",
-                "syntax", "format", "dialect",
+                "q", "region", "period", "goal", "type", "org", "lang", "topic", "limit", "offset",
+                "sort", "syntax", "format", "dialect",
             ],
             Route::Facets => &[
-                "q", "region", "period", "goal", "type", "org", "lang", "syntax",
+                "q", "region", "period", "goal", "type", "org", "lang", "topic", "syntax",
             ],
             Route::Measures => &[
-                "q", "region", "period", "goal", "type", "org", "lang", "syntax", "limit",
+                "q", "region", "period", "goal", "type", "org", "lang", "topic", "syntax", "limit",
             ],
             Route::Feed => &[
-                "q", "region", "period", "goal", "type", "org", "lang", "syntax",
+                "q", "region", "period", "goal", "type", "org", "lang", "topic", "syntax",
             ],
             Route::Suggest => &["q", "limit"],
             Route::Coverage => &["type", "goal", "year", "format"],
@@ -70,6 +70,8 @@ pub struct Params {
     pub doc_type: Vec<String>,
     pub org: Vec<String>,
     pub lang: Vec<String>,
+    /// `on` or `off` (or their labels): documents about the topic, or only sharing its words.
+    pub topic: Option<String>,
     pub limit: Option<String>,
     pub offset: Option<String>,
     pub format: Format,
@@ -108,6 +110,7 @@ impl Params {
             "type" => self.doc_type.push(v),
             "org" => self.org.push(v),
             "lang" => self.lang.push(v),
+            "topic" => self.topic = Some(v),
             "limit" => self.limit = Some(v),
             "offset" => self.offset = Some(v),
             "format" => self.format = format(one_of(key, &v, &["json", "csv", "jsonl"])?),
@@ -130,6 +133,7 @@ impl Params {
             types: self.doc_type.clone(),
             orgs: self.org.clone(),
             langs: self.lang.clone(),
+            topics: self.topic.iter().cloned().collect(),
             limit: number("limit", &self.limit, max_limit, "")?,
             offset: number(
                 "offset",
@@ -297,10 +301,23 @@ pub(crate) struct FilterParams {
     /// ISO 639-1 language code such as `sv`; repeat for OR.
     #[param(pattern = "^[A-Za-z]{2}$")]
     lang: Option<Vec<String>>,
+    /// `on`: only documents about men's violence against women and violence in close
+    /// relationships; `off`: only those that share its words without being about it (a
+    /// workplace's "hot och våld", a climate plan, a Norwegian page). Omitted: both.
+    #[param(inline)]
+    topic: Option<Topic>,
     /// How the query is read: `lenient` (stray punctuation is text) or `strict` (the query
     /// grammar; a query it cannot read is a 400 `invalid_query`).
     #[param(inline)]
     syntax: Option<Syntax>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum Topic {
+    On,
+    Off,
 }
 
 #[derive(utoipa::ToSchema)]

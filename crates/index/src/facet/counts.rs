@@ -16,6 +16,8 @@ pub(crate) struct Counts {
     pub doc_type: [u64; DocType::ALL.len()],
     pub org: Vec<(String, u64)>,
     pub lang: Vec<(String, u64)>,
+    /// On topic, off topic.
+    pub topic: [u64; 2],
 }
 
 impl Counts {
@@ -49,6 +51,9 @@ impl Counts {
         for (a, b) in self.doc_type.iter_mut().zip(other.doc_type) {
             *a += b;
         }
+        for (a, b) in self.topic.iter_mut().zip(other.topic) {
+            *a += b;
+        }
     }
 }
 
@@ -63,6 +68,7 @@ pub(crate) struct LocalCounts {
     /// By goal bits: one count per hit, spread over its goals at the end.
     goal_sets: [u64; GOAL_SETS],
     doc_type: [u64; DocType::ALL.len()],
+    topic: [u64; 2],
     /// Differences: +1 at a period's start, −1 after its end (from `min_year`).
     years: Vec<i64>,
     min_year: u16,
@@ -81,6 +87,7 @@ impl LocalCounts {
             lang: vec![0; t.langs.len()],
             goal_sets: [0; GOAL_SETS],
             doc_type: [0; DocType::ALL.len()],
+            topic: [0; 2],
             years: vec![0; span],
             min_year: t.min_year,
         }
@@ -104,6 +111,7 @@ impl LocalCounts {
                 }
             }
             Dim::Goal => self.goal_sets[row.goals as usize & (GOAL_SETS - 1)] += 1,
+            Dim::Topic => self.topic[usize::from(row.off_topic)] += 1,
             Dim::Period => {
                 // The table keeps only periods with min_year ≤ start ≤ end ≤ max_year.
                 if row.start != 0 {
@@ -149,6 +157,7 @@ impl LocalCounts {
             doc_type: self.doc_type,
             org: named(self.org, &t.orgs),
             lang: named(self.lang, &t.langs),
+            topic: self.topic,
         }
     }
 }

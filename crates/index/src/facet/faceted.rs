@@ -138,7 +138,8 @@ impl FacetedSegment {
                     // A document's goal bits are its goal facets, as in the table.
                     let s = score()
                         * self.ranker.factor(row.doc_type as u64, row.goals as u64)
-                        * self.ranker.place_factor(self.named.holds(row));
+                        * self.ranker.place_factor(self.named.holds(row))
+                        * self.ranker.topic_factor(row.off_topic);
                     (s, s)
                 };
                 self.top.push(Candidate {

@@ -27,16 +27,23 @@ pub(crate) enum Dim {
     Type,
     Org,
     Lang,
+    Topic,
 }
 
-pub(crate) const DIMS: [Dim; 6] = [
+pub(crate) const DIMS: [Dim; 7] = [
     Dim::Region,
     Dim::Period,
     Dim::Goal,
     Dim::Type,
     Dim::Org,
     Dim::Lang,
+    Dim::Topic,
 ];
+
+/// The values of the topic facet: about men's violence against women and violence in close
+/// relationships, or only sharing its words (a workplace's "hot och våld", a climate plan, a
+/// Norwegian page).
+pub const TOPICS: [(&str, &str); 2] = [("on", "om ämnet"), ("off", "delar bara orden")];
 
 impl Dim {
     pub(crate) fn bit(self) -> u8 {
@@ -61,6 +68,8 @@ pub(crate) struct FilterSpec {
     pub types: Vec<DocType>,
     pub orgs: Vec<String>,
     pub langs: Vec<String>,
+    /// Whether on-topic documents pass (`Some(true)`), off-topic ones (`Some(false)`), or both.
+    pub on_topic: Option<bool>,
 }
 
 /// A request error: the value of `name` cannot be used.
@@ -111,6 +120,7 @@ impl FilterSpec {
                 Ok(l)
             })
             .collect::<Result<_, _>>()?;
+        let topics = slugs(&req.topics, "topic", topic_of, &TOPICS)?;
         Ok(FilterSpec {
             regions,
             period,
@@ -118,6 +128,12 @@ impl FilterSpec {
             types,
             orgs: req.orgs.iter().map(|o| o.trim().to_string()).collect(),
             langs,
+            // Both values are no filter.
+            on_topic: match (topics.contains(&true), topics.contains(&false)) {
+                (true, false) => Some(true),
+                (false, true) => Some(false),
+                _ => None,
+            },
         })
     }
 
@@ -130,6 +146,7 @@ impl FilterSpec {
             Dim::Type => !self.types.is_empty(),
             Dim::Org => !self.orgs.is_empty(),
             Dim::Lang => !self.langs.is_empty(),
+            Dim::Topic => self.on_topic.is_some(),
         }
     }
 
@@ -176,6 +193,12 @@ impl FilterSpec {
                     .map(|l| facet_term(f.lang, &["lang", l.as_str()]))
                     .collect(),
             ),
+            // An index made before the topic facet: every entry counts as on topic.
+            Dim::Topic => match (f.topic, self.on_topic?) {
+                (Some(field), on) => facet_term(field, &["topic", crate::write::topic_value(on)]),
+                (None, true) => Box::new(tantivy::query::AllQuery),
+                (None, false) => Box::new(tantivy::query::EmptyQuery),
+            },
         };
         Some(unscored(q))
     }
@@ -208,6 +231,15 @@ fn slugs<T>(
                 .ok_or_else(|| invalid(name, format!("unknown {name} {v:?}; one of: {}", listed())))
         })
         .collect()
+}
+
+/// A topic filter value: `on` or `off`, or their labels.
+fn topic_of(v: &str) -> Option<bool> {
+    let v = v.trim().to_lowercase();
+    TOPICS
+        .iter()
+        .position(|(slug, label)| v == *slug || v == *label)
+        .map(|i| i == 0)
 }
 
 /// What is wrong with a region filter, and what would be right.

@@ -17,6 +17,7 @@ pub(crate) struct SegmentFilter {
     types: Option<u32>,
     orgs: Option<IdSet>,
     langs: Option<IdSet>,
+    on_topic: Option<bool>,
 }
 
 /// Ids of a segment table's names, looked up by place (a row is checked by one load).
@@ -72,6 +73,7 @@ impl SegmentFilter {
             langs: spec
                 .has(Dim::Lang)
                 .then(|| IdSet::of(spec.langs.iter().filter_map(|l| t.langs.id(l)))),
+            on_topic: spec.on_topic,
         }
     }
 
@@ -103,6 +105,9 @@ impl SegmentFilter {
         }
         if self.langs.as_ref().is_some_and(|l| !l.contains(row.lang)) {
             m |= Dim::Lang.bit();
+        }
+        if self.on_topic.is_some_and(|on| on == row.off_topic) {
+            m |= Dim::Topic.bit();
         }
         m
     }

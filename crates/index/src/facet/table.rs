@@ -41,6 +41,8 @@ pub(crate) struct Row {
     pub doc_type: u8,
     /// [`schema::goal_bits`] of the entry's goal facets.
     pub goals: u8,
+    /// Whether the document is off the topic (it only shares the words).
+    pub off_topic: bool,
 }
 
 /// Names of one kind in one segment; index 0 is the empty name ("none").
@@ -285,6 +287,11 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
     let lang = facets(f.lang)?;
     let lang_ids = ord_values(&lang, |path| path.get(1).map_or(0, |l| t.langs.intern(l)))?;
     fill(&lang, &lang_ids, &mut rows, |row, id| row.lang = id as u16);
+    if let Some(field) = f.topic {
+        let topic = facets(field)?;
+        let off = ord_values(&topic, |path| path.get(1) == Some(&"off"))?;
+        fill(&topic, &off, &mut rows, |row, off| row.off_topic = off);
+    }
     let goal = facets(f.goal)?;
     let goal_bits = ord_values(&goal, |path| {
         let goal = path.get(1).and_then(|g| Goal::from_slug(g));

@@ -46,7 +46,7 @@ fn document(i: usize, rng: &mut Rng, tax: &Taxonomy, version: usize) -> Document
         region: (rng.below(8) != 0).then(|| county.name.clone()),
         municipality: municipality.map(|m| m.display_name()),
         organisation: Some(["Länsstyrelsen", "Regionen", "Kommunen"][rng.below(3)].into()),
-        on_topic: true,
+        on_topic: rng.below(4) != 0,
         doc_type: DocType::ALL[rng.below(DocType::ALL.len())],
         period: (rng.below(5) != 0)
             .then(|| Period::new(start, start + rng.below(5) as u16))
@@ -119,6 +119,9 @@ fn random_request(rng: &mut Rng, tax: &Taxonomy) -> SearchRequest {
     if rng.below(3) == 0 {
         req.langs.push(["sv", "en"][rng.below(2)].into());
     }
+    if rng.below(3) == 0 {
+        req.topics.push(["on", "off"][rng.below(2)].into());
+    }
     req
 }
 
@@ -180,6 +183,7 @@ fn one_pass_equals_a_query_per_facet() {
             (&facets.doc_type, Dim::Type, "type", "type"),
             (&facets.organisation, Dim::Org, "org", "org"),
             (&facets.lang, Dim::Lang, "lang", "lang"),
+            (&facets.topic, Dim::Topic, "topic", "topic"),
         ] {
             let want = reference_counts(&index, &under(Some(d)), field, root);
             assert_eq!(have, &want, "{d:?} of {req:?}");
