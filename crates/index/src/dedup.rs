@@ -108,7 +108,9 @@ pub(crate) fn collapse(
     };
     let mut out: Vec<(u64, Option<std::sync::Arc<DocMeta>>, Folded)> = Vec::new();
     for c in top {
-        let (s, m) = (sig(c.addr), meta(c.addr)?);
+        // Without a signature a hit stands alone, and its metadata is not needed here.
+        let s = sig(c.addr);
+        let m = if s == 0 { None } else { meta(c.addr)? };
         let into = out.iter_mut().find(|(kept, km, _)| {
             near(*kept, s, max_bits) && same_work(km.as_deref(), m.as_deref())
         });

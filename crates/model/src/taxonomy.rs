@@ -1,5 +1,7 @@
 //! The region taxonomy: 21 counties and their municipalities, from `config/regions.toml`.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use crate::config::{config_text, parse, ConfigError};
@@ -98,6 +100,29 @@ pub struct RegionRef<'a> {
     pub municipality: Option<&'a Municipality>,
 }
 
+/// A name as [`Taxonomy::places_in`] looks it up: lowercase, without å ä ö.
+fn name_key(name: &str) -> String {
+    fold_ascii(&name.to_lowercase())
+}
+
+/// The name index of [`Taxonomy`]: municipalities first, so that a county's name wins.
+fn names_of(counties: &[County]) -> HashMap<String, (usize, Option<usize>)> {
+    let mut names = HashMap::new();
+    for (ci, c) in counties.iter().enumerate() {
+        for (mi, m) in c.municipalities.iter().enumerate() {
+            for n in std::iter::once(m.name.clone()).chain(m.org_names()) {
+                names.insert(name_key(&n), (ci, Some(mi)));
+            }
+        }
+    }
+    for (ci, c) in counties.iter().enumerate() {
+        for n in [&c.name, &c.short].into_iter().chain(&c.aliases) {
+            names.insert(name_key(n), (ci, None));
+        }
+    }
+    names
+}
+
 fn same_place(a: &RegionRef<'_>, b: &RegionRef<'_>) -> bool {
     a.county.code == b.county.code
         && a.municipality.map(|m| &m.code) == b.municipality.map(|m| &m.code)
@@ -109,6 +134,10 @@ pub struct Taxonomy {
     counties: Vec<County>,
     /// Municipality names that are also common words ("Vara", "Mark"), lowercase.
     common_word_names: Vec<String>,
+    /// Every place's names (lowercase, without å ä ö) to the place: a county's name, short name
+    /// and aliases, a municipality's name and organisation names; a county where a county and
+    /// a municipality share one ("kalmar"). Read by [`Taxonomy::places_in`], once per query.
+    names: HashMap<String, (usize, Option<usize>)>,
 }
 
 impl Taxonomy {
@@ -121,6 +150,7 @@ impl Taxonomy {
     /// Parses a regions file.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         let file: RegionsFile = parse("regions.toml", text)?;
+        let names = names_of(&file.county);
         Ok(Taxonomy {
             counties: file.county,
             common_word_names: file
@@ -128,6 +158,7 @@ impl Taxonomy {
                 .iter()
                 .map(|n| n.to_lowercase())
                 .collect(),
+            names,
         })
     }
 
@@ -163,24 +194,18 @@ impl Taxonomy {
         out
     }
 
-    /// [`resolve`](Self::resolve) by name only (also typed without å, ä and ö): no codes, no
-    /// slugs, no common words.
+    /// A place by one of its names (also typed without å, ä and ö): no codes, no slugs, no
+    /// common words.
     fn resolve_name(&self, words: &str) -> Option<RegionRef<'_>> {
         if self.is_common_word(words) {
             return None;
         }
-        let r = self.resolve(words)?;
-        // As typed, or without its å, ä and ö ("vasterbotten").
-        let key = |n: &str| fold_ascii(&n.to_lowercase());
-        let typed = key(words);
-        let county_named = [&r.county.name, &r.county.short]
-            .into_iter()
-            .chain(&r.county.aliases)
-            .any(|n| key(n) == typed);
-        let municipality_named = r.municipality.is_some_and(|m| {
-            key(&m.name) == typed || m.org_names().iter().any(|n| key(n) == typed)
-        });
-        (county_named || municipality_named).then_some(r)
+        let &(ci, mi) = self.names.get(&name_key(words))?;
+        let county = &self.counties[ci];
+        Some(RegionRef {
+            county,
+            municipality: mi.map(|m| &county.municipalities[m]),
+        })
     }
 
     pub fn counties(&self) -> &[County] {

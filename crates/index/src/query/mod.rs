@@ -15,8 +15,9 @@ mod parsers;
 pub(crate) mod prefix;
 pub(crate) mod restrict;
 pub mod rewrite;
+mod soft;
 
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
@@ -27,6 +28,7 @@ pub(crate) use parsers::Phrases;
 pub use parsers::QueryParsers;
 use prefix::PrefixQuery;
 use rewrite::{expand_compounds_except, expand_synonyms_with, route_phrases, split_prefixes};
+use soft::SoftConjunction;
 
 /// Parses the user's query over the fields of `scope` (those of documents or those of
 /// passages). Those fields are the scope's own, so the query matches entries of `scope` only
@@ -203,16 +205,13 @@ fn soften(parsers: &QueryParsers, parsed: Box<dyn Query>) -> Box<dyn Query> {
         return parsed;
     }
     let need = ((words.len() as f32 * share.max(0.0)).ceil() as usize).clamp(1, words.len());
-    let any: Vec<(Occur, Box<dyn Query>)> = words
-        .iter()
-        .map(|(_, q)| (Occur::Should, q.box_clone()))
-        .collect();
-    let soft = BooleanQuery::with_minimum_required_clauses(any, need);
-    let bonus = BoostQuery::new(parsed, parsers.all_words_boost.max(0.0));
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Must, Box::new(soft)),
-        (Occur::Should, Box::new(bonus)),
-    ]))
+    let words: Vec<Box<dyn Query>> = words.iter().map(|(_, q)| q.box_clone()).collect();
+    // The words' sum, plus all_words_boost times it for an entry with every word.
+    Box::new(SoftConjunction::new(
+        words,
+        need,
+        1.0 + parsers.all_words_boost.max(0.0),
+    ))
 }
 
 /// Terms starting with `prefix` in the whole-word text fields of `scope` ([`PrefixQuery`]: the
