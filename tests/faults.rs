@@ -55,6 +55,8 @@ fn indexed_ids(data: &Path) -> Option<(BTreeSet<String>, usize)> {
             &SearchRequest {
                 limit: Some(100),
                 offset: seen,
+                // Every document: the sample's county pages are near-duplicates.
+                keep_near_duplicates: true,
                 ..Default::default()
             },
         )

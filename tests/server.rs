@@ -450,12 +450,17 @@ fn openapi_document_describes_every_endpoint() {
         .iter()
         .filter_map(|p| p["name"].as_str())
         .collect();
-    for p in [
-        "q", "region", "period", "goal", "type", "org", "lang", "limit", "offset", "sort",
+    let mut params = params;
+    params.sort_unstable();
+    let mut want = [
+        "q", "region", "period", "goal", "type", "org", "lang", "topic", "limit", "offset", "sort",
         "format", "dialect", "syntax",
-    ] {
-        assert!(params.contains(&p), "parameter {p} in {params:?}");
-    }
+    ];
+    want.sort_unstable();
+    assert_eq!(
+        params, want,
+        "the parameters /api/search reads, no more, no fewer"
+    );
 }
 
 #[test]

@@ -14,6 +14,7 @@ pub struct PeriodRules {
     pub exclude_context: Vec<String>,
     pub exclude_window: usize,
     /// The national strategy's own period: never a document's when the text names the strategy.
+    #[serde(default = "national_period")]
     pub national_period: [u16; 2],
     pub weight_title: f32,
     pub weight_cue: f32,
@@ -63,8 +64,20 @@ pub struct OrganisationRules {
     pub body_cap: usize,
     /// On a host of no organisation (news, mirrors), a town is the page's municipality when
     /// its evidence reaches this score and `town_margin` times the next town's.
+    #[serde(default = "two")]
     pub town_min_score: f32,
+    #[serde(default = "two")]
     pub town_margin: f32,
+}
+
+// Defaults of keys added after 2026-12-05, so that an override file written before still
+// loads with the shipped behaviour.
+fn national_period() -> [u16; 2] {
+    [2017, 2026]
+}
+
+fn two() -> f32 {
+    2.0
 }
 
 /// What makes a text about the topic (`[topic]`).

@@ -279,6 +279,10 @@ mod tests {
         );
         assert_eq!(doc.region.as_deref(), Some("Dalarnas län"));
         assert_eq!(doc.municipality.as_deref(), Some("Falu kommun"));
+        assert_eq!(
+            doc.organisation, None,
+            "the newspaper, not the municipality, published it"
+        );
         // The town in the URL path counts when the text names it too.
         let doc = page(
             "https://www.nt.se/nyheter/motala/artikel/plan.html",

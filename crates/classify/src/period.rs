@@ -201,17 +201,22 @@ pub fn pick_range(rules: &PeriodRules, title_zone: &str, body: &str) -> Option<P
 }
 
 fn pick_of(rules: &PeriodRules, title_zone: &str, body: &str, single: bool) -> Option<Period> {
-    let national = names_the_national_strategy(rules, title_zone, body)
-        .then(|| Period::new(rules.national_period[0], rules.national_period[1]))
+    // The national strategy's years are dropped from a body that names the strategy, but a
+    // title's years only when the title names it: "Länsstrategi 2017–2026" is the county's.
+    let national = Period::new(rules.national_period[0], rules.national_period[1]);
+    let named = |t: &str| names_the_national_strategy(rules, t);
+    let in_body = (named(title_zone) || named(body))
+        .then_some(national)
         .flatten();
-    let of = |text| {
+    let in_title = named(title_zone).then_some(national).flatten();
+    let of = |text, drop: Option<Period>| {
         candidates(rules, text)
             .into_iter()
             .filter(move |c| single || c.is_range)
-            .filter(move |c| Some(c.period) != national)
+            .filter(move |c| Some(c.period) != drop)
     };
     let mut scores: HashMap<Period, (f32, usize)> = HashMap::new();
-    for c in of(body) {
+    for c in of(body, in_body) {
         let mut s = rules.weight_occurrence;
         if c.cued {
             s += rules.weight_cue;
@@ -225,7 +230,7 @@ fn pick_of(rules: &PeriodRules, title_zone: &str, body: &str, single: bool) -> O
         let e = scores.entry(c.period).or_insert((0.0, c.start));
         e.0 += s;
     }
-    for c in of(title_zone) {
+    for c in of(title_zone, in_title) {
         let e = scores.entry(c.period).or_insert((0.0, 0));
         e.0 += rules.weight_title;
         e.1 = 0;
@@ -244,12 +249,9 @@ fn pick_of(rules: &PeriodRules, title_zone: &str, body: &str, single: bool) -> O
 
 /// Whether the text names the national strategy anywhere: then its years ("Strategin gäller
 /// 2017–2026", a sentence away from the name) are the strategy's, never the document's.
-fn names_the_national_strategy(rules: &PeriodRules, title_zone: &str, body: &str) -> bool {
-    let named = |t: &str| {
-        let t = t.to_lowercase();
-        rules.exclude_context.iter().any(|w| t.contains(w.as_str()))
-    };
-    named(title_zone) || named(body)
+fn names_the_national_strategy(rules: &PeriodRules, text: &str) -> bool {
+    let t = text.to_lowercase();
+    rules.exclude_context.iter().any(|w| t.contains(w.as_str()))
 }
 
 #[cfg(test)]
@@ -288,6 +290,10 @@ mod tests {
         assert_eq!(pick_range(&rules(), "Nationell strategi", body), None);
         let county = "Länets strategi gäller 2021–2026. Den nationella strategin gäller 2017–2026.";
         assert_eq!(pick_range(&rules(), "", county), p(2021, 2026));
+        // A county's own strategy for the same years keeps them from its title.
+        let own = "Länsstrategi 2017–2026";
+        let body = "Strategin bygger på den nationella strategin, som också gäller 2017–2026.";
+        assert_eq!(pick(&rules(), own, body), p(2017, 2026));
     }
 
     fn rules() -> PeriodRules {

@@ -190,7 +190,7 @@ impl RegionMatcher {
         if third_party {
             self.towns(ev, &mut s);
         }
-        let mut place = self.decide(&s, ev.meta);
+        let place = self.decide(&s, ev.meta);
         match kind {
             // A national body names cities and counties in passing ("a study in Malmö").
             HostKind::National => Place {
@@ -198,14 +198,13 @@ impl RegionMatcher {
                 municipality: None,
                 ..place
             },
-            HostKind::ThirdParty => {
-                let town = self.leading_town(&s, place.county.as_deref());
-                if place.municipality.is_some() && place.municipality != town {
-                    place.organisation = ev.meta.organisation.clone();
-                }
-                place.municipality = town;
-                place
-            }
+            // The page is about the town; its publisher is the newspaper, the party or the
+            // mirror, which only the metadata names.
+            HostKind::ThirdParty => Place {
+                municipality: self.leading_town(&s, place.county.as_deref()),
+                organisation: ev.meta.organisation.clone(),
+                ..place
+            },
             HostKind::Own | HostKind::Unknown => place,
         }
     }

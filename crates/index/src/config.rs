@@ -36,12 +36,20 @@ pub struct SearchSettings {
     #[serde(default)]
     pub all_words_boost: f32,
     /// Hits whose near-duplicate signatures differ in at most this many of 64 bits are one hit
-    /// (0: never folded).
-    #[serde(default)]
+    /// (0: never folded). Defaults (for override files written before): the shipped values.
+    #[serde(default = "near_duplicate_bits")]
     pub near_duplicate_bits: u32,
     /// How many hits beyond the page a search ranks to find the page's near-duplicates in.
-    #[serde(default)]
+    #[serde(default = "near_duplicate_pool")]
     pub near_duplicate_pool: usize,
+}
+
+fn near_duplicate_bits() -> u32 {
+    10
+}
+
+fn near_duplicate_pool() -> usize {
+    50
 }
 
 fn every_word() -> f32 {
@@ -62,10 +70,12 @@ pub struct Ranking {
     pub type_prior: HashMap<String, f32>,
     pub goal_boost: f32,
     /// Score factor of an entry of a place the query names (a county or a municipality).
-    #[serde(default = "one")]
+    /// (Default for override files written before it: the shipped 1.5.)
+    #[serde(default = "place_boost")]
     pub place_boost: f32,
     /// Score factor of a document that is off the topic (it only shares the words).
-    #[serde(default = "one")]
+    /// (Default for override files written before it: the shipped 0.5.)
+    #[serde(default = "off_topic")]
     pub off_topic: f32,
     /// Similar documents and measures: factor for one of the compared one's county.
     pub similar_same_county: f32,
@@ -73,8 +83,12 @@ pub struct Ranking {
     pub similar_other_type: f32,
 }
 
-fn one() -> f32 {
-    1.0
+fn place_boost() -> f32 {
+    1.5
+}
+
+fn off_topic() -> f32 {
+    0.5
 }
 
 const EMBEDDED_SYNONYMS: &str = include_str!("../../../config/synonyms.toml");

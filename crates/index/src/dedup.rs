@@ -9,7 +9,7 @@
 //! fewer than [`MIN_WORDS`] words gets no signature (0): too little to tell a copy from a
 //! coincidence. A search keeps a pool of its best hits and folds every hit whose signature lies
 //! within `near_duplicate_bits` of a better-ranked hit's into that hit ([`collapse`]). Plans,
-//! strategies and agreements fold only into one of the same county and period (a mirror's copy
+//! strategies and agreements fold only into one of the same county, municipality and period (a mirror's copy
 //! of the plan): two counties' plans written from one template are two plans, which a
 //! coordinator compares.
 
@@ -130,7 +130,7 @@ fn alone(best: Candidate) -> Folded {
 }
 
 /// Whether two near-identical texts are one work: any two pages, but two plans only when they
-/// are of one county and one period.
+/// are of one county, one municipality and one period.
 fn same_work(a: Option<&DocMeta>, b: Option<&DocMeta>) -> bool {
     let plan = |m: &DocMeta| {
         matches!(
@@ -139,7 +139,9 @@ fn same_work(a: Option<&DocMeta>, b: Option<&DocMeta>) -> bool {
         )
     };
     match (a, b) {
-        (Some(a), Some(b)) if plan(a) || plan(b) => a.region == b.region && a.period == b.period,
+        (Some(a), Some(b)) if plan(a) || plan(b) => {
+            a.region == b.region && a.municipality == b.municipality && a.period == b.period
+        }
         _ => true,
     }
 }

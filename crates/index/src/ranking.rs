@@ -12,8 +12,12 @@
 //!   every text that mentions it. Places are read by `Taxonomy::places_in`; an entry's place
 //!   is its `region` facet (a county's entry is not boosted for one of its municipalities).
 //!
-//! They read fast fields (`type_code`, `goal_bits`, the `region` facet), so changing the factors
-//! needs no re-index.
+//! - A factor for documents off the topic (they only share its words: a workplace's "hot och
+//!   våld", a climate plan), read from the `topic` facet.
+//!
+//! They read fast fields (`type_code`, `goal_bits`, the `region` and `topic` facets), so
+//! changing the factors needs no re-index (an index made before the `topic` facet has every
+//! entry on topic until its documents are ingested again).
 
 use tantivy::collector::{Collector, TopDocs};
 use tantivy::{DocAddress, DocId, Score, SegmentReader};

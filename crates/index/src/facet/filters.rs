@@ -43,7 +43,10 @@ pub(crate) const DIMS: [Dim; 7] = [
 /// The values of the topic facet: about men's violence against women and violence in close
 /// relationships, or only sharing its words (a workplace's "hot och våld", a climate plan, a
 /// Norwegian page).
-pub const TOPICS: [(&str, &str); 2] = [("on", "om ämnet"), ("off", "delar bara orden")];
+pub const TOPICS: [(&str, &str); 2] = [
+    ("on", "Om mäns våld mot kvinnor"),
+    ("off", "Delar bara orden"),
+];
 
 impl Dim {
     pub(crate) fn bit(self) -> u8 {
@@ -238,7 +241,7 @@ fn topic_of(v: &str) -> Option<bool> {
     let v = v.trim().to_lowercase();
     TOPICS
         .iter()
-        .position(|(slug, label)| v == *slug || v == *label)
+        .position(|(slug, label)| v == *slug || v == label.to_lowercase())
         .map(|i| i == 0)
 }
 

@@ -91,6 +91,16 @@ fn random_request(rng: &mut Rng, tax: &Taxonomy) -> SearchRequest {
         limit: Some(1 + rng.below(30)),
         ..SearchRequest::default()
     };
+    // A place in the query: its entries are weighed up, in the collector and the scorer alike.
+    if rng.below(3) == 0 {
+        let county = &tax.counties()[rng.below(4)];
+        let place = if rng.below(2) == 0 {
+            county.short.clone()
+        } else {
+            county.municipalities[rng.below(2)].name.clone()
+        };
+        req.query = format!("{} {place}", req.query);
+    }
     if rng.below(2) == 0 {
         let county = &tax.counties()[rng.below(4)];
         req.regions.push(if rng.below(3) == 0 {
