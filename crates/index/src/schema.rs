@@ -102,6 +102,15 @@ pub struct Fields {
     pub topic: Option<Field>,
 }
 
+/// The `topic` facet's value of a document: `on` or `off` the topic.
+pub(crate) fn topic_value(on_topic: bool) -> &'static str {
+    if on_topic {
+        "on"
+    } else {
+        "off"
+    }
+}
+
 /// Which entries a query is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {

@@ -198,7 +198,7 @@ impl FilterSpec {
             ),
             // An index made before the topic facet: every entry counts as on topic.
             Dim::Topic => match (f.topic, self.on_topic?) {
-                (Some(field), on) => facet_term(field, &["topic", crate::write::topic_value(on)]),
+                (Some(field), on) => facet_term(field, &["topic", crate::schema::topic_value(on)]),
                 (None, true) => Box::new(tantivy::query::AllQuery),
                 (None, false) => Box::new(tantivy::query::EmptyQuery),
             },

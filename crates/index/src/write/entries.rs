@@ -103,15 +103,6 @@ fn passage_entry(
     e
 }
 
-/// The `topic` facet's value of a document.
-pub(crate) fn topic_value(on_topic: bool) -> &'static str {
-    if on_topic {
-        "on"
-    } else {
-        "off"
-    }
-}
-
 /// Fields shared by a document's entries: id, hash, facets, period, metadata.
 fn common(f: &Fields, d: &Document, meta: &str, kind: &str) -> TantivyDocument {
     let mut e = doc!(
@@ -132,7 +123,10 @@ fn common(f: &Fields, d: &Document, meta: &str, kind: &str) -> TantivyDocument {
     }
     e.add_facet(f.doc_type, Facet::from_path(["type", d.doc_type.slug()]));
     if let Some(topic) = f.topic {
-        e.add_facet(topic, Facet::from_path(["topic", topic_value(d.on_topic)]));
+        e.add_facet(
+            topic,
+            Facet::from_path(["topic", schema::topic_value(d.on_topic)]),
+        );
     }
     e.add_u64(f.type_code, schema::type_code(d.doc_type));
     if let Some(org) = &d.organisation {

@@ -17,7 +17,6 @@ use tantivy::{IndexWriter, Term};
 use crate::searcher::SearchIndex;
 use crate::{IndexError, SearchConfig};
 use entries::entries;
-pub(crate) use entries::topic_value;
 use plansok_model::Document;
 
 /// What an upsert did.
