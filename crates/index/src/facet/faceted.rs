@@ -129,9 +129,7 @@ impl FacetedSegment {
         match self.filter.fails(row) {
             0 => {
                 self.total += 1;
-                for d in DIMS {
-                    self.counts.add(d, row);
-                }
+                self.counts.add_all(row);
                 let (key, score) = if self.by_date {
                     (row.end as f32, 0.0)
                 } else {
