@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use common::{fixture_dir, pipeline, pipeline_with, repo};
@@ -19,9 +19,20 @@ struct Fixture {
 
 /// The fixture's index opened again with other query-time settings.
 fn reopened(change: impl FnOnce(&mut plansok_index::SearchConfig)) -> SearchIndex {
+    opened(&corpus().dir, change)
+}
+
+/// The index in `dir` opened with the shipped settings as `change` leaves them.
+fn opened(dir: &Path, change: impl FnOnce(&mut plansok_index::SearchConfig)) -> SearchIndex {
     let mut cfg = plansok_index::SearchConfig::load().unwrap();
     change(&mut cfg);
-    SearchIndex::open(&corpus().dir.join("index"), cfg).unwrap()
+    SearchIndex::open(&dir.join("index"), cfg).unwrap()
+}
+
+/// Ingests the pages written under `dir/src` into `dir`'s index.
+fn ingest_src(dir: &Path) {
+    let mut p = pipeline(dir);
+    p.ingest_paths(&[dir.join("src")], |_, _| {}).unwrap();
 }
 
 /// The sample corpus with the shipped configuration, ingested once for this file.
@@ -513,14 +524,10 @@ fn a_place_named_in_the_query_ranks_its_own_documents_first() {
         "Skellefteå kommun ger stöd till våldsutsatta kvinnor och barn och arbetar förebyggande i \
          skolan. Planen antogs av kommunfullmäktige.",
     );
-    let mut p = pipeline(&dir);
-    p.ingest_paths(&[src], |_, _| {}).unwrap();
-    drop(p);
+    ingest_src(&dir);
     let tax = Taxonomy::load().unwrap();
     let first = |boost: f32| {
-        let mut cfg = plansok_index::SearchConfig::load().unwrap();
-        cfg.ranking.place_boost = boost;
-        let index = SearchIndex::open(&dir.join("index"), cfg).unwrap();
+        let index = opened(&dir, |c| c.ranking.place_boost = boost);
         let r = search(&index, &tax, &req("Skellefteå handlingsplan")).unwrap();
         assert_eq!(r.total, 2);
         r.hits[0].municipality.clone()
@@ -585,14 +592,8 @@ fn one_text_on_several_county_sites_is_one_hit_that_says_where_else_it_stands() 
          Varje förvaltning utser en kontaktperson, och planen följs upp varje år av \
          kommunstyrelsen tillsammans med kvinnojouren och polisen i kommunen.",
     );
-    let mut p = pipeline(&dir);
-    p.ingest_paths(&[src], |_, _| {}).unwrap();
-    drop(p);
-    let index = SearchIndex::open(
-        &dir.join("index"),
-        plansok_index::SearchConfig::load().unwrap(),
-    )
-    .unwrap();
+    ingest_src(&dir);
+    let index = opened(&dir, |_| {});
     let tax = Taxonomy::load().unwrap();
     let folded = search(&index, &tax, &req("mäns våld mot kvinnor")).unwrap();
     assert_eq!(folded.total, 6, "every match is counted");
@@ -659,15 +660,9 @@ fn a_text_off_the_topic_is_weighed_down_and_either_kind_can_be_chosen() {
         "Kommunen ger stöd till den som utsätts för hot och våld i nära relationer, och till \
          barn som upplever våld hemma.",
     );
-    let mut p = pipeline(&dir);
-    p.ingest_paths(&[src], |_, _| {}).unwrap();
-    drop(p);
+    ingest_src(&dir);
     let tax = Taxonomy::load().unwrap();
-    let open = |off_topic: f32| {
-        let mut cfg = plansok_index::SearchConfig::load().unwrap();
-        cfg.ranking.off_topic = off_topic;
-        SearchIndex::open(&dir.join("index"), cfg).unwrap()
-    };
+    let open = |off_topic: f32| opened(&dir, |c| c.ranking.off_topic = off_topic);
     let scores = |index: &SearchIndex| {
         let r = search(index, &tax, &req("hot och våld")).unwrap();
         assert_eq!(r.total, 2);

@@ -122,10 +122,7 @@ impl Classifier {
         // its type is `annat` and it has no plan period. A page that is not a plan names a plan's
         // period as a range; its single years are dates and statistics.
         let doc_type = if on_topic { doc_type } else { DocType::Annat };
-        let plan = matches!(
-            doc_type,
-            DocType::Handlingsplan | DocType::Strategi | DocType::Overenskommelse
-        );
+        let plan = doc_type.is_plan();
         // A newspaper's or a party's report of a plan, and a report or guide, are not the plan:
         // their years are what they report on. An organisation's own news of its plan names the
         // plan's period (the seeds), as does its topic page.

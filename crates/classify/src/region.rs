@@ -78,6 +78,12 @@ pub struct RegionMatcher {
     towns: Towns,
 }
 
+/// A URL's host, lowercase, without `www.`.
+fn host_of(u: &url::Url) -> Option<String> {
+    u.host_str()
+        .map(|h| h.trim_start_matches("www.").to_lowercase())
+}
+
 /// Who owns the host a page came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum HostKind {
@@ -169,12 +175,14 @@ impl RegionMatcher {
     /// Decides county, municipality and organisation.
     pub fn classify(&self, ev: &Evidence) -> Place {
         let r = &self.rules;
-        let kind = self.host_kind(ev.url);
+        // The URL read once: its host for the publisher and its kind, its path for towns.
+        let url = ev.url.and_then(|u| url::Url::parse(u).ok());
+        let kind = self.host_kind(ev.url, url.as_ref());
         let third_party = kind == HostKind::ThirdParty;
         let mut s = Scores::default();
         self.meta(ev.meta, &mut s);
-        if let Some(url) = ev.url {
-            self.url(url, &mut s);
+        if let Some(u) = &url {
+            self.url(u, &mut s);
         }
         self.text(ev.title, r.weight_title, usize::MAX, true, &mut s);
         for sig in ev.signals {
@@ -188,7 +196,7 @@ impl RegionMatcher {
             self.emails(text, &mut s);
         }
         if third_party {
-            self.towns(ev, &mut s);
+            self.towns(ev, url.as_ref(), &mut s);
         }
         let place = self.decide(&s, ev.meta);
         match kind {
@@ -209,18 +217,15 @@ impl RegionMatcher {
         }
     }
 
-    fn host_kind(&self, url: Option<&str>) -> HostKind {
-        let Some(url) = url else {
+    /// `raw` as given (the national hosts' list matches it), `parsed` the same URL read.
+    fn host_kind(&self, raw: Option<&str>, parsed: Option<&url::Url>) -> HostKind {
+        let Some(raw) = raw else {
             return HostKind::Unknown;
         };
-        if on_hosts(&self.rules.national_hosts, url) {
+        if on_hosts(&self.rules.national_hosts, raw) {
             return HostKind::National;
         }
-        let host = url::Url::parse(url).ok().and_then(|u| {
-            u.host_str()
-                .map(|h| h.trim_start_matches("www.").to_lowercase())
-        });
-        match host {
+        match parsed.and_then(host_of) {
             None => HostKind::Unknown,
             Some(h) if h == self.rules.lansstyrelsen_host || self.domain_target(&h).is_some() => {
                 HostKind::Own
@@ -230,7 +235,7 @@ impl RegionMatcher {
     }
 
     /// Towns named in the title, the body and (when the text names them too) the URL.
-    fn towns(&self, ev: &Evidence, s: &mut Scores) {
+    fn towns(&self, ev: &Evidence, url: Option<&url::Url>, s: &mut Scores) {
         let r = &self.rules;
         let in_title = self.towns.mentions(ev.title);
         let in_body = self.towns.mentions(ev.body);
@@ -244,10 +249,10 @@ impl RegionMatcher {
                 true,
             );
         }
-        let Some(url) = ev.url.and_then(|u| url::Url::parse(u).ok()) else {
+        let Some(url) = url else {
             return;
         };
-        for id in self.towns.in_url(&url) {
+        for id in self.towns.in_url(url) {
             if in_title.contains_key(&id) || in_body.contains_key(&id) {
                 s.add(Target::Kommun(id.0, id.1), r.weight_url / 2.0, true);
             }
@@ -302,12 +307,8 @@ impl RegionMatcher {
             .unwrap_or(0)
     }
 
-    fn url(&self, url: &str, s: &mut Scores) {
-        let Ok(u) = url::Url::parse(url) else { return };
-        let Some(host) = u
-            .host_str()
-            .map(|h| h.trim_start_matches("www.").to_lowercase())
-        else {
+    fn url(&self, u: &url::Url, s: &mut Scores) {
+        let Some(host) = host_of(u) else {
             return;
         };
         let w = self.rules.weight_url;

@@ -28,11 +28,7 @@ use crate::IndexError;
 use plansok_model::{DocType, Taxonomy};
 
 /// The types of documents counted when a request names none: plans, strategies, agreements.
-pub const COVERAGE_TYPES: [DocType; 3] = [
-    DocType::Handlingsplan,
-    DocType::Strategi,
-    DocType::Overenskommelse,
-];
+pub const COVERAGE_TYPES: [DocType; 3] = DocType::PLANS;
 
 /// The years a coverage year may be.
 pub const COVERAGE_YEARS: std::ops::RangeInclusive<u16> = 1990..=2100;

@@ -19,7 +19,6 @@ use crate::facet::table::Tables;
 use crate::facet::top_k::Candidate;
 use crate::meta::DocMeta;
 use crate::IndexError;
-use plansok_model::DocType;
 
 /// Texts shorter than this (in words) get no signature.
 pub const MIN_WORDS: usize = 40;
@@ -132,14 +131,8 @@ fn alone(best: Candidate) -> Folded {
 /// Whether two near-identical texts are one work: any two pages, but two plans only when they
 /// are of one county, one municipality and one period.
 fn same_work(a: Option<&DocMeta>, b: Option<&DocMeta>) -> bool {
-    let plan = |m: &DocMeta| {
-        matches!(
-            m.doc_type,
-            DocType::Handlingsplan | DocType::Strategi | DocType::Overenskommelse
-        )
-    };
     match (a, b) {
-        (Some(a), Some(b)) if plan(a) || plan(b) => {
+        (Some(a), Some(b)) if a.doc_type.is_plan() || b.doc_type.is_plan() => {
             a.region == b.region && a.municipality == b.municipality && a.period == b.period
         }
         _ => true,

@@ -27,6 +27,7 @@ use crate::request::SearchRequest;
 use crate::schema;
 use crate::searcher::SearchIndex;
 use plansok_model::{DocType, Goal, Taxonomy};
+use tantivy::fastfield::FacetReader;
 use tantivy::schema::Facet;
 
 /// The factors of one query.
@@ -177,27 +178,18 @@ impl Ranker {
 
     /// The `topic` facet's ordinal of "off" in `segment`, with the reader to look entries up
     /// in; `None` when the factor is 1 or the segment has no off-topic entry.
-    fn off_topic_ord(
-        &self,
-        segment: &SegmentReader,
-    ) -> Option<(tantivy::fastfield::FacetReader, u64)> {
+    fn off_topic_ord(&self, segment: &SegmentReader) -> Option<(FacetReader, u64)> {
         if self.off_topic == 1.0 {
             return None;
         }
-        let reader = segment.facet_reader("topic").ok()?;
-        let mut facet = Facet::root();
-        let ord = (0..reader.num_facets() as u64).find(|&o| {
-            reader.facet_from_ord(o, &mut facet).is_ok() && facet.to_path_string() == "/topic/off"
-        })?;
+        let (reader, ords) = facet_ords(segment, "topic", |path| path == "/topic/off")?;
+        let ord = *ords.first()?;
         Some((reader, ord))
     }
 
     /// The `region` facet ordinals of `segment` that lie in a named place (a county's and
     /// each of its municipalities' for a county), with the reader to look entries up in.
-    fn place_ords(
-        &self,
-        segment: &SegmentReader,
-    ) -> Option<(tantivy::fastfield::FacetReader, Vec<u64>)> {
+    fn place_ords(&self, segment: &SegmentReader) -> Option<(FacetReader, Vec<u64>)> {
         if self.places().is_empty() {
             return None;
         }
@@ -210,23 +202,30 @@ impl Ranker {
             })
             .map(|f| f.to_path_string())
             .collect();
-        let reader = segment.facet_reader("region").ok()?;
-        let mut facet = Facet::root();
-        let ords = (0..reader.num_facets() as u64)
-            .filter(|&o| {
-                reader.facet_from_ord(o, &mut facet).is_ok() && {
-                    let path = facet.to_path_string();
-                    paths.iter().any(|p| {
-                        path == *p
-                            || path
-                                .strip_prefix(p.as_str())
-                                .is_some_and(|r| r.starts_with('/'))
-                    })
-                }
+        facet_ords(segment, "region", |path| {
+            paths.iter().any(|p| {
+                path == p
+                    || path
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
             })
-            .collect();
-        Some((reader, ords))
+        })
     }
+}
+
+/// The ordinals of `field`'s facets in `segment` whose path (`/region/Dalarnas län`) `keep`
+/// accepts, with the reader to look entries up in; `None` when the segment has no such field.
+fn facet_ords(
+    segment: &SegmentReader,
+    field: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Option<(FacetReader, Vec<u64>)> {
+    let reader = segment.facet_reader(field).ok()?;
+    let mut facet = Facet::root();
+    let ords = (0..reader.num_facets() as u64)
+        .filter(|&o| reader.facet_from_ord(o, &mut facet).is_ok() && keep(&facet.to_path_string()))
+        .collect();
+    Some((reader, ords))
 }
 
 #[cfg(test)]

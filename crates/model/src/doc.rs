@@ -153,6 +153,18 @@ impl DocType {
         DocType::Annat,
     ];
 
+    /// The plans of the field: action plans, strategies and agreements.
+    pub const PLANS: [DocType; 3] = [
+        DocType::Handlingsplan,
+        DocType::Strategi,
+        DocType::Overenskommelse,
+    ];
+
+    /// Whether this is one of [`DocType::PLANS`].
+    pub fn is_plan(self) -> bool {
+        DocType::PLANS.contains(&self)
+    }
+
     pub fn slug(self) -> &'static str {
         match self {
             DocType::Handlingsplan => "handlingsplan",

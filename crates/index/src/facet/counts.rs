@@ -60,6 +60,16 @@ impl Counts {
 /// The sets of goals a document can have (its goal bits).
 pub(crate) const GOAL_SETS: usize = 1 << Goal::ALL.len();
 
+/// One more for name `i` of a count vector (name 0, "none", is not counted).
+#[inline(always)]
+fn bump(v: &mut [u64], i: usize) {
+    if i != 0 {
+        if let Some(n) = v.get_mut(i) {
+            *n += 1;
+        }
+    }
+}
+
 /// Counts of one segment by its table's ids.
 pub(crate) struct LocalCounts {
     county: Vec<u64>,
@@ -97,23 +107,30 @@ impl LocalCounts {
     /// (a hit of a broad query is counted tens of thousands of times per search).
     #[inline]
     pub(crate) fn add_all(&mut self, row: &Row) {
-        #[inline(always)]
-        fn bump(v: &mut [u64], i: usize) {
-            if i != 0 {
-                if let Some(n) = v.get_mut(i) {
-                    *n += 1;
-                }
-            }
-        }
         bump(&mut self.county, row.county as usize);
         bump(&mut self.org, row.org as usize);
         bump(&mut self.lang, row.lang as usize);
+        self.add_type(row);
+        self.add_goals(row);
+        self.add_topic(row);
+        self.add_period(row);
+    }
+
+    #[inline]
+    fn add_type(&mut self, row: &Row) {
         if let Some(n) = self.doc_type.get_mut(row.doc_type as usize) {
             *n += 1;
         }
+    }
+
+    #[inline]
+    fn add_goals(&mut self, row: &Row) {
         self.goal_sets[row.goals as usize & (GOAL_SETS - 1)] += 1;
+    }
+
+    #[inline]
+    fn add_topic(&mut self, row: &Row) {
         self.topic[usize::from(row.off_topic)] += 1;
-        self.add_period(row);
     }
 
     #[inline]
@@ -129,25 +146,15 @@ impl LocalCounts {
         }
     }
 
+    /// Counts `row` in dimension `d` alone (a hit that fails only that dimension's filter).
     pub(crate) fn add(&mut self, d: Dim, row: &Row) {
-        let bump = |v: &mut [u64], i: usize| {
-            if i != 0 {
-                if let Some(n) = v.get_mut(i) {
-                    *n += 1;
-                }
-            }
-        };
         match d {
             Dim::Region => bump(&mut self.county, row.county as usize),
             Dim::Org => bump(&mut self.org, row.org as usize),
             Dim::Lang => bump(&mut self.lang, row.lang as usize),
-            Dim::Type => {
-                if let Some(n) = self.doc_type.get_mut(row.doc_type as usize) {
-                    *n += 1;
-                }
-            }
-            Dim::Goal => self.goal_sets[row.goals as usize & (GOAL_SETS - 1)] += 1,
-            Dim::Topic => self.topic[usize::from(row.off_topic)] += 1,
+            Dim::Type => self.add_type(row),
+            Dim::Goal => self.add_goals(row),
+            Dim::Topic => self.add_topic(row),
             Dim::Period => self.add_period(row),
         }
     }

@@ -227,6 +227,22 @@ fn soften(parsers: &QueryParsers, parsed: Box<dyn Query>) -> Box<dyn Query> {
     ))
 }
 
+/// The explanation of a query of our own: its score of `doc` alone, or an error when `doc`
+/// does not match (`scorer` is the query's scorer of `doc`'s segment).
+fn explain_score(
+    name: &'static str,
+    mut scorer: Box<dyn tantivy::query::Scorer>,
+    doc: tantivy::DocId,
+) -> tantivy::Result<tantivy::query::Explanation> {
+    use tantivy::DocSet;
+    if scorer.seek(doc) != doc {
+        return Err(tantivy::TantivyError::InvalidArgument(format!(
+            "document {doc} does not match"
+        )));
+    }
+    Ok(tantivy::query::Explanation::new(name, scorer.score()))
+}
+
 /// Terms starting with `prefix` in the whole-word text fields of `scope` ([`PrefixQuery`]: the
 /// union of the terms' postings when a segment has at most `union_terms` of them, else a
 /// range of the term dictionary).

@@ -15,7 +15,7 @@ use tantivy::query::{
     TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Schema};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
+use tantivy::{DocId, Score, SegmentReader, Term};
 
 /// The terms of `field` that start with `prefix`, each scoring the boost.
 #[derive(Debug, Clone)]
@@ -123,13 +123,7 @@ impl Weight for PrefixWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new("PrefixQuery", scorer.score()))
+        super::explain_score("PrefixQuery", self.scorer(reader, 1.0)?, doc)
     }
 }
 

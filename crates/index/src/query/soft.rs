@@ -9,7 +9,7 @@
 //! words, so finding the smallest document among them is a scan of a short vector.
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 /// Entries with at least `need` of `words`; all of them: the score times `all_factor`.
 #[derive(Debug)]
@@ -83,13 +83,7 @@ impl Weight for SoftWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new("SoftConjunction", scorer.score()))
+        super::explain_score("SoftConjunction", self.scorer(reader, 1.0)?, doc)
     }
 }
 
