@@ -31,7 +31,7 @@ use plansok_model::{DocType, Goal};
 pub const SV: &str = "sv";
 pub const EN: &str = "en";
 pub const SV_PARTS: &str = "sv_parts";
-/// Pairs and triples of neighbouring Swedish words ([`crate::analysis::pairs`]).
+/// Pairs of neighbouring Swedish words ([`crate::analysis::pairs`]).
 pub const SV_PAIRS: &str = "sv_pairs";
 /// Words as written (lowercased), for autocomplete.
 pub const WORDS: &str = "words";
@@ -131,7 +131,7 @@ impl Scope {
 }
 
 /// A Swedish text field with its English twin, its compound-part shadow and, for the long
-/// texts (bodies and passage texts), its shadow of word pairs and triples.
+/// texts (bodies and passage texts), its shadow of word pairs.
 #[derive(Debug, Clone, Copy)]
 pub struct TextField {
     pub sv: Field,

@@ -112,7 +112,7 @@ pub fn query_tokenizers(analysis: &Analysis) -> tantivy::tokenizer::TokenizerMan
     m
 }
 
-/// The pair or triples of a phrase's words as the index makes them, but of its own words only
+/// The pairs of a phrase's words as the index makes them, but of its own words only
 /// (no compound split) and with the index's Swedish stop words only, so that the gaps are those of the text.
 pub fn query_pairs(analysis: &Analysis) -> TextAnalyzer {
     let words = if analysis.stemming {
@@ -120,7 +120,7 @@ pub fn query_pairs(analysis: &Analysis) -> TextAnalyzer {
     } else {
         plain()
     };
-    TextAnalyzer::from(PairTokenizer::for_query(words))
+    TextAnalyzer::from(PairTokenizer::new(words))
 }
 
 fn query_analyzer(lang: Language) -> TextAnalyzer {

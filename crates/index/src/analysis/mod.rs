@@ -1,5 +1,5 @@
 //! The Swedish text analysis: compound splitting against the lexicon of `config/lexicon/`
-//! ([`compound`]), word pairs and triples for phrases ([`pairs`]), the per-thread memo of each
+//! ([`compound`]), word pairs for phrases ([`pairs`]), the per-thread memo of each
 //! word's tokens that snippets are marked through ([`word_memo`]), and the analyzers built of
 //! them ([`analyzers`]). Nothing here reads the index: it turns text into tokens.
 
