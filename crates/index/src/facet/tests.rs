@@ -70,16 +70,28 @@ fn document(i: usize, rng: &mut Rng, tax: &Taxonomy, version: usize) -> Document
 }
 
 /// 80 documents over three commits (three segments), the first 10 rewritten in the last
-/// one (so the first segment has deleted entries).
+/// one (so the first segment has deleted entries), and 40–44 rewritten before the second
+/// commit (so that segment holds a deleted and an alive version of each, with other facets).
 fn index(dir: &std::path::Path, tax: &Taxonomy) -> Indexer {
-    let mut index = Indexer::open(dir, SearchConfig::load().unwrap()).unwrap();
+    let mut cfg = SearchConfig::load().unwrap();
+    // One indexing thread: a commit makes one segment.
+    cfg.index.writer_heap_mb = 16;
+    let mut index = Indexer::open(dir, cfg).unwrap();
     let mut rng = Rng(7);
-    for batch in [0..40, 40..80, 0..10] {
-        let version = usize::from(batch.start == 0 && batch.end == 10);
-        for i in batch {
+    // (documents, version, commit after them)
+    let batches = [
+        (0..40, 0, true),
+        (40..80, 0, false),
+        (40..45, 2, true),
+        (0..10, 1, true),
+    ];
+    for (range, version, commit) in batches {
+        for i in range {
             index.upsert(&document(i, &mut rng, tax, version)).unwrap();
         }
-        index.commit().unwrap();
+        if commit {
+            index.commit().unwrap();
+        }
     }
     index.reader().reload().unwrap();
     index
