@@ -1,6 +1,9 @@
 //! National-size benchmark: a synthetic corpus of N passages (default 100,000 and 1,000,000),
 //! indexed by plansok and loaded into PostgreSQL's full-text search (`swedish` configuration,
-//! GIN index), then the same query mix with filters from 32 concurrent clients against both.
+//! GIN index), both timed; then the 8 searches of [`MIX`] and a generated mix of every endpoint
+//! ([`support::mix`]) from 32 concurrent clients, the mix's searches against PostgreSQL too
+//! ([`support::pg`]), each phase `PLANSOK_SCALE_RUNS` times (default 1). `benches/README.md`
+//! lists every setting.
 //!
 //! `cargo bench -p plansok --bench scale` (needs PostgreSQL 15 server binaries and pgbench:
 //! `apt-get install postgresql`; without them the PostgreSQL rows are skipped). Settings:
@@ -29,7 +32,6 @@
 mod support;
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -182,56 +184,82 @@ fn generate(i: usize, seed: u64, pool: &Pool, tax: &Taxonomy) -> Document {
 struct Built {
     docs: usize,
     passages: usize,
-    secs: f64,
+    /// Seconds to generate the documents and write the CSV (not part of either build).
+    generate_secs: f64,
+    /// Seconds to index: adding with a commit every 2,000 documents, then the final merge.
+    add_secs: f64,
+    merge_secs: f64,
     index_bytes: u64,
     csv: PathBuf,
 }
 
-/// Generates documents until `target` passages, indexes them, writes them as CSV for
-/// PostgreSQL.
+impl Built {
+    fn secs(&self) -> f64 {
+        self.add_secs + self.merge_secs
+    }
+}
+
+/// Generates documents until `target` passages and writes them as CSV for PostgreSQL, then
+/// indexes them, timed apart from the generation (PostgreSQL's time is that of loading the
+/// CSV and indexing it).
 fn build(dir: &Path, target: usize, seed: u64, pool: &Pool) -> Built {
     let tax = Taxonomy::load().unwrap();
-    let mut store = Indexer::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
     let csv = dir.join("docs.csv");
     let mut w = csv::Writer::from_path(&csv).unwrap();
-    let (mut docs, mut passages) = (0, 0);
     let t = Instant::now();
+    let mut all = Vec::new();
+    let mut passages = 0;
     while passages < target {
-        let d = generate(docs, seed, pool, &tax);
+        let d = generate(all.len(), seed, pool, &tax);
         passages += d.passages.len();
-        docs += 1;
-        store.upsert(&d).unwrap();
-        let p = d.period.unwrap();
-        w.write_record([
-            d.id.as_str(),
-            d.title.as_str(),
-            d.region.as_deref().unwrap_or(""),
-            d.doc_type.slug(),
-            &p.start.to_string(),
-            &p.end.to_string(),
-            &d.goals
-                .iter()
-                .map(|g| g.slug())
-                .collect::<Vec<_>>()
-                .join(" "),
-            d.body.as_str(),
-        ])
-        .unwrap();
-        if docs % 2000 == 0 {
+        write_csv_row(&mut w, &d);
+        all.push(d);
+    }
+    w.flush().unwrap();
+    let generate_secs = t.elapsed().as_secs_f64();
+    let mut store = Indexer::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+    let t = Instant::now();
+    for (i, d) in all.iter().enumerate() {
+        store.upsert(d).unwrap();
+        if (i + 1) % env_usize("PLANSOK_SCALE_COMMIT_EVERY", 2000) == 0 {
             store.commit().unwrap();
         }
     }
-    // As `plansok ingest` ends a run: a commit, and a merge if the run left many segments.
+    store.commit().unwrap();
+    let add_secs = t.elapsed().as_secs_f64();
+    // As `plansok ingest` ends a run: a merge if the run left many segments.
+    let t = Instant::now();
     store.merge_if_fragmented().unwrap();
-    let secs = t.elapsed().as_secs_f64();
-    w.flush().unwrap();
+    let merge_secs = t.elapsed().as_secs_f64();
     Built {
-        docs,
+        docs: all.len(),
         passages,
-        secs,
+        generate_secs,
+        add_secs,
+        merge_secs,
         index_bytes: support::dir_bytes(&dir.join("index")),
         csv,
     }
+}
+
+/// A document as a row of the CSV (the columns of [`support::pg::COLUMNS`]).
+fn write_csv_row(w: &mut csv::Writer<std::fs::File>, d: &Document) {
+    let p = d.period.unwrap();
+    let goals: Vec<&str> = d.goals.iter().map(|g| g.slug()).collect();
+    w.write_record([
+        d.id.as_str(),
+        d.title.as_str(),
+        d.region.as_deref().unwrap_or(""),
+        d.municipality.as_deref().unwrap_or(""),
+        d.organisation.as_deref().unwrap_or(""),
+        d.lang.as_str(),
+        d.doc_type.slug(),
+        &p.start.to_string(),
+        &p.end.to_string(),
+        &goals.join(" "),
+        d.body.as_str(),
+    ])
+    .unwrap();
 }
 
 /// A request of the mix as the search library takes it, read by the API's own parameter
@@ -332,6 +360,10 @@ struct Load {
     per_path: Vec<Vec<f64>>,
     /// Each request of the mix alone (sequential, median of 3, ms), when asked for.
     alone: Vec<f64>,
+    /// From starting `plansok serve` until it accepts connections (ms).
+    startup_ms: f64,
+    /// The first request it answers (a search for "våld" with every facet), ms.
+    first_ms: f64,
 }
 
 /// `plansok serve` on the index as a process of its own, under the request mix `paths`; with
@@ -345,7 +377,7 @@ fn load_plansok(
     paths: &[String],
     alone: bool,
 ) -> Load {
-    let port = free_port();
+    let port = support::pg::free_port();
     let cfg = dir.join(if cache { "cfg-cache" } else { "cfg-nocache" });
     std::fs::create_dir_all(&cfg).unwrap();
     let server_toml = std::fs::read_to_string(repo().join("config/server.toml")).unwrap();
@@ -368,6 +400,7 @@ fn load_plansok(
         || PathBuf::from(env!("CARGO_BIN_EXE_plansok")),
         PathBuf::from,
     );
+    let started = Instant::now();
     let mut server = Command::new(binary)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .env("PLANSOK_DATA", dir)
@@ -378,7 +411,9 @@ fn load_plansok(
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     wait_http(&format!("{base}/api/health"));
+    let startup_ms = started.elapsed().as_secs_f64() * 1000.0;
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let first_ms = rt.block_on(each_once(&base, MIX[0]));
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     // Warm up (first reads of the index files), then measure.
     rt.block_on(phase(&base, &paths, clients, 3));
@@ -401,7 +436,22 @@ fn load_plansok(
         peak_mb,
         per_path,
         alone,
+        startup_ms,
+        first_ms,
     }
+}
+
+/// One request on a new connection, ms (the client is made before the clock starts: making one
+/// loads its TLS roots, which takes longer than the request).
+async fn each_once(base: &str, path: &str) -> f64 {
+    let client = reqwest::Client::new();
+    let t = Instant::now();
+    let ok = match client.get(format!("{base}{path}")).send().await {
+        Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+        Err(_) => false,
+    };
+    assert!(ok, "the first request {path} failed");
+    t.elapsed().as_secs_f64() * 1000.0
 }
 
 /// Each of `paths` alone, one after the other: the median of three runs (ms).
@@ -523,14 +573,6 @@ fn mix_report(mix: &[Request], l: &Load, secs: u64) -> String {
     out
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn wait_http(url: &str) {
     let addr: std::net::SocketAddr = url
         .trim_start_matches("http://")
@@ -539,256 +581,13 @@ fn wait_http(url: &str) {
         .unwrap()
         .parse()
         .unwrap();
-    for _ in 0..600 {
+    for _ in 0..12_000 {
         if std::net::TcpStream::connect(addr).is_ok() {
             return;
         }
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(5));
     }
     panic!("{url} did not come up");
-}
-
-/// The query mix as SQL: the ten best documents with a headline, the total and the counts
-/// per county, under the same filters (one pgbench transaction per search).
-fn sql_mix() -> Vec<String> {
-    let q = |words: &str, filter: &str| {
-        let m = format!("tsv @@ websearch_to_tsquery('swedish', '{words}'){filter}");
-        format!(
-            "SELECT id, title, ts_headline('swedish', body, websearch_to_tsquery('swedish', '{words}'), 'MaxWords=35') \
-             FROM (SELECT id, title, body FROM docs WHERE {m} \
-             ORDER BY ts_rank(tsv, websearch_to_tsquery('swedish', '{words}')) DESC LIMIT 10) top;\n\
-             SELECT count(*) FROM docs WHERE {m};\n\
-             SELECT region, count(*) FROM docs WHERE {m} GROUP BY region;\n"
-        )
-    };
-    vec![
-        q("våld", ""),
-        q("skyddat boende", " AND region = 'Skåne län'"),
-        q(
-            "hedersrelaterat våld",
-            " AND period_start <= 2025 AND period_end >= 2025",
-        ),
-        q("riskbedömning", " AND goals LIKE '%skydd-och-stod%'"),
-        q(
-            "barnahus",
-            " AND doc_type = 'handlingsplan' AND region IN ('Jämtlands län', 'Västerbottens län')",
-        ),
-        q("\"våld i nära relationer\"", ""),
-        q("kvinnojour", ""),
-        q(
-            "utbildning kompetens",
-            " AND goals LIKE '%kunskap-och-metod%' AND period_start <= 2024 AND period_end >= 2022",
-        ),
-    ]
-}
-
-/// A PostgreSQL server of its own on loopback, with the documents and a GIN index.
-struct Postgres {
-    dir: PathBuf,
-    port: u16,
-    bin: PathBuf,
-    as_postgres: bool,
-}
-
-impl Postgres {
-    fn bin_dir() -> Option<PathBuf> {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-            .ok()?
-            .filter_map(Result::ok)
-            .map(|e| e.path().join("bin"))
-            .filter(|p| p.join("postgres").exists() && p.join("pgbench").exists())
-            .collect();
-        dirs.sort();
-        dirs.pop()
-    }
-
-    fn cmd(&self, prog: &str) -> Command {
-        let path = self.bin.join(prog);
-        if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(path);
-            c
-        } else {
-            Command::new(path)
-        }
-    }
-
-    fn start(work: &Path) -> Option<Postgres> {
-        let bin = Self::bin_dir()?;
-        let as_postgres = Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-            .unwrap_or(false);
-        let dir = work.join("pgdata");
-        std::fs::create_dir_all(&dir).ok()?;
-        if as_postgres {
-            Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(work)
-                .status()
-                .ok()?;
-        }
-        let pg = Postgres {
-            dir,
-            port: free_port(),
-            bin,
-            as_postgres,
-        };
-        let ok = pg
-            .cmd("initdb")
-            .args([
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-                "-D",
-            ])
-            .arg(&pg.dir)
-            .stdout(Stdio::null())
-            .status()
-            .ok()?
-            .success();
-        if !ok {
-            return None;
-        }
-        let opts = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c shared_buffers=512MB -c max_connections=100",
-            pg.port
-        );
-        let ok = pg
-            .cmd("pg_ctl")
-            .args(["-w", "-D"])
-            .arg(&pg.dir)
-            .args(["-o", &opts, "-l"])
-            .arg(pg.dir.join("log"))
-            .arg("start")
-            .stdout(Stdio::null())
-            .status()
-            .ok()?
-            .success();
-        ok.then_some(pg)
-    }
-
-    fn psql(&self, sql: &str) -> bool {
-        let mut child = Command::new(self.bin.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(sql.as_bytes())
-            .unwrap();
-        child.wait().map(|s| s.success()).unwrap_or(false)
-    }
-
-    /// Loads the CSV and builds the GIN index; returns the seconds it took.
-    fn load(&self, csv: &Path) -> f64 {
-        let t = Instant::now();
-        let sql = format!(
-            "SET client_min_messages = warning;\nDROP TABLE IF EXISTS docs;\n\
-             CREATE TABLE docs (id text PRIMARY KEY, title text, region text, doc_type text, \
-             period_start int, period_end int, goals text, body text);\n\
-             \\copy docs FROM '{}' WITH (FORMAT csv)\n\
-             ALTER TABLE docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS \
-             (setweight(to_tsvector('swedish', title), 'A') || to_tsvector('swedish', body)) STORED;\n\
-             CREATE INDEX docs_tsv ON docs USING gin (tsv);\n\
-             CREATE INDEX docs_region ON docs (region);\n\
-             VACUUM ANALYZE docs;\n",
-            csv.display()
-        );
-        assert!(self.psql(&sql), "loading PostgreSQL failed");
-        t.elapsed().as_secs_f64()
-    }
-
-    /// pgbench with the SQL mix: requests/s, p50, p99 (ms).
-    fn bench(&self, work: &Path, clients: usize, secs: u64) -> (f64, f64, f64) {
-        let scripts = work.join("pgbench");
-        std::fs::create_dir_all(&scripts).unwrap();
-        let mut args = vec![
-            "-h".to_string(),
-            "127.0.0.1".into(),
-            "-p".into(),
-            self.port.to_string(),
-            "-U".into(),
-            "postgres".into(),
-            "-n".into(),
-            "-c".into(),
-            clients.to_string(),
-            "-j".into(),
-            "2".into(),
-            "-T".into(),
-            secs.to_string(),
-            "-l".into(),
-            format!("--log-prefix={}", scripts.join("log").display()),
-        ];
-        for (i, sql) in sql_mix().iter().enumerate() {
-            let f = scripts.join(format!("q{i}.sql"));
-            std::fs::write(&f, sql).unwrap();
-            args.push("-f".into());
-            args.push(format!("{}@1", f.display()));
-        }
-        args.push("postgres".into());
-        let out = Command::new(self.bin.join("pgbench"))
-            .args(&args)
-            .current_dir(&scripts)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let mut lat: Vec<f64> = Vec::new();
-        for e in std::fs::read_dir(&scripts).unwrap().filter_map(Result::ok) {
-            if !e.file_name().to_string_lossy().starts_with("log") {
-                continue;
-            }
-            for line in std::fs::read_to_string(e.path()).unwrap().lines() {
-                if let Some(us) = line
-                    .split_whitespace()
-                    .nth(2)
-                    .and_then(|v| v.parse::<f64>().ok())
-                {
-                    lat.push(us / 1000.0);
-                }
-            }
-        }
-        lat.sort_by(|a, b| a.total_cmp(b));
-        (
-            lat.len() as f64 / secs as f64,
-            percentile_sorted(&lat, 0.5),
-            percentile_sorted(&lat, 0.99),
-        )
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let _ = self
-            .cmd("pg_ctl")
-            .args(["-m", "immediate", "-D"])
-            .arg(&self.dir)
-            .arg("stop")
-            .stdout(Stdio::null())
-            .status();
-    }
 }
 
 fn main() {
@@ -842,8 +641,7 @@ fn main() {
         return;
     }
     let pool = pool();
-    let mut table = String::new();
-    let mut serial = String::new();
+    let runs = env_usize("PLANSOK_SCALE_RUNS", 1).max(1);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -852,128 +650,201 @@ fn main() {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_default();
-    let _ = writeln!(
-        table,
-        "Machine: {} cores ({cpu}). Seed {seed}; {clients} concurrent clients, {secs} s per load phase; \
-         query mix: 8 searches with filters (top 10 with snippets, total, facet counts).\n",
+    let mut out = format!(
+        "Machine: {} cores ({cpu}). Seed {seed}; {clients} concurrent clients, {secs} s per load \
+         phase, {runs} run(s) of every phase, alternating plansok and PostgreSQL.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    let _ = writeln!(
-        table,
-        "| passages (documents) | system | build | index | req/s | p50 ms | p99 ms | peak server memory |\n|---|---|---|---|---|---|---|---|"
-    );
     for target in sizes {
-        let keep = std::env::var_os("PLANSOK_SCALE_KEEP").is_some();
-        let work = tempfile::tempdir().unwrap();
-        let built = build(work.path(), target, seed, &pool);
-
-        println!(
-            "{} passages in {} documents: indexed in {:.1} s ({:.0} passages/s), {:.0} MB ({:.0} bytes/passage)",
-            built.passages,
-            built.docs,
-            built.secs,
-            built.passages as f64 / built.secs,
-            built.index_bytes as f64 / 1e6,
-            built.index_bytes as f64 / built.passages as f64
-        );
-        let (rows, mean) = one_at_a_time(work.path());
-        let _ = writeln!(
-            serial,
-            "\n{} passages, each query alone (median of {} runs; mean of the medians {mean:.2} ms):\n\n\
-             | query | hits | median ms | p95 ms |\n|---|---|---|---|",
-            built.passages,
-            env_usize("PLANSOK_SCALE_REPEAT", 30)
-        );
-        for (q, hits, p50, p95) in rows {
-            println!("  alone: {q}: {hits} hits, median {p50:.2} ms, p95 {p95:.2} ms");
-            let _ = writeln!(serial, "| `{q}` | {hits} | {p50:.2} | {p95:.2} |");
-        }
-        if std::env::var_os("PLANSOK_SCALE_ALONE_ONLY").is_some() {
-            if keep {
-                println!("  kept {}", work.keep().display());
-            }
-            continue;
-        }
-        let fixed: Vec<String> = MIX.iter().map(|p| p.to_string()).collect();
-        let generated =
-            mix_wanted("generated").then(|| generated_mix(work.path(), &pool, seed, mix_size()));
-        let mut runs: Vec<(&str, &[String], bool)> = Vec::new();
-        if mix_wanted("fixed") {
-            runs.push((
-                "plansok, 8-search mix, every request searched",
-                &fixed,
-                false,
-            ));
-            runs.push(("plansok, 8-search mix, response cache on", &fixed, true));
-        }
-        let generated_paths: Vec<String> =
-            generated.iter().flatten().map(|r| r.path.clone()).collect();
-        if generated.is_some() {
-            runs.push((
-                "plansok, generated mix, every request searched",
-                &generated_paths,
-                false,
-            ));
-        }
-        for (name, paths, cache) in runs {
-            let alone = !cache && std::ptr::eq(paths, &generated_paths[..]);
-            let l = load_plansok(work.path(), clients, secs, cache, paths, alone);
-            if alone {
-                if let Some(mix) = &generated {
-                    let _ = writeln!(
-                        serial,
-                        "\n{} passages, the generated mix ({} requests) by endpoint, uncached:\n\n{}",
-                        built.passages,
-                        mix.len(),
-                        mix_report(mix, &l, secs)
-                    );
-                }
-            }
-            println!(
-                "  {name}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak",
-                l.rps, l.p50, l.p99, l.errors, l.peak_mb
-            );
-            let _ = writeln!(
-                table,
-                "| {} ({}) | {name} | {:.0} s | {:.0} MB | {:.0} | {:.1} | {:.1} | {:.0} MB |",
-                built.passages,
-                built.docs,
-                built.secs,
-                built.index_bytes as f64 / 1e6,
-                l.rps,
-                l.p50,
-                l.p99,
-                l.peak_mb
-            );
-        }
-        match Postgres::start(work.path()) {
-            Some(pg) if std::env::var_os("PLANSOK_SCALE_NO_PG").is_none() => {
-                let load_secs = pg.load(&built.csv);
-                let (rps, p50, p99) = pg.bench(work.path(), clients, secs);
-                println!(
-                    "  PostgreSQL FTS: loaded and indexed in {load_secs:.0} s; {rps:.0} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms"
-                );
-                let _ = writeln!(
-                    table,
-                    "| {} ({}) | PostgreSQL FTS (swedish, GIN) | {load_secs:.0} s | – | {rps:.0} | {p50:.1} | {p99:.1} | – |",
-                    built.passages, built.docs
-                );
-            }
-            _ => println!(
-                "  PostgreSQL: skipped (no server binaries, initdb failed, or PLANSOK_SCALE_NO_PG)"
-            ),
-        }
-        if keep {
-            println!("  kept {}", work.keep().display());
-        }
+        out.push_str(&run_size(target, seed, &pool, clients, secs, runs));
     }
-    table.push_str(&serial);
-    println!("\n{table}");
-    let out = std::env::var("CARGO_TARGET_DIR")
+    println!("\n{out}");
+    let dir = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| repo().join("target"))
         .join("bench-results");
-    std::fs::create_dir_all(&out).unwrap();
-    std::fs::write(out.join("scale.md"), &table).unwrap();
-    println!("written to {}", out.join("scale.md").display());
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("scale.md"), &out).unwrap();
+    println!("written to {}", dir.join("scale.md").display());
+}
+
+/// A load phase's row of the results table.
+fn load_row(size: &str, run: usize, system: &str, mix: &str, l: &Load) -> String {
+    format!(
+        "| {size} | {run} | {system} | {mix} | {:.0} | {:.1} | {:.1} | {:.0} MB | {:.0} | {:.1} |\n",
+        l.rps, l.p50, l.p99, l.peak_mb, l.startup_ms, l.first_ms
+    )
+}
+
+/// Builds the corpus of `target` passages, loads PostgreSQL with it, and runs every phase
+/// `runs` times; returns this size's tables (Markdown).
+fn run_size(
+    target: usize,
+    seed: u64,
+    pool: &Pool,
+    clients: usize,
+    secs: u64,
+    runs: usize,
+) -> String {
+    let keep = std::env::var_os("PLANSOK_SCALE_KEEP").is_some();
+    let work = tempfile::tempdir().unwrap();
+    let built = build(work.path(), target, seed, pool);
+    let size = format!("{} ({})", built.passages, built.docs);
+    println!(
+        "{size}: generated in {:.1} s; indexed in {:.1} s ({:.1} s adding, {:.1} s merging; \
+         {:.0} passages/s), {:.0} MB ({:.0} bytes/passage)",
+        built.generate_secs,
+        built.secs(),
+        built.add_secs,
+        built.merge_secs,
+        built.passages as f64 / built.secs(),
+        built.index_bytes as f64 / 1e6,
+        built.index_bytes as f64 / built.passages as f64
+    );
+    let tax = Taxonomy::load().unwrap();
+    let pg = std::env::var_os("PLANSOK_SCALE_NO_PG")
+        .is_none()
+        .then(|| support::pg::Postgres::start(work.path()))
+        .flatten();
+    let pg_built = pg
+        .as_ref()
+        .map(|pg| (pg.load(&built.csv), pg.table_bytes()));
+    let mut out = format!(
+        "\n## {size} passages (documents)\n\n### Building\n\n\
+         | system | build s | of which merging s | index MB | bytes per passage |\n|---|---|---|---|---|\n\
+         | plansok | {:.1} | {:.1} | {:.0} | {:.0} |\n",
+        built.secs(),
+        built.merge_secs,
+        built.index_bytes as f64 / 1e6,
+        built.index_bytes as f64 / built.passages as f64
+    );
+    match pg_built {
+        Some((load_secs, bytes)) => {
+            println!(
+                "  PostgreSQL: loaded and indexed in {load_secs:.1} s, {:.0} MB",
+                bytes as f64 / 1e6
+            );
+            let _ = writeln!(
+                out,
+                "| PostgreSQL FTS (swedish, GIN): load the CSV, tsvector, index, analyze | {load_secs:.1} | – | {:.0} | {:.0} |\n\n\
+                 plansok's build is {:.2}× PostgreSQL's.",
+                bytes as f64 / 1e6,
+                bytes as f64 / built.passages as f64,
+                built.secs() / load_secs
+            );
+        }
+        None => out.push_str(
+            "\nPostgreSQL: skipped (no server binaries, initdb failed, or PLANSOK_SCALE_NO_PG).\n",
+        ),
+    }
+    let (rows, mean) = one_at_a_time(work.path());
+    let mut alone = format!(
+        "\n### The 8 searches alone (median of {} runs; mean of the medians {mean:.2} ms)\n\n\
+         | query | hits | median ms | p95 ms |\n|---|---|---|---|\n",
+        env_usize("PLANSOK_SCALE_REPEAT", 30)
+    );
+    for (q, hits, p50, p95) in rows {
+        println!("  alone: {q}: {hits} hits, median {p50:.2} ms, p95 {p95:.2} ms");
+        let _ = writeln!(alone, "| `{q}` | {hits} | {p50:.2} | {p95:.2} |");
+    }
+    if std::env::var_os("PLANSOK_SCALE_ALONE_ONLY").is_some() {
+        if keep {
+            println!("  kept {}", work.keep().display());
+        }
+        out.push_str(&alone);
+        return out;
+    }
+    let fixed: Vec<String> = MIX.iter().map(|p| p.to_string()).collect();
+    let mix = generated_mix(work.path(), pool, seed, mix_size());
+    let generated: Vec<String> = mix.iter().map(|r| r.path.clone()).collect();
+    let searches: Vec<String> = generated
+        .iter()
+        .filter(|p| p.starts_with("/api/search?"))
+        .cloned()
+        .collect();
+    let sql = |paths: &[String]| -> Vec<String> {
+        paths
+            .iter()
+            .filter_map(|p| support::pg::sql_of(p, &tax))
+            .collect()
+    };
+    let (fixed_sql, searches_sql) = (sql(&fixed), sql(&searches));
+    let _ = writeln!(
+        out,
+        "\n### Under load, uncached unless said\n\n\
+         The generated mix: {} requests of every endpoint ([`support/mix.rs`]); its searches: the {} \
+         `/api/search` requests of it (searches and browsing), which PostgreSQL answers too. Startup: \
+         from starting `plansok serve` to its first accepted connection; first request: a search for \
+         \"våld\" with every facet, the server's first answer.\n\n\
+         | passages (documents) | run | system | mix | req/s | p50 ms | p99 ms | peak server memory | startup ms | first request ms |\n\
+         |---|---|---|---|---|---|---|---|---|---|",
+        mix.len(),
+        searches.len()
+    );
+    let mut ratios = Vec::new();
+    let mut by_endpoint = String::new();
+    for run in 1..=runs {
+        if mix_wanted("fixed") {
+            for (cache, name) in [
+                (false, "8 searches"),
+                (true, "8 searches, response cache on"),
+            ] {
+                let l = load_plansok(work.path(), clients, secs, cache, &fixed, false);
+                print_load(name, &l);
+                out.push_str(&load_row(&size, run, "plansok", name, &l));
+            }
+        }
+        if mix_wanted("generated") {
+            let l = load_plansok(work.path(), clients, secs, false, &generated, run == 1);
+            print_load("generated mix", &l);
+            out.push_str(&load_row(&size, run, "plansok", "generated mix", &l));
+            if run == 1 {
+                by_endpoint = mix_report(&mix, &l, secs);
+            }
+            let l = load_plansok(work.path(), clients, secs, false, &searches, false);
+            print_load("generated mix's searches", &l);
+            out.push_str(&load_row(&size, run, "plansok", "its searches", &l));
+            if let Some(pg) = &pg {
+                let (rps, p50, p99) =
+                    pg.bench(work.path(), "searches", &searches_sql, clients, secs);
+                println!("  PostgreSQL, the generated mix's searches: {rps:.1} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms");
+                let _ = writeln!(out, "| {size} | {run} | PostgreSQL FTS | its searches | {rps:.1} | {p50:.1} | {p99:.1} | – | – | – |");
+                ratios.push(l.rps / rps);
+            }
+        }
+        if let (Some(pg), true) = (&pg, mix_wanted("fixed")) {
+            let (rps, p50, p99) = pg.bench(work.path(), "fixed", &fixed_sql, clients, secs);
+            println!("  PostgreSQL, 8 searches: {rps:.1} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms");
+            let _ = writeln!(out, "| {size} | {run} | PostgreSQL FTS | 8 searches | {rps:.1} | {p50:.1} | {p99:.1} | – | – | – |");
+        }
+    }
+    if !ratios.is_empty() {
+        let text: Vec<String> = ratios.iter().map(|r| format!("{r:.0}×")).collect();
+        let _ = writeln!(
+            out,
+            "\nplansok's requests per second over PostgreSQL's on the generated mix's searches: {} \
+             (median {:.0}×).",
+            text.join(", "),
+            support::median(ratios.clone())
+        );
+    }
+    if !by_endpoint.is_empty() {
+        let _ = write!(
+            out,
+            "\n### The generated mix by endpoint (run 1)\n\n{by_endpoint}"
+        );
+    }
+    out.push_str(&alone);
+    if keep {
+        println!("  kept {}", work.keep().display());
+    }
+    out
+}
+
+fn print_load(name: &str, l: &Load) {
+    println!(
+        "  plansok, {name}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak, \
+         startup {:.0} ms, first request {:.1} ms",
+        l.rps, l.p50, l.p99, l.errors, l.peak_mb, l.startup_ms, l.first_ms
+    );
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use plansok_ingest::{collect_files, IngestOptions};
 
 pub mod mix;
+pub mod pg;
 
 /// Peak resident memory of this process (VmHWM), in MB.
 pub fn peak_rss_mb() -> f64 {
