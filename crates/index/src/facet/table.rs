@@ -268,12 +268,15 @@ pub(crate) fn place_key(county: &str, municipality: &str) -> String {
 /// county, organisation, language, topic, type and period are read for the document entries
 /// (and for any passage whose document entry is not in the segment) and copied to the passages:
 /// a few percent of the column reads. Each entry's document is named from its `meta` value
-/// ([`name_documents`]), which a second thread decodes meanwhile. At 1M passages this makes
+/// ([`name_documents`]), which a second thread decodes meanwhile, and reads the goal areas. At 1M passages this makes
 /// the first search after `plansok serve` starts about twice as fast.
 fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError> {
     let meta_column = segment.fast_fields().str("meta")?;
     std::thread::scope(|scope| {
-        let decoded = scope.spawn(|| decode_metas(meta_column.as_ref()));
+        let decoded = scope.spawn(|| {
+            let metas = decode_metas(meta_column.as_ref())?;
+            Ok::<_, IndexError>((metas, goal_bits_of(segment, f)?))
+        });
         let mut t = SegmentTable::default();
         let mut rows = vec![Row::default(); segment.max_doc() as usize];
         let mut is_doc = vec![0u64; rows.len().div_ceil(64)];
@@ -288,7 +291,7 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
                 .map(|doc| column.term_ords(doc).next().map_or(u32::MAX, |o| o as u32))
                 .collect()
         });
-        let by_ord = decoded
+        let (by_ord, goals) = decoded
             .join()
             .map_err(|_| IndexError::Open("decoding the documents' metadata failed".into()))??;
         name_documents(segment, f, ords.as_deref(), &by_ord, &mut rows, &mut t)?;
@@ -310,21 +313,31 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
                 rows[doc] = Row { goals: 0, ..from };
             }
         }
-        let goal = segment.facet_reader(segment.schema().get_field_name(f.goal))?;
-        let goal_bits = ord_values(&goal, |path| {
-            let goal = path.get(1).and_then(|g| Goal::from_slug(g));
-            schema::goal_bits(goal.as_slice()) as u8
-        })?;
-        let all = 0..rows.len() as DocId;
-        fill(&goal, &goal_bits, &mut rows, all, |row, bits| {
-            row.goals |= bits
-        });
+        for (row, bits) in rows.iter_mut().zip(&goals) {
+            row.goals = *bits;
+        }
         t.entries = rows.iter().map(|r| Entry { goals: r.goals }).collect();
         t.metas = metas_by_name(ords.as_deref(), &by_ord, &rows, &is_doc, t.doc_ids.len());
         t.documents = DocRows::new(&rows, &is_doc);
         t.group_passages(&rows, &is_doc);
         Ok(t)
     })
+}
+
+/// The [`schema::goal_bits`] of every entry's goal facets.
+fn goal_bits_of(segment: &SegmentReader, f: &Fields) -> Result<Vec<u8>, IndexError> {
+    let goal = segment.facet_reader(segment.schema().get_field_name(f.goal))?;
+    let bits_of_ord = ord_values(&goal, |path| {
+        let goal = path.get(1).and_then(|g| Goal::from_slug(g));
+        schema::goal_bits(goal.as_slice()) as u8
+    })?;
+    Ok((0..segment.max_doc())
+        .map(|doc| {
+            goal.facet_ords(doc)
+                .filter_map(|ord| bits_of_ord.get(ord as usize))
+                .fold(0, |bits, b| bits | b)
+        })
+        .collect())
 }
 
 fn is_set(bits: &[u64], doc: DocId) -> bool {
