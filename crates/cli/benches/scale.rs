@@ -356,6 +356,9 @@ struct Load {
     p99: f64,
     errors: usize,
     peak_mb: f64,
+    /// The largest private (anonymous) and file-backed (mapped index) resident memory, MB.
+    private_mb: f64,
+    mapped_mb: f64,
     /// Latencies (ms) under load, per request of the mix.
     per_path: Vec<Vec<f64>>,
     /// Each request of the mix alone (sequential, median of 3, ms), when asked for.
@@ -409,6 +412,7 @@ fn load_plansok(
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let sampler = support::MemorySampler::start(server.id());
     let base = format!("http://127.0.0.1:{port}");
     wait_http(&format!("{base}/api/health"));
     let startup_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -419,6 +423,7 @@ fn load_plansok(
     rt.block_on(phase(&base, &paths, clients, 3));
     let (per_path, errors) = rt.block_on(support::phase_by_path(&base, &paths, clients, secs));
     let peak_mb = support::peak_rss_mb_of(&server.id().to_string());
+    let (private_mb, mapped_mb) = sampler.stop();
     let alone = if alone {
         rt.block_on(each_alone(&base, &paths))
     } else {
@@ -434,6 +439,8 @@ fn load_plansok(
         p99: percentile_sorted(&all, 0.99),
         errors,
         peak_mb,
+        private_mb,
+        mapped_mb,
         per_path,
         alone,
         startup_ms,
@@ -633,8 +640,8 @@ fn main() {
                 let paths: Vec<String> = mix.iter().map(|r| r.path.clone()).collect();
                 let l = load_plansok(Path::new(&kept), clients, secs, false, &paths, true);
                 println!(
-                    "generated mix ({} requests), uncached: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak\n\n{}",
-                    mix.len(), l.rps, l.p50, l.p99, l.errors, l.peak_mb, mix_report(&mix, &l, secs)
+                    "generated mix ({} requests), uncached: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak ({:.0} MB private), first request {:.1} ms\n\n{}",
+                    mix.len(), l.rps, l.p50, l.p99, l.errors, l.peak_mb, l.private_mb, l.first_ms, mix_report(&mix, &l, secs)
                 );
             }
         }
@@ -671,8 +678,8 @@ fn main() {
 /// A load phase's row of the results table.
 fn load_row(size: &str, run: usize, system: &str, mix: &str, l: &Load) -> String {
     format!(
-        "| {size} | {run} | {system} | {mix} | {:.0} | {:.1} | {:.1} | {:.0} MB | {:.0} | {:.1} |\n",
-        l.rps, l.p50, l.p99, l.peak_mb, l.startup_ms, l.first_ms
+        "| {size} | {run} | {system} | {mix} | {:.0} | {:.1} | {:.1} | {:.0} MB | {:.0} MB | {:.0} MB | {:.0} | {:.1} |\n",
+        l.rps, l.p50, l.p99, l.peak_mb, l.private_mb, l.mapped_mb, l.startup_ms, l.first_ms
     )
 }
 
@@ -775,9 +782,12 @@ fn run_size(
          The generated mix: {} requests of every endpoint ([`support/mix.rs`]); its searches: the {} \
          `/api/search` requests of it (searches and browsing), which PostgreSQL answers too. Startup: \
          from starting `plansok serve` to its first accepted connection; first request: a search for \
-         \"våld\" with every facet, the server's first answer.\n\n\
-         | passages (documents) | run | system | mix | req/s | p50 ms | p99 ms | peak server memory | startup ms | first request ms |\n\
-         |---|---|---|---|---|---|---|---|---|---|",
+         \"våld\" with every facet, the server's first answer. Peak server memory: its largest resident \
+         set (VmHWM); of it private: the largest anonymous memory (sampled every 20 ms); mapped index: \
+         the largest file-backed part, the index's pages in the page cache, which the kernel shares \
+         and can take back.\n\n\
+         | passages (documents) | run | system | mix | req/s | p50 ms | p99 ms | peak server memory | of it private, peak | of it mapped index, peak | startup ms | first request ms |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|",
         mix.len(),
         searches.len()
     );
@@ -808,14 +818,14 @@ fn run_size(
                 let (rps, p50, p99) =
                     pg.bench(work.path(), "searches", &searches_sql, clients, secs);
                 println!("  PostgreSQL, the generated mix's searches: {rps:.1} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms");
-                let _ = writeln!(out, "| {size} | {run} | PostgreSQL FTS | its searches | {rps:.1} | {p50:.1} | {p99:.1} | – | – | – |");
+                let _ = writeln!(out, "| {size} | {run} | PostgreSQL FTS | its searches | {rps:.1} | {p50:.1} | {p99:.1} | – | – | – | – | – |");
                 ratios.push(l.rps / rps);
             }
         }
         if let (Some(pg), true) = (&pg, mix_wanted("fixed")) {
             let (rps, p50, p99) = pg.bench(work.path(), "fixed", &fixed_sql, clients, secs);
             println!("  PostgreSQL, 8 searches: {rps:.1} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms");
-            let _ = writeln!(out, "| {size} | {run} | PostgreSQL FTS | 8 searches | {rps:.1} | {p50:.1} | {p99:.1} | – | – | – |");
+            let _ = writeln!(out, "| {size} | {run} | PostgreSQL FTS | 8 searches | {rps:.1} | {p50:.1} | {p99:.1} | – | – | – | – | – |");
         }
     }
     if !ratios.is_empty() {
@@ -843,8 +853,16 @@ fn run_size(
 
 fn print_load(name: &str, l: &Load) {
     println!(
-        "  plansok, {name}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak, \
-         startup {:.0} ms, first request {:.1} ms",
-        l.rps, l.p50, l.p99, l.errors, l.peak_mb, l.startup_ms, l.first_ms
+        "  plansok, {name}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak \
+         ({:.0} MB private, {:.0} MB mapped index), startup {:.0} ms, first request {:.1} ms",
+        l.rps,
+        l.p50,
+        l.p99,
+        l.errors,
+        l.peak_mb,
+        l.private_mb,
+        l.mapped_mb,
+        l.startup_ms,
+        l.first_ms
     );
 }

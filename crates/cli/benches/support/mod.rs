@@ -27,6 +27,48 @@ pub fn peak_rss_mb_of(pid: &str) -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// The largest private (`RssAnon`) and file-backed (`RssFile`: the index's mapped pages, which
+/// are the page cache's and shared) resident memory of a process, sampled every 20 ms on a
+/// thread of its own until [`MemorySampler::stop`].
+pub struct MemorySampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<(f64, f64)>,
+}
+
+impl MemorySampler {
+    pub fn start(pid: u32) -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let (mut anon, mut file) = (0.0f64, 0.0f64);
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+                    break;
+                };
+                let kb = |key: &str| {
+                    status
+                        .lines()
+                        .find(|l| l.starts_with(key))
+                        .and_then(|l| l.split_whitespace().nth(1))
+                        .and_then(|k| k.parse::<f64>().ok())
+                        .unwrap_or(0.0)
+                };
+                anon = anon.max(kb("RssAnon:") / 1024.0);
+                file = file.max(kb("RssFile:") / 1024.0);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            (anon, file)
+        });
+        MemorySampler { stop, thread }
+    }
+
+    /// The peaks in MB: (private, file-backed).
+    pub fn stop(self) -> (f64, f64) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap_or((f64::NAN, f64::NAN))
+    }
+}
+
 /// A pipeline on a new index in `dir` with the search configuration `cfg`.
 pub fn pipeline_on(dir: &Path, cfg: plansok_index::SearchConfig) -> plansok_ingest::Pipeline {
     let store = plansok_index::Indexer::open(dir, cfg).unwrap();
