@@ -403,6 +403,9 @@ fn load_plansok(
         || PathBuf::from(env!("CARGO_BIN_EXE_plansok")),
         PathBuf::from,
     );
+    // Dirty pages of the build (or of PostgreSQL) written out first: their writeback would
+    // slow the new server's first reads.
+    let _ = Command::new("sync").status();
     let started = Instant::now();
     let mut server = Command::new(binary)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
@@ -716,6 +719,9 @@ fn run_size(
     let pg_built = pg
         .as_ref()
         .map(|pg| (pg.load(&built.csv), pg.table_bytes()));
+    if let Some(pg) = &pg {
+        pg.quiesce();
+    }
     let mut out = format!(
         "\n## {size} passages (documents)\n\n### Building\n\n\
          | system | build s | of which merging s | index MB | bytes per passage |\n|---|---|---|---|---|\n\
@@ -817,6 +823,7 @@ fn run_size(
             if let Some(pg) = &pg {
                 let (rps, p50, p99) =
                     pg.bench(work.path(), "searches", &searches_sql, clients, secs);
+                pg.quiesce();
                 println!("  PostgreSQL, the generated mix's searches: {rps:.1} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms");
                 let _ = writeln!(out, "| {size} | {run} | PostgreSQL FTS | its searches | {rps:.1} | {p50:.1} | {p99:.1} | – | – | – | – | – |");
                 ratios.push(l.rps / rps);
@@ -824,6 +831,7 @@ fn run_size(
         }
         if let (Some(pg), true) = (&pg, mix_wanted("fixed")) {
             let (rps, p50, p99) = pg.bench(work.path(), "fixed", &fixed_sql, clients, secs);
+            pg.quiesce();
             println!("  PostgreSQL, 8 searches: {rps:.1} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms");
             let _ = writeln!(out, "| {size} | {run} | PostgreSQL FTS | 8 searches | {rps:.1} | {p50:.1} | {p99:.1} | – | – | – | – | – |");
         }

@@ -275,6 +275,16 @@ impl Postgres {
         child.wait().map(|s| s.success()).unwrap_or(false)
     }
 
+    /// Ends the queries pgbench left running (a client that stops does not stop its backend's
+    /// query, which can run for seconds more) and writes the dirty buffers out, so that the
+    /// next phase does not share the cores with them.
+    pub fn quiesce(&self) {
+        self.psql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid();\nCHECKPOINT;\n",
+        );
+    }
+
     /// The bytes of the table with its indexes and TOAST data.
     pub fn table_bytes(&self) -> u64 {
         let out = Command::new(self.bin.join("psql"))
