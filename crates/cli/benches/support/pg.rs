@@ -249,19 +249,24 @@ impl Postgres {
         ok.then_some(pg)
     }
 
+    /// `psql` connected to this server.
+    fn psql_cmd(&self) -> Command {
+        let mut c = Command::new(self.bin.join("psql"));
+        c.args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "postgres",
+        ]);
+        c
+    }
+
     fn psql(&self, sql: &str) -> bool {
-        let mut child = Command::new(self.bin.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-            ])
+        let mut child = self
+            .psql_cmd()
+            .args(["-q", "-v", "ON_ERROR_STOP=1"])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -287,18 +292,9 @@ impl Postgres {
 
     /// The bytes of the table with its indexes and TOAST data.
     pub fn table_bytes(&self) -> u64 {
-        let out = Command::new(self.bin.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-At",
-                "-c",
-            ])
-            .arg("SELECT pg_total_relation_size('docs')")
+        let out = self
+            .psql_cmd()
+            .args(["-At", "-c", "SELECT pg_total_relation_size('docs')"])
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout)
