@@ -9,91 +9,23 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
-use common::{fixture_dir, pipeline, repo, skip};
-use plansok_index::{SearchConfig, SearchIndex};
+use common::http::{self, sample_server, Answer, SampleServer};
+use common::{repo, skip};
 
-struct Server {
-    addr: SocketAddr,
-    dir: PathBuf,
-    _rt: tokio::runtime::Runtime,
+fn server() -> &'static SampleServer {
+    sample_server("contract-corpus")
 }
 
-fn server() -> &'static Server {
-    static S: OnceLock<Server> = OnceLock::new();
-    S.get_or_init(|| {
-        let dir = fixture_dir("contract-corpus");
-        pipeline(&dir)
-            .ingest_paths(&[repo().join("corpus/sample")], |_, _| {})
-            .unwrap();
-        let store = SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
-        let (addr, rt) = common::start_server(store);
-        Server { addr, dir, _rt: rt }
-    })
-}
-
-/// An answer: status, head (lower case) and body.
-struct Answer {
-    status: u16,
-    head: String,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("{e}: {} {}", self.status, self.text()))
-    }
-}
-
-/// Sends `method target` with `extra` header lines; the connection closes after the answer.
 fn send(method: &str, target: &str, extra: &str) -> Answer {
-    let mut s = TcpStream::connect(server().addr).unwrap();
-    let request = format!(
-        "{method} {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n"
-    );
-    // The server may answer and close before a long request is all written.
-    let _ = s.write_all(request.as_bytes());
-    let mut buf = Vec::new();
-    let _ = s.read_to_end(&mut buf);
-    let split = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no answer to {method} {}", &target[..target.len().min(80)]));
-    let head = String::from_utf8_lossy(&buf[..split]).to_lowercase();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let mut body = buf[split + 4..].to_vec();
-    if head.contains("transfer-encoding: chunked") {
-        body = dechunk(&body);
-    }
-    Answer { status, head, body }
+    http::send(server().addr, method, target, extra)
 }
 
 fn get(target: &str) -> Answer {
     send("GET", target, "")
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            break;
-        }
-        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
-        b = &b[eol + 2 + size + 2..];
-    }
-    out
 }
 
 /// Asserts the error body `{"error": {"code", "message"}}` with this status and code.

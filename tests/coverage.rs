@@ -5,92 +5,18 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use common::{fixture_dir, pipeline, repo};
-use plansok_index::{SearchConfig, SearchIndex};
+use common::http::{self, sample_server, Answer, SampleServer};
 use plansok_model::Taxonomy;
 
-struct Server {
-    addr: SocketAddr,
-    _dir: PathBuf,
-    _rt: tokio::runtime::Runtime,
-}
-
-fn server() -> &'static Server {
-    static S: OnceLock<Server> = OnceLock::new();
-    S.get_or_init(|| {
-        let dir = fixture_dir("coverage-corpus");
-        pipeline(&dir)
-            .ingest_paths(&[repo().join("corpus/sample")], |_, _| {})
-            .unwrap();
-        let store = SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
-        let (addr, rt) = common::start_server(store);
-        Server {
-            addr,
-            _dir: dir,
-            _rt: rt,
-        }
-    })
-}
-
-/// An answer: status, head (lower case) and body.
-struct Answer {
-    status: u16,
-    head: String,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("{e}: {} {}", self.status, self.text()))
-    }
+fn server() -> &'static SampleServer {
+    sample_server("coverage-corpus")
 }
 
 fn get(target: &str) -> Answer {
-    let mut s = TcpStream::connect(server().addr).unwrap();
-    write!(
-        s,
-        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let split = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("header end");
-    let head = String::from_utf8_lossy(&buf[..split]).to_lowercase();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let mut body = buf[split + 4..].to_vec();
-    if head.contains("transfer-encoding: chunked") {
-        body = dechunk(&body);
-    }
-    Answer { status, head, body }
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            break;
-        }
-        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
-        b = &b[eol + 2 + size + 2..];
-    }
-    out
+    http::get(server().addr, target)
 }
 
 /// `/api/coverage?{query}` as JSON, which must be a 200.

@@ -4,33 +4,13 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
-use common::{fixture_dir, pipeline, repo};
+use common::http::{self, sample_server, SampleServer};
+use common::{pipeline, repo};
 use plansok_index::{SearchConfig, SearchIndex};
 
-struct Server {
-    addr: SocketAddr,
-    _dir: PathBuf,
-    _rt: tokio::runtime::Runtime,
-}
-
-fn server() -> &'static Server {
-    static S: OnceLock<Server> = OnceLock::new();
-    S.get_or_init(|| {
-        let dir = fixture_dir("server-corpus");
-        pipeline(&dir)
-            .ingest_paths(&[repo().join("corpus/sample")], |_, _| {})
-            .unwrap();
-        let store = SearchIndex::open(&dir.join("index"), SearchConfig::load().unwrap()).unwrap();
-        let (addr, rt) = common::start_server(store);
-        Server {
-            addr,
-            _dir: dir,
-            _rt: rt,
-        }
-    })
+fn server() -> &'static SampleServer {
+    sample_server("server-corpus")
 }
 
 /// GET `target` (raw, so invalid encodings can be sent); returns status, headers and body.
@@ -39,39 +19,8 @@ fn get(target: &str) -> (u16, String, Vec<u8>) {
 }
 
 fn get_at(addr: SocketAddr, target: &str) -> (u16, String, Vec<u8>) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let split = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("header end");
-    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let mut body = buf[split + 4..].to_vec();
-    if head.to_lowercase().contains("transfer-encoding: chunked") {
-        body = dechunk(&body);
-    }
-    (status, head, body)
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            break;
-        }
-        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
-        b = &b[eol + 2 + size + 2..];
-    }
-    out
+    let a = http::get(addr, target);
+    (a.status, a.head, a.body)
 }
 
 fn json(target: &str) -> (u16, serde_json::Value) {
@@ -88,7 +37,7 @@ fn one_search_worker_answers_concurrent_requests_in_turn() {
     // A second server over the same index, with one worker and no cache: 24 searches sent at
     // once all wait their turn and get the answer a search alone gets.
     let store =
-        SearchIndex::open(&server()._dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+        SearchIndex::open(&server().dir.join("index"), SearchConfig::load().unwrap()).unwrap();
     let mut settings = plansok_server::ServerSettings::load().unwrap();
     settings.search_workers = 1;
     settings.search_cache_entries = 0;
@@ -587,7 +536,7 @@ fn responses_are_gzipped_for_clients_that_accept_it_unless_turned_off() {
     assert_eq!(decoded, want);
 
     let store =
-        SearchIndex::open(&server()._dir.join("index"), SearchConfig::load().unwrap()).unwrap();
+        SearchIndex::open(&server().dir.join("index"), SearchConfig::load().unwrap()).unwrap();
     let mut settings = plansok_server::ServerSettings::load().unwrap();
     settings.compression = plansok_server::Compression::Off;
     let (addr, _rt) = common::start_server_with(store, settings);

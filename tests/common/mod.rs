@@ -10,6 +10,7 @@ use plansok_ingest::{IngestOptions, Pipeline};
 use plansok_model::{Document, SourceMeta};
 
 pub mod browser;
+pub mod http;
 
 /// The repository root.
 pub fn repo() -> PathBuf {
