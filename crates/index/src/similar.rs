@@ -166,11 +166,7 @@ pub fn similar_passages(
     // A word in more than a tenth of the entries (in a large index) tells no passage from
     // another, and its postings are most of the work of the union: at 1M passages "våld" is in
     // 40 % of them. Lucene's MoreLikeThis has the same cut (maxDocFreqPct).
-    let entries: u64 = searcher
-        .segment_readers()
-        .iter()
-        .map(|r| u64::from(r.num_docs()))
-        .sum();
+    let entries = searcher.num_docs();
     let mlt = MoreLikeThisQuery::builder()
         .with_min_doc_frequency(1)
         .with_max_doc_frequency((entries / 10).max(COMMON_WORD_FLOOR))

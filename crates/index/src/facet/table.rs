@@ -186,11 +186,7 @@ impl SegmentTable {
 
     /// Groups the passage entries (those not in `is_doc`) by their document.
     fn group_passages(&mut self, rows: &[Row], is_doc: &[u64]) {
-        let is_passage = |doc: usize| {
-            is_doc
-                .get(doc / 64)
-                .is_some_and(|w| w >> (doc % 64) & 1 == 0)
-        };
+        let is_passage = |doc: usize| !is_set(is_doc, doc as DocId);
         let mut starts = vec![0u32; self.doc_ids.len() + 1];
         for (doc, row) in rows.iter().enumerate() {
             if row.doc != 0 && is_passage(doc) {
@@ -309,15 +305,14 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
                 .get(name)
                 .filter(|_| !is_set(&is_doc, doc as DocId))
             {
-                let from = rows[*from as usize];
-                rows[doc] = Row { goals: 0, ..from };
+                rows[doc] = rows[*from as usize];
             }
         }
         for (row, bits) in rows.iter_mut().zip(&goals) {
             row.goals = *bits;
         }
         t.entries = rows.iter().map(|r| Entry { goals: r.goals }).collect();
-        t.metas = metas_by_name(ords.as_deref(), &by_ord, &rows, &is_doc, t.doc_ids.len());
+        t.metas = metas_by_name(ords.as_deref(), &by_ord, &entry_of);
         t.documents = DocRows::new(&rows, &is_doc);
         t.group_passages(&rows, &is_doc);
         Ok(t)
@@ -471,32 +466,21 @@ fn name_documents(
     })
 }
 
-/// The metadata of each document name (by its index in `doc_ids`, `names` of them): that of
-/// its document entry's `meta` value (`ords`: each entry's ordinal, `u32::MAX` for none).
+/// The metadata of each document name (by its index in `doc_ids`): that of its document
+/// entry (`entry_of`, [`document_entries`]), by the entry's `meta` ordinal (`ords`: each
+/// entry's, `u32::MAX` for none).
 fn metas_by_name(
     ords: Option<&[u32]>,
     by_ord: &[Option<Arc<DocMeta>>],
-    rows: &[Row],
-    is_doc: &[u64],
-    names: usize,
+    entry_of: &[Option<DocId>],
 ) -> Vec<Option<Arc<DocMeta>>> {
-    let mut out = vec![None; names];
-    let Some(ords) = ords else {
-        return out;
-    };
-    for (word, bits) in is_doc.iter().enumerate() {
-        let mut bits = *bits;
-        while bits != 0 {
-            let doc = (word * 64) as DocId + bits.trailing_zeros();
-            bits &= bits - 1;
-            let name = rows.get(doc as usize).map_or(0, |r| r.doc as usize);
-            let meta = ords.get(doc as usize).copied().filter(|&o| o != u32::MAX);
-            if let (Some(slot), Some(meta)) = (out.get_mut(name), meta) {
-                *slot = by_ord.get(meta as usize).cloned().flatten();
-            }
-        }
-    }
-    out
+    entry_of
+        .iter()
+        .map(|entry| {
+            let ord = ords?.get((*entry)? as usize).copied()?;
+            by_ord.get(ord as usize).cloned().flatten()
+        })
+        .collect()
 }
 
 /// The value of each facet ordinal of a facet column, from its path ("region", "Skåne län", …).
