@@ -451,8 +451,8 @@ fn load_plansok(
     }
 }
 
-/// One request on a new connection, ms (the client is made before the clock starts: making one
-/// loads its TLS roots, which takes longer than the request).
+/// One request on a new connection, ms (the client is made before the clock starts, so only
+/// the request is timed).
 async fn each_once(base: &str, path: &str) -> f64 {
     let client = reqwest::Client::new();
     let t = Instant::now();

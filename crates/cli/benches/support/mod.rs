@@ -18,13 +18,17 @@ pub fn peak_rss_mb() -> f64 {
 pub fn peak_rss_mb_of(pid: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|k| k.parse::<f64>().ok())
-        })
+        .and_then(|s| status_kb(&s, "VmHWM:"))
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// The value in kB of the line `key` (`"VmHWM:"`) of a `/proc/PID/status` text.
+fn status_kb(status: &str, key: &str) -> Option<f64> {
+    status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse::<f64>().ok())
 }
 
 /// The largest private (`RssAnon`) and file-backed (`RssFile`: the index's mapped pages, which
@@ -45,14 +49,7 @@ impl MemorySampler {
                 let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
                     break;
                 };
-                let kb = |key: &str| {
-                    status
-                        .lines()
-                        .find(|l| l.starts_with(key))
-                        .and_then(|l| l.split_whitespace().nth(1))
-                        .and_then(|k| k.parse::<f64>().ok())
-                        .unwrap_or(0.0)
-                };
+                let kb = |key: &str| status_kb(&status, key).unwrap_or(0.0);
                 anon = anon.max(kb("RssAnon:") / 1024.0);
                 file = file.max(kb("RssFile:") / 1024.0);
                 std::thread::sleep(Duration::from_millis(20));
