@@ -4,18 +4,20 @@
 //! the compared one's type (`[ranking]` in `config/search.toml`).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use crate::facet::table::Tables;
 use crate::query::kind_query;
-use crate::schema::{KIND_DOC, KIND_PASSAGE};
+use crate::schema::{Fields, KIND_DOC, KIND_PASSAGE};
 use crate::searcher::SearchIndex;
 use crate::stored::{stored_meta, StoredPassage};
-use crate::{HitPeriod, IndexError};
+use crate::{DocMeta, HitPeriod, IndexError};
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SimilarDocument {
@@ -76,12 +78,13 @@ pub fn similar(
     ]);
     let cfg = &index.config().ranking;
     let prior = crate::ranking::Ranker::new(cfg, &[]);
+    let tables = index.facet_tables(&searcher)?;
     let mut out = Vec::new();
     for (score, addr) in
         searcher.search(&q, &TopDocs::with_limit(limit.max(1) * 3).order_by_score())?
     {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let Some(m) = stored_meta(&f, &doc) else {
+        // Its metadata from the facet table: a document entry's stored body is not read.
+        let Some(m) = meta_at(&searcher, &tables, &f, addr)?.map(|m| DocMeta::clone(&m)) else {
             continue;
         };
         let same_county = if m.region.is_some() && m.region == me.region {
@@ -184,21 +187,35 @@ pub fn similar_passages(
         &mlt,
         &TopDocs::with_limit(looked_at + own.len()).order_by_score(),
     )?;
-    let mut out: Vec<SimilarPassage> = Vec::new();
+    // The best passage of each other document, scored with its county known from the facet
+    // table; only the passages kept are read from the store.
+    let tables = index.facet_tables(&searcher)?;
+    let mut kept: Vec<(f32, DocAddress, Arc<DocMeta>)> = Vec::new();
     for (score, addr) in ranked
         .into_iter()
         .filter(|(_, a)| !own.contains(a))
         .take(looked_at)
     {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let Some(m) = stored_meta(&f, &doc) else {
+        let Some(m) = meta_at(&searcher, &tables, &f, addr)? else {
             continue;
         };
-        if out.iter().any(|p| p.document_id == m.id) {
+        if kept.iter().any(|(_, _, k)| k.id == m.id) {
             continue;
         }
         let same_county = m.region.is_some() && me.as_ref().is_some_and(|me| me.region == m.region);
-        let passage = StoredPassage::read(&f, &doc);
+        let factor = if same_county {
+            index.config().ranking.similar_same_county
+        } else {
+            1.0
+        };
+        kept.push((score * factor, addr, m));
+    }
+    kept.sort_by(|a, b| b.0.total_cmp(&a.0));
+    kept.truncate(limit.max(1));
+    let mut out = Vec::with_capacity(kept.len());
+    for (score, addr, m) in kept {
+        let passage = StoredPassage::read(&f, &searcher.doc(addr)?);
+        let m = DocMeta::clone(&m);
         out.push(SimilarPassage {
             document_id: m.id,
             passage_no: passage.no,
@@ -209,17 +226,26 @@ pub fn similar_passages(
             heading: passage.heading,
             text: passage.text,
             page: passage.page,
-            score: score
-                * if same_county {
-                    index.config().ranking.similar_same_county
-                } else {
-                    1.0
-                },
+            score,
         });
     }
-    out.sort_by(|a, b| b.score.total_cmp(&a.score));
-    out.truncate(limit.max(1));
     Ok(Some(out))
+}
+
+/// The metadata of the document of the entry at `addr`: from the facet table, else (an index
+/// made before the `meta` column) from the stored entry.
+fn meta_at(
+    searcher: &Searcher,
+    tables: &Tables,
+    f: &Fields,
+    addr: DocAddress,
+) -> Result<Option<Arc<DocMeta>>, IndexError> {
+    let table = tables.of(searcher.segment_reader(addr.segment_ord))?;
+    if let Some(m) = table.entry_meta(addr.doc_id) {
+        return Ok(Some(m.clone()));
+    }
+    let d: TantivyDocument = searcher.doc(addr)?;
+    Ok(stored_meta(f, &d).map(Arc::new))
 }
 
 /// The stored values of `fields` in `d`, as MoreLikeThis takes them.

@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tantivy::columnar::StrColumn;
 use tantivy::fastfield::FacetReader;
 use tantivy::index::SegmentId;
 use tantivy::schema::{Facet, IndexRecordOption};
@@ -161,6 +162,8 @@ pub(crate) struct SegmentTable {
     /// The metadata of each document of [`doc_ids`](Self::doc_ids) (by its index there), from
     /// its document entry; `None` for a name without one (or with unreadable metadata).
     metas: Vec<Option<Arc<DocMeta>>>,
+    /// The metadata of any entry (a passage's too) by its `meta` value.
+    entry_metas: EntryMetas,
     pub counties: Names,
     pub places: Names,
     pub orgs: Names,
@@ -175,6 +178,12 @@ impl SegmentTable {
     pub fn meta_of(&self, doc: DocId) -> Option<&Arc<DocMeta>> {
         let row = self.documents.get(doc)?;
         self.metas.get(row.doc as usize)?.as_ref()
+    }
+
+    /// The metadata of the document of entry `doc`, a passage's as well as a document's: read
+    /// from the entry's `meta` value, with no stored entry decompressed.
+    pub fn entry_meta(&self, doc: DocId) -> Option<&Arc<DocMeta>> {
+        self.entry_metas.of(doc)
     }
 
     /// The passage entries of the document named `doc` in [`doc_ids`](Self::doc_ids).
@@ -206,6 +215,29 @@ impl SegmentTable {
         }
         self.passage_starts = starts;
         self.passages = passages;
+    }
+}
+
+/// Every entry's document metadata: the segment's `meta` column, and each of its values
+/// decoded (one per document version, by ordinal).
+#[derive(Default)]
+struct EntryMetas {
+    column: Option<StrColumn>,
+    by_ord: Vec<Option<Arc<DocMeta>>>,
+}
+
+impl EntryMetas {
+    fn of(&self, doc: DocId) -> Option<&Arc<DocMeta>> {
+        let ord = self.column.as_ref()?.term_ords(doc).next()?;
+        self.by_ord.get(ord as usize)?.as_ref()
+    }
+}
+
+impl std::fmt::Debug for EntryMetas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryMetas")
+            .field("values", &self.by_ord.len())
+            .finish()
     }
 }
 
@@ -313,6 +345,10 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
         }
         t.entries = rows.iter().map(|r| Entry { goals: r.goals }).collect();
         t.metas = metas_by_name(ords.as_deref(), &by_ord, &entry_of);
+        t.entry_metas = EntryMetas {
+            column: meta_column.clone(),
+            by_ord,
+        };
         t.documents = DocRows::new(&rows, &is_doc);
         t.group_passages(&rows, &is_doc);
         Ok(t)

@@ -413,3 +413,27 @@ fn a_filter_pushed_into_the_query_keeps_its_matches_and_scores() {
         "the queries match filtered entries: {matched}"
     );
 }
+
+#[test]
+fn every_entry_reads_its_stored_metadata_from_the_table() {
+    let tax = Taxonomy::load().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Three segments, twelve documents ingested again in a second version.
+    let index = passage_store(dir.path(), &tax);
+    let f = *index.fields();
+    let searcher = index.reader().searcher();
+    let tables = index.facet_tables(&searcher).unwrap();
+    let mut passages = 0;
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let table = tables.of(reader).unwrap();
+        for doc in reader.doc_ids_alive() {
+            let addr = DocAddress::new(segment as u32, doc);
+            let d: tantivy::TantivyDocument = searcher.doc(addr).unwrap();
+            let stored = crate::stored::stored_meta(&f, &d).unwrap();
+            let from_table = table.entry_meta(doc).map(|m| crate::DocMeta::clone(m));
+            assert_eq!(from_table.as_ref(), Some(&stored), "entry {addr:?}");
+            passages += usize::from(table.documents.get(doc).is_none());
+        }
+    }
+    assert!(passages > 60, "{passages} passages read");
+}
