@@ -85,9 +85,25 @@ fn the_url_holds_the_search_through_reload_back_paging_and_filters() {
             .map(|h| h["id"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(hit_ids(&d).await, ids);
+        // The slug of the link is read as the county: one chip and one pressed facet value,
+        // both by the county's name, and the address says so too.
         let chips = d.find_all(".chip").await;
         assert_eq!(chips.len(), 1, "the region filter is a chip");
-        assert!(d.text(&chips[0]).await.contains("jamtland"));
+        assert_eq!(d.text(&chips[0]).await, "Län: Jämtlands län ✕");
+        let pressed = d
+            .js(
+                "return [...document.querySelectorAll('button.facet[data-facet=region]')].filter(b => b.getAttribute('aria-pressed') === 'true' || b.dataset.value === 'jamtland').map(b => b.dataset.value)",
+                json!([]),
+            )
+            .await;
+        assert_eq!(pressed, json!(["Jämtlands län"]));
+        assert!(
+            path_and_query(&d)
+                .await
+                .contains("region=J%C3%A4mtlands+l%C3%A4n"),
+            "{}",
+            path_and_query(&d).await
+        );
         // Reload: the same view.
         d.js("location.reload()", json!([])).await;
         settled(&d).await;
@@ -182,6 +198,20 @@ fn the_url_holds_the_search_through_reload_back_paging_and_filters() {
         d.wait_js("return document.querySelectorAll('.chip').length === 0 && !location.search.includes('region')")
             .await;
         d.screenshot("plansok-search-desktop").await;
+
+        // A municipality from a link: its chip and facet value by name, without a county's
+        // count of 0 (the facet counts counties).
+        d.goto(&format!("{base}/?q=v%C3%A5ld&region=umea")).await;
+        settled(&d).await;
+        let chip = d.wait_text(".chip", |t| t.contains("Umeå kommun")).await;
+        assert_eq!(chip, "Län: Umeå kommun ✕");
+        let value = d
+            .js(
+                "return document.querySelector('button.facet[data-facet=region][aria-pressed=true]')?.textContent",
+                json!([]),
+            )
+            .await;
+        assert_eq!(value, json!("Umeå kommun"));
 
         // An error replaces the results; it is not shown above old ones.
         d.goto(&format!("{base}/?q=v%C3%A5ld&period=1800")).await;

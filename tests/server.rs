@@ -95,6 +95,37 @@ fn search_with_repeated_filters_and_facets() {
 }
 
 #[test]
+fn the_answer_names_the_filters_as_the_facets_do() {
+    // Slugs, short names and labels come back as the facets' values, so a page or tool can
+    // mark the chosen facet values whatever spelling a link used.
+    let (status, v) = json(
+        "/api/search?q=v%C3%A5ld&region=skane&region=UMEA&goal=Skydd+och+st%C3%B6d\
+         &type=Handlingsplan&period=2022-2026&topic=on&lang=SV&limit=0",
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        v["filters"],
+        serde_json::json!({
+            "region": ["Skåne län", "Umeå kommun"], "goal": ["skydd-och-stod"],
+            "type": ["handlingsplan"], "period": "2022-2026", "organisation": [],
+            "lang": ["sv"], "topic": ["on"]
+        })
+    );
+    let chosen = v["filters"]["region"][0].as_str().unwrap();
+    assert!(
+        v["facets"]["region"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["value"] == chosen),
+        "the county is a value of the region facet"
+    );
+    let (_, none) = json("/api/search?q=v%C3%A5ld&period=2024&limit=0");
+    assert_eq!(none["filters"]["period"], "2024");
+    assert_eq!(none["filters"]["region"], serde_json::json!([]));
+}
+
+#[test]
 fn csv_export_has_a_researchers_columns() {
     let (status, head, body) = get("/api/search?q=skyddat%20boende&format=csv");
     assert_eq!(status, 200);

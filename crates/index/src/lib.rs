@@ -53,7 +53,7 @@ pub use passages::{search_passages, PassageHit};
 pub use query::rewrite::{expand_compounds, expand_synonyms};
 pub use query::{marking_query, text_query, QueryParsers};
 pub use request::SearchRequest;
-pub use response::{AlsoAt, FacetValue, Facets, Hit, HitPeriod, SearchResponse};
+pub use response::{AlsoAt, AppliedFilters, FacetValue, Facets, Hit, HitPeriod, SearchResponse};
 pub use search::search;
 pub use searcher::SearchIndex;
 pub use similar::{similar, similar_passages, SimilarDocument, SimilarPassage};

@@ -87,4 +87,22 @@ pub struct SearchResponse {
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// The request's filters as the index read them.
+    pub filters: AppliedFilters,
+}
+
+/// The filters of a request in the values of the facets, whatever spelling it used: a county
+/// or municipality by its full name (`skane` is `Skåne län`), goals and types by slug, the
+/// period as `YYYY` or `YYYY-YYYY`. A page shows them as its chosen facet values; empty lists
+/// and `null` are no filter (both topics are no filter too).
+#[derive(Debug, Clone, Serialize, PartialEq, Default, utoipa::ToSchema)]
+pub struct AppliedFilters {
+    pub region: Vec<String>,
+    pub goal: Vec<String>,
+    #[serde(rename = "type")]
+    pub doc_type: Vec<String>,
+    pub period: Option<String>,
+    pub organisation: Vec<String>,
+    pub lang: Vec<String>,
+    pub topic: Vec<String>,
 }

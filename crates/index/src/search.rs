@@ -152,6 +152,7 @@ pub fn search(
         took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
         hits,
         facets,
+        filters: spec.applied(),
     })
 }
 

@@ -55,6 +55,7 @@ mod tests {
             took_ms: 1.0,
             hits: Vec::new(),
             facets: Default::default(),
+            filters: Default::default(),
         })
     }
 

@@ -13,6 +13,7 @@ use tantivy::Term;
 
 use crate::error::invalid;
 use crate::request::SearchRequest;
+use crate::response::AppliedFilters;
 use crate::schema::Fields;
 use crate::IndexError;
 use plansok_model::{DocType, Goal, Period, Taxonomy};
@@ -141,6 +142,29 @@ impl FilterSpec {
     }
 
     /// True when the request filters on `d`.
+    /// The filters in the values of the facets, for the response to echo.
+    pub fn applied(&self) -> AppliedFilters {
+        AppliedFilters {
+            region: self
+                .regions
+                .iter()
+                .map(|r| r.municipality.clone().unwrap_or_else(|| r.county.clone()))
+                .collect(),
+            goal: self.goals.iter().map(|g| g.slug().to_string()).collect(),
+            doc_type: self.types.iter().map(|t| t.slug().to_string()).collect(),
+            period: self.period.map(|p| match p.start == p.end {
+                true => p.start.to_string(),
+                false => format!("{}-{}", p.start, p.end),
+            }),
+            organisation: self.orgs.clone(),
+            lang: self.langs.clone(),
+            topic: match self.on_topic {
+                Some(on) => vec![TOPICS[usize::from(!on)].0.to_string()],
+                None => Vec::new(),
+            },
+        }
+    }
+
     pub fn has(&self, d: Dim) -> bool {
         match d {
             Dim::Region => !self.regions.is_empty(),
