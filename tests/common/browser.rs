@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -78,6 +79,10 @@ pub struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -160,7 +165,10 @@ pub fn free_port() -> u16 {
 
 pub async fn start_driver(profile: &Path) -> Driver {
     let port = free_port();
+    // Its own process group, so that dropping the driver ends the browsers it started too,
+    // also when a test fails before `quit`.
     let child = Command::new("/usr/bin/chromedriver")
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
