@@ -84,14 +84,14 @@ fn app_state(index_dir: &Path) -> anyhow::Result<AppState> {
         // A crawl that indexed nothing yet: an empty index to serve.
         Indexer::open(index_dir, SearchConfig::load()?)?;
     }
-    let store = SearchIndex::open(index_dir, SearchConfig::load()?)?;
+    let store = SearchIndex::open_warm(index_dir, SearchConfig::load()?)
+        .context("preparing the index for search")?;
     if store.num_documents()? == 0 {
         eprintln!(
             "the index in {} is empty: `plansok ingest PATH` or `plansok crawl` fills it",
             index_dir.display()
         );
     }
-    store.warm().context("preparing the index for search")?;
     let sample = data.join(SAMPLE_MARK).exists();
     Ok(AppState::new(
         store,

@@ -8,11 +8,12 @@
 //! facet and one more run of the query per filtered facet; and to group passages by document.
 //! Names are local to a segment: a row holds indices into the segment's name lists.
 //!
-//! It also holds each document's metadata ([`DocMeta`], what a hit shows) decoded once from the
-//! `meta` column, so that a page of hits costs no JSON parsing.
+//! It also gives each document's metadata ([`DocMeta`], what a hit shows) from the `meta`
+//! column, decoded the first time it is asked for and kept, so that a page of hits costs no
+//! JSON parsing after the first and opening a segment decodes only the documents' ids.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::columnar::StrColumn;
 use tantivy::fastfield::FacetReader;
@@ -109,25 +110,25 @@ pub(crate) struct DocRows {
 }
 
 impl DocRows {
-    /// Keeps the rows of the entries in `is_doc`.
-    fn new(rows: &[Row], is_doc: &[u64]) -> Self {
+    /// The rows `rows` of the entries in `is_doc`, in doc id order.
+    fn new(rows: Vec<Row>, is_doc: &[u64]) -> Self {
         let mut ranks = Vec::with_capacity(is_doc.len());
-        let mut kept = Vec::new();
+        let mut seen = 0usize;
         let mut prefix = true;
         for (w, word) in is_doc.iter().enumerate() {
-            ranks.push(kept.len() as u32);
+            ranks.push(seen as u32);
             let mut bits = *word;
             while bits != 0 {
                 let doc = w * 64 + bits.trailing_zeros() as usize;
-                prefix &= doc == kept.len();
-                kept.push(rows.get(doc).copied().unwrap_or_default());
+                prefix &= doc == seen;
+                seen += 1;
                 bits &= bits - 1;
             }
         }
         DocRows {
             bits: is_doc.to_vec(),
             ranks,
-            rows: kept,
+            rows,
             prefix,
         }
     }
@@ -159,9 +160,9 @@ pub(crate) struct SegmentTable {
     passage_starts: Vec<u32>,
     passages: Vec<DocId>,
     pub doc_ids: Names,
-    /// The metadata of each document of [`doc_ids`](Self::doc_ids) (by its index there), from
-    /// its document entry; `None` for a name without one (or with unreadable metadata).
-    metas: Vec<Option<Arc<DocMeta>>>,
+    /// The `meta` ordinal of each document of [`doc_ids`](Self::doc_ids) (by its index there),
+    /// that of its document entry; `u32::MAX` for a name without one.
+    meta_ords: Vec<u32>,
     /// The metadata of any entry (a passage's too) by its `meta` value.
     entry_metas: EntryMetas,
     pub counties: Names,
@@ -177,7 +178,8 @@ impl SegmentTable {
     /// The metadata of the document entry `doc` (`None` for a passage entry).
     pub fn meta_of(&self, doc: DocId) -> Option<&Arc<DocMeta>> {
         let row = self.documents.get(doc)?;
-        self.metas.get(row.doc as usize)?.as_ref()
+        self.entry_metas
+            .by_ord(*self.meta_ords.get(row.doc as usize)?)
     }
 
     /// The metadata of the document of entry `doc`, a passage's as well as a document's: read
@@ -193,13 +195,14 @@ impl SegmentTable {
         self.passages.get(from..to).unwrap_or(&[])
     }
 
-    /// Groups the passage entries (those not in `is_doc`) by their document.
-    fn group_passages(&mut self, rows: &[Row], is_doc: &[u64]) {
+    /// Groups the passage entries (those not in `is_doc`) by their document (`names`: each
+    /// entry's, 0 for none).
+    fn group_passages(&mut self, names: &[u32], is_doc: &[u64]) {
         let is_passage = |doc: usize| !is_set(is_doc, doc as DocId);
         let mut starts = vec![0u32; self.doc_ids.len() + 1];
-        for (doc, row) in rows.iter().enumerate() {
-            if row.doc != 0 && is_passage(doc) {
-                starts[row.doc as usize + 1] += 1;
+        for (doc, &name) in names.iter().enumerate() {
+            if name != 0 && is_passage(doc) {
+                starts[name as usize + 1] += 1;
             }
         }
         for i in 1..starts.len() {
@@ -207,10 +210,10 @@ impl SegmentTable {
         }
         let mut next = starts.clone();
         let mut passages = vec![0; starts.last().copied().unwrap_or(0) as usize];
-        for (doc, row) in rows.iter().enumerate() {
-            if row.doc != 0 && is_passage(doc) {
-                passages[next[row.doc as usize] as usize] = doc as DocId;
-                next[row.doc as usize] += 1;
+        for (doc, &name) in names.iter().enumerate() {
+            if name != 0 && is_passage(doc) {
+                passages[next[name as usize] as usize] = doc as DocId;
+                next[name as usize] += 1;
             }
         }
         self.passage_starts = starts;
@@ -218,18 +221,44 @@ impl SegmentTable {
     }
 }
 
-/// Every entry's document metadata: the segment's `meta` column, and each of its values
-/// decoded (one per document version, by ordinal).
+/// Every entry's document metadata: the segment's `meta` column, and each of its values (one
+/// per document version, by ordinal) decoded when first asked for.
 #[derive(Default)]
 struct EntryMetas {
     column: Option<StrColumn>,
-    by_ord: Vec<Option<Arc<DocMeta>>>,
+    by_ord: Vec<OnceLock<Option<Arc<DocMeta>>>>,
 }
 
 impl EntryMetas {
+    fn new(column: Option<StrColumn>) -> Self {
+        let values = column.as_ref().map_or(0, |c| c.dictionary().num_terms());
+        EntryMetas {
+            column,
+            by_ord: (0..values).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
     fn of(&self, doc: DocId) -> Option<&Arc<DocMeta>> {
         let ord = self.column.as_ref()?.term_ords(doc).next()?;
-        self.by_ord.get(ord as usize)?.as_ref()
+        self.by_ord(u32::try_from(ord).ok()?)
+    }
+
+    /// The value of ordinal `ord`, decoded once; `None` for a value that does not decode.
+    fn by_ord(&self, ord: u32) -> Option<&Arc<DocMeta>> {
+        let slot = self.by_ord.get(ord as usize)?;
+        slot.get_or_init(|| {
+            let mut bytes = Vec::new();
+            let found = self
+                .column
+                .as_ref()?
+                .dictionary()
+                .ord_to_term(u64::from(ord), &mut bytes)
+                .ok()?;
+            found
+                .then(|| serde_json::from_slice(&bytes).ok().map(Arc::new))
+                .flatten()
+        })
+        .as_ref()
     }
 }
 
@@ -294,20 +323,20 @@ pub(crate) fn place_key(county: &str, municipality: &str) -> String {
 ///
 /// A passage shares its document's facets, all but its goal areas (see `write::entries`), so the
 /// county, organisation, language, topic, type and period are read for the document entries
-/// (and for any passage whose document entry is not in the segment) and copied to the passages:
-/// a few percent of the column reads. Each entry's document is named from its `meta` value
-/// ([`name_documents`]), which a second thread decodes meanwhile, and reads the goal areas. At 1M passages this makes
-/// the first search after `plansok serve` starts about twice as fast.
+/// only (and for any passage whose document entry is not in the segment, for the year range);
+/// a passage reaches them through its document ([`DocRows`], [`SegmentTable::passages_of`]).
+/// Each entry's document is named from its `meta` value: a second thread reads the id of each
+/// value ([`meta_ids`]) while this one reads the goal areas and which entries are documents.
+/// Only arrays of a few bytes per entry are made, so the tables of a 1M-passage index cost
+/// little memory to build.
 fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError> {
     let meta_column = segment.fast_fields().str("meta")?;
     std::thread::scope(|scope| {
-        let decoded = scope.spawn(|| {
-            let metas = decode_metas(meta_column.as_ref())?;
-            Ok::<_, IndexError>((metas, goal_bits_of(segment, f)?))
-        });
+        let ids = scope.spawn(|| meta_ids(meta_column.as_ref()));
         let mut t = SegmentTable::default();
-        let mut rows = vec![Row::default(); segment.max_doc() as usize];
-        let mut is_doc = vec![0u64; rows.len().div_ceil(64)];
+        let max_doc = segment.max_doc();
+        let goals = goal_bits_of(segment, f)?;
+        let mut is_doc = vec![0u64; (max_doc as usize).div_ceil(64)];
         each_posting(segment, f.kind, |kind, doc| {
             if kind == KIND_DOC {
                 is_doc[doc as usize / 64] |= 1 << (doc % 64);
@@ -315,42 +344,39 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
         })?;
         // Each entry's `meta` value, by ordinal: one per document version.
         let ords: Option<Vec<u32>> = meta_column.as_ref().map(|column| {
-            (0..rows.len() as DocId)
+            (0..max_doc)
                 .map(|doc| column.term_ords(doc).next().map_or(u32::MAX, |o| o as u32))
                 .collect()
         });
-        let (by_ord, goals) = decoded
+        let ids = ids
             .join()
-            .map_err(|_| IndexError::Open("decoding the documents' metadata failed".into()))??;
-        name_documents(segment, f, ords.as_deref(), &by_ord, &mut rows, &mut t)?;
-        let entry_of = document_entries(segment, &rows, &is_doc, t.doc_ids.len());
-        let read: Vec<DocId> = (0..rows.len() as DocId)
+            .map_err(|_| IndexError::Open("reading the documents' ids failed".into()))??;
+        let names = name_documents(segment, f, ords.as_deref(), &ids, max_doc, &mut t)?;
+        drop(ids);
+        let entry_of = document_entries(segment, &names, &is_doc, t.doc_ids.len());
+        let read: Vec<DocId> = (0..max_doc)
             .filter(|&doc| {
-                let name = rows[doc as usize].doc as usize;
+                let name = names[doc as usize] as usize;
                 is_set(&is_doc, doc) || entry_of.get(name).is_none_or(|e| e.is_none())
             })
             .collect();
+        let mut rows = vec![Row::default(); read.len()];
+        for (row, &doc) in rows.iter_mut().zip(&read) {
+            row.doc = names[doc as usize];
+            row.goals = goals[doc as usize];
+        }
         read_shared_facets(segment, f, &read, &mut rows, &mut t)?;
-        for doc in 0..rows.len() {
-            let name = rows[doc].doc as usize;
-            if let Some(Some(from)) = entry_of
-                .get(name)
-                .filter(|_| !is_set(&is_doc, doc as DocId))
-            {
-                rows[doc] = rows[*from as usize];
-            }
-        }
-        for (row, bits) in rows.iter_mut().zip(&goals) {
-            row.goals = *bits;
-        }
-        t.entries = rows.iter().map(|r| Entry { goals: r.goals }).collect();
-        t.metas = metas_by_name(ords.as_deref(), &by_ord, &entry_of);
-        t.entry_metas = EntryMetas {
-            column: meta_column.clone(),
-            by_ord,
-        };
-        t.documents = DocRows::new(&rows, &is_doc);
-        t.group_passages(&rows, &is_doc);
+        let doc_rows: Vec<Row> = read
+            .iter()
+            .zip(&rows)
+            .filter(|(&doc, _)| is_set(&is_doc, doc))
+            .map(|(_, row)| *row)
+            .collect();
+        t.documents = DocRows::new(doc_rows, &is_doc);
+        t.entries = goals.iter().map(|&goals| Entry { goals }).collect();
+        t.meta_ords = meta_ords_by_name(ords.as_deref(), &entry_of);
+        t.entry_metas = EntryMetas::new(meta_column.clone());
+        t.group_passages(&names, &is_doc);
         Ok(t)
     })
 }
@@ -376,19 +402,19 @@ fn is_set(bits: &[u64], doc: DocId) -> bool {
         .is_some_and(|w| w >> (doc % 64) & 1 == 1)
 }
 
-/// The document entry of each document name (`names` of them): an alive one when there is one,
-/// else the last.
+/// The document entry of each of the `count` document names (`names`: each entry's): an alive
+/// one when there is one, else the last.
 fn document_entries(
     segment: &SegmentReader,
-    rows: &[Row],
+    names: &[u32],
     is_doc: &[u64],
-    names: usize,
+    count: usize,
 ) -> Vec<Option<DocId>> {
     let alive = segment.alive_bitset();
     let is_alive = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
-    let mut out: Vec<Option<DocId>> = vec![None; names];
-    for doc in (0..rows.len() as DocId).filter(|&d| is_set(is_doc, d)) {
-        let Some(slot) = out.get_mut(rows[doc as usize].doc as usize) else {
+    let mut out: Vec<Option<DocId>> = vec![None; count];
+    for doc in (0..names.len() as DocId).filter(|&d| is_set(is_doc, d)) {
+        let Some(slot) = out.get_mut(names[doc as usize] as usize) else {
             continue;
         };
         if slot.is_none_or(|current| is_alive(doc) || !is_alive(current)) {
@@ -399,7 +425,7 @@ fn document_entries(
 }
 
 /// The facets a passage shares with its document (county and municipality, organisation,
-/// language, topic, type, period) of the entries `docs`.
+/// language, topic, type, period) of the entries `docs`, into `rows` (one per entry of `docs`).
 fn read_shared_facets(
     segment: &SegmentReader,
     f: &Fields,
@@ -418,103 +444,91 @@ fn read_shared_facets(
         ),
         _ => (0, 0),
     })?;
-    fill(
-        &region,
-        &region_ids,
-        rows,
-        docs.iter().copied(),
-        |row, (county, place)| {
-            row.county = county as u16;
-            row.place = place as u16;
-        },
-    );
+    fill(&region, &region_ids, rows, docs, |row, (county, place)| {
+        row.county = county as u16;
+        row.place = place as u16;
+    });
     let org = facets(f.org)?;
     let org_ids = ord_values(&org, |path| path.get(1).map_or(0, |o| t.orgs.intern(o)))?;
-    fill(&org, &org_ids, rows, docs.iter().copied(), |row, id| {
-        row.org = id
-    });
+    fill(&org, &org_ids, rows, docs, |row, id| row.org = id);
     let lang = facets(f.lang)?;
     let lang_ids = ord_values(&lang, |path| path.get(1).map_or(0, |l| t.langs.intern(l)))?;
-    fill(&lang, &lang_ids, rows, docs.iter().copied(), |row, id| {
-        row.lang = id as u16
-    });
+    fill(&lang, &lang_ids, rows, docs, |row, id| row.lang = id as u16);
     if let Some(field) = f.topic {
         let topic = facets(field)?;
         let off = ord_values(&topic, |path| path.get(1) == Some(&"off"))?;
-        fill(&topic, &off, rows, docs.iter().copied(), |row, off| {
-            row.off_topic = off
-        });
+        fill(&topic, &off, rows, docs, |row, off| row.off_topic = off);
     }
     read_fast_fields(segment, docs, rows, t)
 }
 
-/// Each value of the `meta` column's dictionary decoded, by ordinal. Passages share their
-/// document's metadata, so the dictionary holds one value per document.
-fn decode_metas(
-    column: Option<&tantivy::columnar::StrColumn>,
-) -> Result<Vec<Option<Arc<DocMeta>>>, IndexError> {
-    let mut by_ord = Vec::new();
+/// The document id of each value of the `meta` column's dictionary, by ordinal (`None` for a
+/// value that does not read as metadata). Passages share their document's metadata, so the
+/// dictionary holds one value per document version; only the id is read here.
+fn meta_ids(column: Option<&StrColumn>) -> Result<Vec<Option<String>>, IndexError> {
+    #[derive(serde::Deserialize)]
+    struct Id<'a> {
+        #[serde(borrow)]
+        id: std::borrow::Cow<'a, str>,
+    }
+    let mut ids = Vec::new();
     let Some(column) = column else {
-        return Ok(by_ord);
+        return Ok(ids);
     };
     let mut values = column
         .dictionary()
         .stream()
         .map_err(tantivy::TantivyError::from)?;
     while values.advance() {
-        by_ord.push(serde_json::from_slice(values.key()).ok().map(Arc::new));
+        let id = serde_json::from_slice::<Id>(values.key()).ok();
+        ids.push(id.map(|m| m.id.into_owned()));
     }
-    Ok(by_ord)
+    Ok(ids)
 }
 
-/// Names each entry's document (`row.doc`, an index into `t.doc_ids`). Every entry of a
-/// document carries its metadata, whose id is the document's: with the `meta` ordinal of every
-/// entry known (`ords`) and each value decoded (`by_ord`), the names come from those; else
-/// (an index without the column, or a value that does not decode) from the `doc_id` terms'
-/// postings, which costs a posting list per document.
+/// Names each entry's document: an index into `t.doc_ids`, per entry. Every entry of a document
+/// carries its metadata, whose id is the document's: with the `meta` ordinal of every entry
+/// known (`ords`) and each value's id (`ids`), the names come from those; else (an index
+/// without the column, or a value that does not read) from the `doc_id` terms' postings, which
+/// costs a posting list per document.
 fn name_documents(
     segment: &SegmentReader,
     f: &Fields,
     ords: Option<&[u32]>,
-    by_ord: &[Option<Arc<DocMeta>>],
-    rows: &mut [Row],
+    ids: &[Option<String>],
+    max_doc: DocId,
     t: &mut SegmentTable,
-) -> Result<(), IndexError> {
+) -> Result<Vec<u32>, IndexError> {
     let complete = ords.filter(|ords| {
         ords.iter()
-            .all(|&o| by_ord.get(o as usize).is_some_and(Option::is_some))
+            .all(|&o| ids.get(o as usize).is_some_and(Option::is_some))
     });
     if let Some(ords) = complete {
-        let names: Vec<u32> = by_ord
+        let by_ord: Vec<u32> = ids
             .iter()
-            .map(|m| m.as_ref().map_or(0, |m| t.doc_ids.intern(&m.id)))
+            .map(|id| id.as_deref().map_or(0, |id| t.doc_ids.intern(id)))
             .collect();
-        for (row, &ord) in rows.iter_mut().zip(ords) {
-            row.doc = names[ord as usize];
-        }
-        return Ok(());
+        return Ok(ords.iter().map(|&ord| by_ord[ord as usize]).collect());
     }
+    let mut names = vec![0u32; max_doc as usize];
     each_posting(segment, f.doc_id, |id, doc| {
         let n = t.doc_ids.intern(id);
-        if let Some(row) = rows.get_mut(doc as usize) {
-            row.doc = n;
+        if let Some(name) = names.get_mut(doc as usize) {
+            *name = n;
         }
-    })
+    })?;
+    Ok(names)
 }
 
-/// The metadata of each document name (by its index in `doc_ids`): that of its document
-/// entry (`entry_of`, [`document_entries`]), by the entry's `meta` ordinal (`ords`: each
-/// entry's, `u32::MAX` for none).
-fn metas_by_name(
-    ords: Option<&[u32]>,
-    by_ord: &[Option<Arc<DocMeta>>],
-    entry_of: &[Option<DocId>],
-) -> Vec<Option<Arc<DocMeta>>> {
+/// The `meta` ordinal of each document name's document entry (`entry_of`,
+/// [`document_entries`]), from each entry's ordinal (`ords`); `u32::MAX` for none.
+fn meta_ords_by_name(ords: Option<&[u32]>, entry_of: &[Option<DocId>]) -> Vec<u32> {
     entry_of
         .iter()
         .map(|entry| {
-            let ord = ords?.get((*entry)? as usize).copied()?;
-            by_ord.get(ord as usize).cloned().flatten()
+            entry
+                .and_then(|e| ords?.get(e as usize).copied())
+                .unwrap_or(u32::MAX)
         })
         .collect()
 }
@@ -537,18 +551,15 @@ fn ord_values<T>(
     Ok(out)
 }
 
-/// Sets the value of each facet of the entries `docs` in their rows.
+/// Sets the value of each facet of the entries `docs` in their rows (`rows[i]` is `docs[i]`'s).
 fn fill<T: Copy>(
     reader: &FacetReader,
     values: &[T],
     rows: &mut [Row],
-    docs: impl Iterator<Item = DocId>,
+    docs: &[DocId],
     set: impl Fn(&mut Row, T),
 ) {
-    for doc in docs {
-        let Some(row) = rows.get_mut(doc as usize) else {
-            continue;
-        };
+    for (row, &doc) in rows.iter_mut().zip(docs) {
         for ord in reader.facet_ords(doc) {
             if let Some(v) = values.get(ord as usize) {
                 set(row, *v);
@@ -557,7 +568,8 @@ fn fill<T: Copy>(
     }
 }
 
-/// The type and period of the entries `docs`, and the segment's smallest and largest year.
+/// The type and period of the entries `docs` (into `rows`, one per entry of `docs`), and the
+/// segment's smallest and largest year.
 fn read_fast_fields(
     segment: &SegmentReader,
     docs: &[DocId],
@@ -569,10 +581,7 @@ fn read_fast_fields(
     let starts = fast.u64("period_start")?;
     let ends = fast.u64("period_end")?;
     let (mut min, mut max) = (u16::MAX, 0);
-    for &doc in docs {
-        let Some(row) = rows.get_mut(doc as usize) else {
-            continue;
-        };
+    for (row, &doc) in rows.iter_mut().zip(docs) {
         row.doc_type = types.get_val(doc) as u8;
         // A period as `Period::new` admits it (plausible years, start ≤ end); other values
         // (an index not written by plansok) count as no period.
@@ -623,11 +632,13 @@ fn each_posting(
 mod tests {
     use super::*;
 
-    /// Rows of entries `0..n`, the documents those in `docs`.
+    /// Rows of entries `0..n`, the documents those in `docs` (ascending), each row naming its
+    /// entry.
     fn doc_rows(n: usize, docs: &[usize]) -> DocRows {
-        let rows: Vec<Row> = (0..n as u32)
-            .map(|doc| Row {
-                doc,
+        let rows: Vec<Row> = docs
+            .iter()
+            .map(|&doc| Row {
+                doc: doc as u32,
                 ..Row::default()
             })
             .collect();
@@ -635,7 +646,7 @@ mod tests {
         for &d in docs {
             bits[d / 64] |= 1 << (d % 64);
         }
-        DocRows::new(&rows, &bits)
+        DocRows::new(rows, &bits)
     }
 
     #[test]
