@@ -108,6 +108,33 @@ fn stop_words_do_not_drown_a_query_and_phrases_work() {
 }
 
 #[test]
+fn a_phrase_typed_with_a_field_is_a_phrase_in_that_field() {
+    // Bodies are indexed without positions (their phrases are matched in their shadows), so
+    // `body:"…"` is routed there: the same documents as the phrase alone, or a subset (the
+    // phrase alone also matches titles), and not those that have the words apart.
+    let phrase = run(q("\"våld i nära relationer\""));
+    let in_body = run(q("body:\"våld i nära relationer\""));
+    let ids = |r: &SearchResponse| -> Vec<String> { r.hits.iter().map(|h| h.id.clone()).collect() };
+    assert!(in_body.total >= 1, "no body has the phrase");
+    assert!(in_body.total <= phrase.total);
+    assert!(ids(&in_body).iter().all(|id| ids(&phrase).contains(id)));
+    let apart = run(q("body:\"relationer nära\""));
+    assert!(
+        apart.total < in_body.total,
+        "{} vs {}",
+        apart.total,
+        in_body.total
+    );
+    // The title keeps its positions and its phrases.
+    let title = run(q("title:\"mäns våld\""));
+    assert!(title.total >= 1);
+    assert!(title
+        .hits
+        .iter()
+        .all(|h| h.title.to_lowercase().contains("mäns våld")));
+}
+
+#[test]
 fn region_filter_accepts_every_spelling_and_includes_municipalities() {
     let mut totals = Vec::new();
     for r in ["Jämtlands län", "jämtland", "JAMTLAND", "23"] {

@@ -75,8 +75,9 @@ impl SearchIndex {
         let index = if dir.join("meta.json").exists() {
             Index::open_in_dir(dir)?
         } else {
+            let analysis = analysis_of(dir, &cfg)?;
             Index::builder()
-                .schema(schema::build().0)
+                .schema(schema::build(!analysis.compounds.enabled).0)
                 .settings(schema::index_settings())
                 .create_in_dir(dir)?
         };

@@ -153,8 +153,9 @@ fn build(
 ) -> Result<Box<dyn Query>, IndexError> {
     let f = &parsers.fields;
     let rest = if parsers.decompounder.is_some() {
-        route_phrases(&q.rest, |phrase, slop| {
-            parsers.fields_of_phrase(scope, how, phrase, slop)
+        route_phrases(&q.rest, |field, phrase, slop| match field {
+            None => Some(parsers.fields_of_phrase(scope, how, phrase, slop)),
+            Some(name) => parsers.fields_of_field_phrase(name, how, phrase, slop),
         })
     } else {
         q.rest.clone()

@@ -3,7 +3,7 @@
 //! are read with, and the settings of the rewriting (synonym groups, compound splitting,
 //! prefix bounds). Built once per index from its schema, fields, configuration and analysis.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::query::QueryParser;
 use tantivy::schema::{Field, Schema};
@@ -40,6 +40,10 @@ pub struct QueryParsers {
     pub(super) members: Members,
     /// Per scope: the fields of a phrase matched word by word, and those with word pairs.
     phrase_fields: [[Vec<String>; 2]; 2],
+    /// The text fields without positions (bodies and passage texts of an index that splits
+    /// compounds), by name: the fields a phrase typed with that name is matched in, word by
+    /// word and with word pairs.
+    shadows: HashMap<String, [Vec<String>; 2]>,
     /// The synonym groups of `config/synonyms.toml`.
     pub(super) groups: Vec<Vec<String>>,
     /// The compound splitter, when the index splits compounds.
@@ -89,6 +93,7 @@ impl QueryParsers {
                 .collect(),
             members: members_of(&cfg.synonyms.groups),
             phrase_fields: [fields(Scope::Documents), fields(Scope::Passages)],
+            shadows: shadows(schema, f),
             groups: cfg.synonyms.groups.clone(),
             decompounder: analysis.compounds.enabled.then_some(decompounder),
             prefix_union_terms: cfg.search.prefix_union_terms,
@@ -118,6 +123,21 @@ impl QueryParsers {
             Scope::Documents => &self.documents,
             Scope::Passages => &self.passages,
         }
+    }
+
+    /// The fields a phrase typed with the field `name` (`body:"…"`) is matched in: its
+    /// shadows when the field has no positions, else `None` (the field itself).
+    pub(super) fn fields_of_field_phrase(
+        &self,
+        name: &str,
+        how: Phrases,
+        phrase: &str,
+        slop: bool,
+    ) -> Option<&[String]> {
+        let [positions, pairs] = self.shadows.get(name)?;
+        let paired =
+            how == Phrases::Pairs && !slop && count_pairs(&mut self.pairs.clone(), phrase) > 0;
+        Some(if paired { pairs } else { positions })
     }
 
     /// The fields a phrase is matched in (see [`Phrases`]).
@@ -190,6 +210,31 @@ fn parser(
         }
     }
     parser
+}
+
+/// The text fields of both scopes without positions, by name, with the fields their phrases
+/// are matched in: their English twin and their `*_parts` shadow, or their `*_pairs` one.
+fn shadows(schema: &Schema, f: &Fields) -> HashMap<String, [Vec<String>; 2]> {
+    let name = |field: Field| schema.get_field_name(field).to_string();
+    [Scope::Documents, Scope::Passages]
+        .into_iter()
+        .flat_map(|scope| f.text_fields(scope))
+        .filter(|t| {
+            let entry = schema.get_field_entry(t.sv);
+            let option = entry.field_type().get_index_record_option();
+            option.is_some_and(|o| !o.has_positions())
+        })
+        .map(|t| {
+            let pairs = t.pairs.unwrap_or(t.parts);
+            (
+                name(t.sv),
+                [
+                    vec![name(t.en), name(t.parts)],
+                    vec![name(t.en), name(pairs)],
+                ],
+            )
+        })
+        .collect()
 }
 
 /// The fields a phrase is matched in when compounds are split: every text field of `scope` but

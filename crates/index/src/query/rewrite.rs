@@ -12,7 +12,7 @@ use crate::analysis::compound::Decompounder;
 /// as they are.
 pub fn route_phrases<'f>(
     query: &str,
-    mut fields: impl FnMut(&str, bool) -> &'f [String],
+    mut fields: impl FnMut(Option<&str>, &str, bool) -> Option<&'f [String]>,
 ) -> String {
     let segments: Vec<&str> = query.split('"').collect();
     if segments.len().is_multiple_of(2) {
@@ -25,17 +25,33 @@ pub fn route_phrases<'f>(
             .strip_prefix('~')
             .map_or(0, |r| r.chars().take_while(char::is_ascii_digit).count());
         let (slop, rest) = after.split_at(if digits > 0 { digits + 1 } else { 0 });
-        if phrase.split_whitespace().count() < 2 || out.ends_with(':') {
+        let field = field_before(&out);
+        let routed = (phrase.split_whitespace().count() >= 2)
+            .then(|| fields(field, phrase, !slop.is_empty()))
+            .flatten();
+        let Some(routed) = routed else {
             out.push_str(&format!("\"{phrase}\"{after}"));
             continue;
+        };
+        if let Some(name) = field {
+            out.truncate(out.len() - name.len() - 1);
         }
-        let each: Vec<String> = fields(phrase, !slop.is_empty())
+        let each: Vec<String> = routed
             .iter()
             .map(|f| format!("{f}:\"{phrase}\"{slop}"))
             .collect();
         out.push_str(&format!("({}){rest}", each.join(" OR ")));
     }
     out
+}
+
+/// The field typed right before a phrase (`body` of `… body:`), if any.
+fn field_before(text: &str) -> Option<&str> {
+    let head = text.strip_suffix(':')?;
+    let start = head
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    Some(&head[start..])
 }
 
 /// Replaces every member of a synonym group found in the query (whole words, any case, outside
@@ -305,22 +321,33 @@ mod tests {
 
     #[test]
     fn phrases_move_to_the_parts_fields() {
-        let fields = vec!["body_parts".to_string(), "body_en".to_string()];
+        let fields = ["body_parts".to_string(), "body_en".to_string()];
+        // Phrases without a field go to `fields`; of the fields typed, `body` has shadows and
+        // `title` keeps its phrases.
+        let route = |field: Option<&str>, _: &str, _: bool| match field {
+            None | Some("body") => Some(&fields[..]),
+            Some(_) => None,
+        };
         assert_eq!(
-            route_phrases("\"våld i nära relationer\" stöd", |_, _| &fields),
+            route_phrases("\"våld i nära relationer\" stöd", route),
             "(body_parts:\"våld i nära relationer\" OR body_en:\"våld i nära relationer\") stöd"
         );
         assert_eq!(
-            route_phrases("a \"kvinnor barn\"~1^2", |_, _| &fields),
+            route_phrases("a \"kvinnor barn\"~1^2", route),
             "a (body_parts:\"kvinnor barn\"~1 OR body_en:\"kvinnor barn\"~1)^2"
         );
-        // One word, a field of the user's, a quote left open: as typed.
+        // One word, a field that keeps its phrases, a quote left open: as typed.
         for q in ["\"våld\" b \"c d", "\"våld\"~2", "title:\"a b\"", "x \"a b"] {
-            assert_eq!(route_phrases(q, |_, _| &fields), q);
+            assert_eq!(route_phrases(q, route), q);
         }
+        // A typed field with shadows: the phrase goes to them, the field name goes.
+        assert_eq!(
+            route_phrases("x body:\"a b\"", route),
+            "x (body_parts:\"a b\" OR body_en:\"a b\")"
+        );
         // Text between two phrases stays outside.
         assert_eq!(
-            route_phrases("\"a\" b \"c d\"", |_, _| &fields),
+            route_phrases("\"a\" b \"c d\"", route),
             "\"a\" b (body_parts:\"c d\" OR body_en:\"c d\")"
         );
     }
