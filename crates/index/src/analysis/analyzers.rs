@@ -10,7 +10,7 @@ use tantivy::Index;
 
 use super::compound::{CompoundFilter, Decompounder};
 use super::pairs::PairTokenizer;
-use super::word_memo::MemoAnalyzer;
+use super::word_memo::{MemoAnalyzer, MemoTokenizer};
 use crate::config::Analysis;
 use crate::schema::{EN, SV, SV_PAIRS, SV_PARTS, WORDS};
 
@@ -63,22 +63,27 @@ fn analyzer(lang: Language) -> TextAnalyzer {
 }
 
 /// Registers the analyzers of `analysis` on an index (for writing, snippets and tokenizing).
+/// The Swedish ones analyze each distinct word once per field of a segment being written
+/// ([`MemoTokenizer`]): the same tokens, without running the stemmer and the compound
+/// splitter again on the words that plans repeat.
 pub fn register(index: &Index, analysis: &Analysis, decompounder: Decompounder) {
+    let memo = |a: TextAnalyzer| TextAnalyzer::from(MemoTokenizer::new(a));
     let sv = if analysis.stemming {
         swedish()
     } else {
         plain()
     };
-    index.tokenizers().register(SV, sv);
+    index.tokenizers().register(SV, memo(sv));
     // The pairs are those of the words and parts, each once.
     let pairs = swedish_parts(decompounder.clone(), analysis.stemming, false);
-    index
-        .tokenizers()
-        .register(SV_PAIRS, TextAnalyzer::from(PairTokenizer::new(pairs)));
+    index.tokenizers().register(
+        SV_PAIRS,
+        TextAnalyzer::from(PairTokenizer::new(memo(pairs))),
+    );
     let twice = analysis.compounds.whole_words_twice;
     index.tokenizers().register(
         SV_PARTS,
-        swedish_parts(decompounder, analysis.stemming, twice),
+        memo(swedish_parts(decompounder, analysis.stemming, twice)),
     );
     index.tokenizers().register(EN, english());
     index.tokenizers().register(WORDS, plain());

@@ -84,13 +84,136 @@ impl MemoAnalyzer {
 
     /// The tokens of `word` analyzed alone.
     fn analyze(&mut self, word: &str) -> Box<[Token]> {
-        let mut tokens = Vec::new();
-        let mut stream = self.inner.token_stream(word);
-        while let Some(t) = stream.next() {
-            tokens.push(t.clone());
-        }
-        tokens.into_boxed_slice()
+        analyze(&mut self.inner, word)
     }
+}
+
+/// A word-by-word analyzer as a tantivy tokenizer, for writing the index: the same tokens as
+/// `inner` (which must analyze each word on its own), each distinct word analyzed once per
+/// instance. Its memo is its own (tantivy gives every field of every segment writer a clone of
+/// the registered tokenizer, so no lock is taken) and is emptied when it holds `limit` words.
+#[derive(Clone)]
+pub struct MemoTokenizer {
+    inner: TextAnalyzer,
+    memo: FxHashMap<Box<str>, Box<[Token]>>,
+    limit: usize,
+}
+
+/// Words a [`MemoTokenizer`] remembers before its memo is emptied (a few MB).
+pub const TOKENIZER_MEMO_WORDS: usize = 20_000;
+
+impl MemoTokenizer {
+    pub fn new(inner: TextAnalyzer) -> Self {
+        Self::with_limit(inner, TOKENIZER_MEMO_WORDS)
+    }
+
+    pub fn with_limit(inner: TextAnalyzer, limit: usize) -> Self {
+        MemoTokenizer {
+            inner,
+            memo: FxHashMap::default(),
+            limit: limit.max(1),
+        }
+    }
+}
+
+impl tantivy::tokenizer::Tokenizer for MemoTokenizer {
+    type TokenStream<'a> = MemoTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> MemoTokenStream<'a> {
+        MemoTokenStream {
+            tokenizer: self,
+            words: Box::new(words(text)),
+            word_no: 0,
+            word: Vec::new(),
+            len: 0,
+            next: 0,
+        }
+    }
+}
+
+/// The tokens of a text from a [`MemoTokenizer`]: each word's tokens copied from the memo into
+/// reused buffers, moved to the word's place.
+pub struct MemoTokenStream<'a> {
+    tokenizer: &'a mut MemoTokenizer,
+    words: Box<dyn Iterator<Item = (usize, &'a str)> + 'a>,
+    word_no: usize,
+    /// The current word's tokens (the first `len`); `next` is the one to give next.
+    word: Vec<Token>,
+    len: usize,
+    next: usize,
+}
+
+impl MemoTokenStream<'_> {
+    /// Loads the tokens of the next word that has any; false at the end of the text.
+    fn next_word(&mut self) -> bool {
+        let t = &mut *self.tokenizer;
+        for (from, word) in self.words.by_ref() {
+            let position = self.word_no;
+            self.word_no += 1;
+            if !t.memo.contains_key(word) {
+                if t.memo.len() >= t.limit {
+                    t.memo.clear();
+                }
+                let tokens = analyze(&mut t.inner, word);
+                t.memo.insert(word.into(), tokens);
+            }
+            let Some(tokens) = t.memo.get(word) else {
+                continue;
+            };
+            for (i, token) in tokens.iter().enumerate() {
+                if i == self.word.len() {
+                    self.word.push(Token::default());
+                }
+                let out = &mut self.word[i];
+                out.text.clone_from(&token.text);
+                out.offset_from = token.offset_from + from;
+                out.offset_to = token.offset_to + from;
+                out.position = token.position + position;
+                out.position_length = token.position_length;
+            }
+            self.len = tokens.len();
+            self.next = 0;
+            if self.len > 0 {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+impl TokenStream for MemoTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next >= self.len && !self.next_word() {
+            return false;
+        }
+        self.next += 1;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.word[self
+            .next
+            .saturating_sub(1)
+            .min(self.word.len().saturating_sub(1))]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        let i = self
+            .next
+            .saturating_sub(1)
+            .min(self.word.len().saturating_sub(1));
+        &mut self.word[i]
+    }
+}
+
+/// The tokens of `word` analyzed alone by `inner`.
+fn analyze(inner: &mut TextAnalyzer, word: &str) -> Box<[Token]> {
+    let mut tokens = Vec::new();
+    let mut stream = inner.token_stream(word);
+    while let Some(t) = stream.next() {
+        tokens.push(t.clone());
+    }
+    tokens.into_boxed_slice()
 }
 
 /// The words of `text` as tantivy's `SimpleTokenizer` finds them (runs of alphanumeric
@@ -175,6 +298,34 @@ mod tests {
             "compound parts are given: {texts:?}"
         );
         assert!(!texts.contains(&"i"), "stop words are left out: {texts:?}");
+    }
+
+    #[test]
+    fn the_tokenizer_gives_the_tokens_of_the_analyzer_itself() {
+        let texts = sample_texts();
+        let mut plain = analyzer();
+        let mut memo = TextAnalyzer::from(MemoTokenizer::new(analyzer()));
+        // A memo of two words is emptied over and over.
+        let mut small = TextAnalyzer::from(MemoTokenizer::with_limit(analyzer(), 2));
+        for text in &texts {
+            let want = collect(plain.token_stream(text));
+            for _ in 0..2 {
+                assert_eq!(collect(memo.token_stream(text)), want);
+                assert_eq!(collect(small.token_stream(text)), want);
+            }
+        }
+        let lexicon = std::sync::Arc::new(crate::analysis::compound::Lexicon::load().unwrap());
+        let decompounder = crate::analysis::compound::Decompounder::new(
+            lexicon,
+            test_support::compound_settings(),
+        );
+        let mut twice = crate::analysis::analyzers::swedish_parts(decompounder, true, true);
+        let mut twice_memo = TextAnalyzer::from(MemoTokenizer::new(twice.clone()));
+        let text = "Våldsutsatta kvinnor i hemmet och våldsutsatta barn";
+        assert_eq!(
+            collect(twice_memo.token_stream(text)),
+            collect(twice.token_stream(text))
+        );
     }
 
     #[test]
