@@ -18,6 +18,10 @@
 //! the whole-word fields. `type_code` (the document type's number) and `goal_bits` (the
 //! entry's goal areas) are fast fields for query-time ranking factors.
 //!
+//! With compounds split, phrases are matched in the `*_parts` and `*_pairs` shadows, so a new
+//! index keeps no positions for the long whole-word fields `body` and `text` (titles and
+//! headings keep theirs for `title:"…"`).
+//!
 //! Without stemming (`[analysis] stemming = false`) the `sv` analyzer is tantivy's default
 //! one (words, lowercased), the baseline the evaluation compares with.
 
