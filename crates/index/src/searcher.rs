@@ -43,13 +43,7 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Opens the index in `dir` for searching; an absent index is an error.
     pub fn open(dir: &Path, cfg: SearchConfig) -> Result<Self, IndexError> {
-        if !dir.join("meta.json").exists() {
-            return Err(IndexError::Open(format!(
-                "no index in {} (run `plansok ingest` first)",
-                dir.display()
-            )));
-        }
-        Self::from_index(Index::open_in_dir(dir)?, dir, cfg, false)
+        Self::open_existing(dir, cfg, false)
     }
 
     /// Opens the index in `dir` for searching, as [`open`](Self::open), with the facet tables
@@ -57,13 +51,18 @@ impl SearchIndex {
     /// while the compound lexicon loads on another thread (each takes tens of milliseconds at
     /// 1M passages), for a server's first answer soon after it starts.
     pub fn open_warm(dir: &Path, cfg: SearchConfig) -> Result<Self, IndexError> {
+        Self::open_existing(dir, cfg, true)
+    }
+
+    /// Opens the index in `dir`, which must exist; with `warm`, see [`open_warm`](Self::open_warm).
+    fn open_existing(dir: &Path, cfg: SearchConfig, warm: bool) -> Result<Self, IndexError> {
         if !dir.join("meta.json").exists() {
             return Err(IndexError::Open(format!(
                 "no index in {} (run `plansok ingest` first)",
                 dir.display()
             )));
         }
-        Self::from_index(Index::open_in_dir(dir)?, dir, cfg, true)
+        Self::from_index(Index::open_in_dir(dir)?, dir, cfg, warm)
     }
 
     /// Opens the index in `dir`, creating it when absent (for the writer).
@@ -103,15 +102,17 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         let tables = TableCache::default();
-        let lexicon = std::thread::scope(|scope| {
-            let lexicon = scope.spawn(shared_lexicon);
-            if warm {
+        let lexicon = if warm {
+            std::thread::scope(|scope| {
+                let lexicon = scope.spawn(shared_lexicon);
                 tables.for_searcher(&reader.searcher(), &fields)?;
-            }
-            lexicon
-                .join()
-                .map_err(|_| IndexError::Open("loading the compound lexicon failed".into()))?
-        })?;
+                lexicon
+                    .join()
+                    .map_err(|_| IndexError::Open("loading the compound lexicon failed".into()))?
+            })?
+        } else {
+            shared_lexicon()?
+        };
         let analysis = analysis_of(dir, &cfg)?;
         let decompounder = Decompounder::new(lexicon, analysis.compounds.clone());
         analyzers::register(&index, &analysis, decompounder.clone());

@@ -150,28 +150,18 @@ impl MemoTokenStream<'_> {
         for (from, word) in self.words.by_ref() {
             let position = self.word_no;
             self.word_no += 1;
-            if !t.memo.contains_key(word) {
-                if t.memo.len() >= t.limit {
-                    t.memo.clear();
+            self.len = match t.memo.get(word) {
+                Some(tokens) => place(&mut self.word, tokens, from, position),
+                None => {
+                    if t.memo.len() >= t.limit {
+                        t.memo.clear();
+                    }
+                    let tokens = analyze(&mut t.inner, word);
+                    let len = place(&mut self.word, &tokens, from, position);
+                    t.memo.insert(word.into(), tokens);
+                    len
                 }
-                let tokens = analyze(&mut t.inner, word);
-                t.memo.insert(word.into(), tokens);
-            }
-            let Some(tokens) = t.memo.get(word) else {
-                continue;
             };
-            for (i, token) in tokens.iter().enumerate() {
-                if i == self.word.len() {
-                    self.word.push(Token::default());
-                }
-                let out = &mut self.word[i];
-                out.text.clone_from(&token.text);
-                out.offset_from = token.offset_from + from;
-                out.offset_to = token.offset_to + from;
-                out.position = token.position + position;
-                out.position_length = token.position_length;
-            }
-            self.len = tokens.len();
             self.next = 0;
             if self.len > 0 {
                 return true;
@@ -179,6 +169,23 @@ impl MemoTokenStream<'_> {
         }
         false
     }
+}
+
+/// Copies a word's `tokens` into the reused `out`, moved to the word's byte offset `from` and
+/// its `position`; the number of tokens.
+fn place(out: &mut Vec<Token>, tokens: &[Token], from: usize, position: usize) -> usize {
+    for (i, token) in tokens.iter().enumerate() {
+        if i == out.len() {
+            out.push(Token::default());
+        }
+        let o = &mut out[i];
+        o.text.clone_from(&token.text);
+        o.offset_from = token.offset_from + from;
+        o.offset_to = token.offset_to + from;
+        o.position = token.position + position;
+        o.position_length = token.position_length;
+    }
+    tokens.len()
 }
 
 impl TokenStream for MemoTokenStream<'_> {

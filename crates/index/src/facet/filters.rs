@@ -141,7 +141,6 @@ impl FilterSpec {
         })
     }
 
-    /// True when the request filters on `d`.
     /// The filters in the values of the facets, for the response to echo.
     pub fn applied(&self) -> AppliedFilters {
         AppliedFilters {
@@ -165,6 +164,7 @@ impl FilterSpec {
         }
     }
 
+    /// True when the request filters on `d`.
     pub fn has(&self, d: Dim) -> bool {
         match d {
             Dim::Region => !self.regions.is_empty(),

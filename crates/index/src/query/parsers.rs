@@ -134,10 +134,7 @@ impl QueryParsers {
         phrase: &str,
         slop: bool,
     ) -> Option<&[String]> {
-        let [positions, pairs] = self.shadows.get(name)?;
-        let paired =
-            how == Phrases::Pairs && !slop && count_pairs(&mut self.pairs.clone(), phrase) > 0;
-        Some(if paired { pairs } else { positions })
+        Some(self.either(self.shadows.get(name)?, how, phrase, slop))
     }
 
     /// The fields a phrase is matched in (see [`Phrases`]).
@@ -148,7 +145,18 @@ impl QueryParsers {
         phrase: &str,
         slop: bool,
     ) -> &[String] {
-        let [positions, pairs] = &self.phrase_fields[scope as usize];
+        self.either(&self.phrase_fields[scope as usize], how, phrase, slop)
+    }
+
+    /// Of a phrase's fields matched word by word and with word pairs, those it is matched in
+    /// (see [`Phrases`]).
+    fn either<'a>(
+        &self,
+        [positions, pairs]: &'a [Vec<String>; 2],
+        how: Phrases,
+        phrase: &str,
+        slop: bool,
+    ) -> &'a [String] {
         let paired =
             how == Phrases::Pairs && !slop && count_pairs(&mut self.pairs.clone(), phrase) > 0;
         if paired {
