@@ -135,6 +135,44 @@ fn a_phrase_typed_with_a_field_is_a_phrase_in_that_field() {
 }
 
 #[test]
+fn a_word_or_prefix_in_a_body_that_is_only_stored_is_searched_in_its_shadow() {
+    // With whole words written twice in the parts fields, bodies and passage texts are only
+    // stored: `body:word` and `text:word` read their `*_parts` shadows, as a plain word does.
+    let store = &corpus().store;
+    let schema = store.index().schema();
+    let body = schema.get_field_entry(schema.get_field("body").unwrap());
+    assert!(!body.is_indexed(), "the body should be stored only");
+    let ids = |r: &SearchResponse| -> Vec<String> { r.hits.iter().map(|h| h.id.clone()).collect() };
+    let in_body = run(SearchRequest {
+        limit: Some(100),
+        keep_near_duplicates: true,
+        ..q("body:samverkan")
+    });
+    let plain = run(SearchRequest {
+        limit: Some(100),
+        keep_near_duplicates: true,
+        ..q("samverkan")
+    });
+    assert!(in_body.total >= 1, "no body has the word");
+    assert!(in_body.total <= plain.total);
+    assert!(ids(&in_body).iter().all(|id| ids(&plain).contains(id)));
+    assert!(run(q("body:zzyzxq")).total == 0);
+    // A prefix reads the same shadows: every word starting with it, as written.
+    let prefix = run(SearchRequest {
+        limit: Some(100),
+        keep_near_duplicates: true,
+        ..q("samverk*")
+    });
+    assert!(
+        prefix.total >= plain.total,
+        "{} vs {}",
+        prefix.total,
+        plain.total
+    );
+    assert!(ids(&plain).iter().all(|id| ids(&prefix).contains(id)));
+}
+
+#[test]
 fn region_filter_accepts_every_spelling_and_includes_municipalities() {
     let mut totals = Vec::new();
     for r in ["Jämtlands län", "jämtland", "JAMTLAND", "23"] {

@@ -19,7 +19,8 @@
 //! that `perf stat` counts the queries alone; with PLANSOK_SCALE_LOAD, the load phases on it
 //! too, `PLANSOK_SCALE_LOAD=uncached` only the one without the response cache);
 //! PLANSOK_SCALE_NO_YIELD serves with `yield_after_job = false`; PLANSOK_SCALE_SERVER, the
-//! `plansok` binary the load phases serve with (another build, to compare two on one index).
+//! `plansok` binary the load phases serve with (another build, to compare two on one index);
+//! PLANSOK_SCALE_MIX_FILE, a file the generated mix's request paths are written to.
 //! The table is printed and written to target/bench-results/scale.md.
 //!
 //! The corpus generator recombines the passages of the sample corpus (classified as plansok
@@ -552,8 +553,9 @@ fn generated_mix(dir: &Path, pool: &Pool, seed: u64, n: usize) -> Vec<Request> {
 /// requests alone, as a Markdown table.
 fn mix_report(mix: &[Request], l: &Load, secs: u64) -> String {
     let mut out = String::from(
-        "| endpoint | requests in the mix | req/s | p50 ms | p99 ms | median alone ms |\n|---|---|---|---|---|---|\n",
+        "| endpoint | requests in the mix | req/s | p50 ms | p99 ms | median alone ms | time alone ms (share) |\n|---|---|---|---|---|---|---|\n",
     );
+    let all_alone: f64 = l.alone.iter().sum();
     let endpoints: Vec<&str> = support::mix::WEIGHTS.iter().map(|(e, _)| *e).collect();
     for e in endpoints {
         let at: Vec<usize> = (0..mix.len()).filter(|&i| mix[i].endpoint == e).collect();
@@ -568,16 +570,23 @@ fn mix_report(mix: &[Request], l: &Load, secs: u64) -> String {
         if lat.is_empty() {
             continue;
         }
-        let alone = support::median(at.iter().filter_map(|&i| l.alone.get(i).copied()).collect());
+        let times: Vec<f64> = at.iter().filter_map(|&i| l.alone.get(i).copied()).collect();
+        let sum: f64 = times.iter().sum();
+        let share = 100.0 * sum / all_alone.max(f64::MIN_POSITIVE);
+        let alone = support::median(times);
         let _ = writeln!(
             out,
-            "| {e} | {} | {:.0} | {:.1} | {:.1} | {alone:.2} |",
+            "| {e} | {} | {:.0} | {:.1} | {:.1} | {alone:.2} | {sum:.0} ({share:.0} %) |",
             at.len(),
             lat.len() as f64 / secs as f64,
             percentile_sorted(&lat, 0.5),
             percentile_sorted(&lat, 0.99)
         );
     }
+    let _ = writeln!(
+        out,
+        "\nEvery request of the mix once, one after the other: {all_alone:.0} ms."
+    );
     let mut slow: Vec<usize> = (0..l.alone.len()).collect();
     slow.sort_by(|a, b| l.alone[*b].total_cmp(&l.alone[*a]));
     out.push_str(
@@ -647,6 +656,10 @@ fn main() {
             if mix_wanted("generated") {
                 let mix = generated_mix(Path::new(&kept), &pool(), seed, mix_size());
                 let paths: Vec<String> = mix.iter().map(|r| r.path.clone()).collect();
+                if let Some(file) = std::env::var_os("PLANSOK_SCALE_MIX_FILE") {
+                    // The mix's paths, one per line, for a profiler or a counter of its own.
+                    std::fs::write(file, paths.join("\n") + "\n").unwrap();
+                }
                 let l = load_plansok(Path::new(&kept), clients, secs, false, &paths, true);
                 println!(
                     "generated mix ({} requests), uncached: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors, {:.0} MB peak ({:.0} MB private), first request {:.1} ms\n\n{}",

@@ -20,7 +20,9 @@
 //!
 //! With compounds split, phrases are matched in the `*_parts` and `*_pairs` shadows, so a new
 //! index keeps no positions for the long whole-word fields `body` and `text` (titles and
-//! headings keep theirs for `title:"…"`).
+//! headings keep theirs for `title:"…"`). When the parts fields hold every whole word too
+//! (`whole_words_twice`), those long fields are only stored: every search of them reads their
+//! `*_parts` shadow instead ([`Fields::searched`], [`LongText`]).
 //!
 //! Without stemming (`[analysis] stemming = false`) the `sv` analyzer is tantivy's default
 //! one (words, lowercased), the baseline the evaluation compares with.
@@ -104,6 +106,8 @@ pub struct Fields {
     /// `/topic/on` or `/topic/off` on every entry: whether its document is about the topic.
     /// `None` in an index made before it (whose entries count as on topic).
     pub topic: Option<Field>,
+    /// Whether `body` and `text` are indexed ([`LongText::Stored`]: only stored).
+    pub long_texts_indexed: bool,
 }
 
 /// The `topic` facet's value of a document: `on` or `off` the topic.
@@ -193,6 +197,21 @@ impl Fields {
         ]
     }
 
+    /// The field a search of the Swedish field `sv` reads: `sv` itself, or its `*_parts` shadow
+    /// for a long text that is only stored ([`LongText::Stored`]).
+    pub fn searched(&self, sv: Field) -> Field {
+        if self.long_texts_indexed {
+            return sv;
+        }
+        if sv == self.body {
+            self.body_parts
+        } else if sv == self.text {
+            self.text_parts
+        } else {
+            sv
+        }
+    }
+
     /// The text field triple whose Swedish field is `sv`.
     pub fn text_field(&self, sv: Field) -> Option<TextField> {
         [Scope::Documents, Scope::Passages]
@@ -230,14 +249,26 @@ fn indexed_text(analyzer: &str, option: IndexRecordOption) -> TextOptions {
     TextOptions::default().set_indexing_options(indexing)
 }
 
-/// Builds the schema. `long_text_positions`: whether bodies and passage texts keep word
-/// positions; an index that splits compounds matches phrases in their `*_parts` and `*_pairs`
-/// shadows and needs none there (a tenth of its build time, 5 % of its size at 1M passages).
-pub fn build(long_text_positions: bool) -> (Schema, Fields) {
-    // A body or passage text: stored, without positions where the shadows have them.
-    let long_text = |analyzer| match long_text_positions {
-        true => text_options(analyzer),
-        false => indexed_text(analyzer, IndexRecordOption::WithFreqs).set_stored(),
+/// How the long whole-word fields (`body`, `text`) are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LongText {
+    /// Indexed with positions: phrases are matched in them (compounds not split).
+    Positions,
+    /// Indexed with frequencies only: phrases are matched in their `*_parts` and `*_pairs`
+    /// shadows (compounds split; a tenth of the build time, 5 % of the size at 1M passages).
+    Freqs,
+    /// Stored only: their `*_parts` shadows hold every whole word too and are searched
+    /// instead (compounds split with `whole_words_twice`; their postings were written and
+    /// merged but never read).
+    Stored,
+}
+
+/// Builds the schema, the long whole-word fields kept as `long` says.
+pub fn build(long: LongText) -> (Schema, Fields) {
+    let long_text = |analyzer| match long {
+        LongText::Positions => text_options(analyzer),
+        LongText::Freqs => indexed_text(analyzer, IndexRecordOption::WithFreqs).set_stored(),
+        LongText::Stored => TextOptions::default().set_stored(),
     };
     let mut b = Schema::builder();
     let facet = || FacetOptions::default().set_stored();
@@ -285,6 +316,7 @@ pub fn build(long_text_positions: bool) -> (Schema, Fields) {
         entry_order: Some(b.add_u64_field(ENTRY_ORDER, FAST)),
         simhash: Some(b.add_u64_field(SIMHASH, FAST)),
         topic: Some(b.add_facet_field("topic", facet())),
+        long_texts_indexed: long != LongText::Stored,
     };
     (b.build(), fields)
 }
@@ -326,5 +358,6 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         entry_order: f(ENTRY_ORDER).ok(),
         simhash: f(SIMHASH).ok(),
         topic: f("topic").ok(),
+        long_texts_indexed: schema.get_field_entry(f("body")?).is_indexed(),
     })
 }

@@ -76,7 +76,7 @@ impl SearchIndex {
         } else {
             let analysis = analysis_of(dir, &cfg)?;
             Index::builder()
-                .schema(schema::build(!analysis.compounds.enabled).0)
+                .schema(schema::build(long_text(&analysis)).0)
                 .settings(schema::index_settings())
                 .create_in_dir(dir)?
         };
@@ -257,6 +257,17 @@ pub(crate) fn doc_entry_query(f: &Fields, field: Field, value: &str) -> BooleanQ
 }
 
 pub(crate) const ANALYSIS_FILE: &str = "analysis.json";
+
+/// How a new index with `analysis` keeps its long whole-word fields: with positions where
+/// phrases are matched in them, only stored where the parts fields hold every whole word.
+fn long_text(analysis: &Analysis) -> schema::LongText {
+    let c = &analysis.compounds;
+    match (c.enabled, c.whole_words_twice) {
+        (false, _) => schema::LongText::Positions,
+        (true, false) => schema::LongText::Freqs,
+        (true, true) => schema::LongText::Stored,
+    }
+}
 
 /// The analysis of the index in `dir`: the one it was created with, else (a new index) the
 /// configured one, which is then recorded.

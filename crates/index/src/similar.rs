@@ -64,7 +64,7 @@ pub fn similar(
     let Some(me) = stored_meta(&f, &d) else {
         return Ok(None);
     };
-    let fields = stored_values(&d, &[f.title, f.title_en, f.body, f.body_en]);
+    let fields = stored_values(&f, &d, &[f.title, f.title_en, f.body, f.body_en]);
     let mlt = MoreLikeThisQuery::builder()
         .with_min_doc_frequency(1)
         .with_min_term_frequency(1)
@@ -177,6 +177,7 @@ pub fn similar_passages(
         .with_max_query_terms(25)
         .with_min_word_length(3)
         .with_document_fields(stored_values(
+            &f,
             &d,
             &[f.heading, f.heading_en, f.text, f.text_en],
         ));
@@ -248,8 +249,10 @@ fn meta_at(
     Ok(stored_meta(f, &d).map(Arc::new))
 }
 
-/// The stored values of `fields` in `d`, as MoreLikeThis takes them.
+/// The stored values of `fields` in `d`, as MoreLikeThis takes them, each under the field it
+/// is searched in.
 fn stored_values(
+    f: &Fields,
     d: &TantivyDocument,
     fields: &[tantivy::schema::Field],
 ) -> Vec<(tantivy::schema::Field, Vec<OwnedValue>)> {
@@ -261,7 +264,8 @@ fn stored_values(
                 .filter_map(|v| v.as_str())
                 .map(|s| OwnedValue::Str(s.to_string()))
                 .collect();
-            (!values.is_empty()).then_some((*field, values))
+            // A long text that is only stored is searched in its parts shadow, analysed as it.
+            (!values.is_empty()).then_some((f.searched(*field), values))
         })
         .collect()
 }

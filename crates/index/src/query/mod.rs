@@ -160,6 +160,13 @@ fn build(
     } else {
         q.rest.clone()
     };
+    let rest = if parsers.searched_names.is_empty() {
+        rest
+    } else {
+        rewrite::rename_fields(&rest, |name| {
+            parsers.searched_names.get(name).map(String::as_str)
+        })
+    };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for p in &q.prefixes {
         clauses.push((
@@ -256,7 +263,7 @@ fn prefix_query(
     let any = f
         .text_fields(scope)
         .iter()
-        .flat_map(|t| [t.sv, t.en])
+        .flat_map(|t| [f.searched(t.sv), t.en])
         .map(|field| -> (Occur, Box<dyn Query>) {
             (
                 Occur::Should,

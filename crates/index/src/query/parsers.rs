@@ -56,6 +56,9 @@ pub struct QueryParsers {
     pub(super) fields: Fields,
     /// The names of the schema's fields (what may stand before `:` in a query).
     pub(super) field_names: HashSet<String>,
+    /// The fields that are only stored, by name, with the name of the field searched instead
+    /// (see [`Fields::searched`]).
+    pub(super) searched_names: HashMap<String, String>,
 }
 
 impl QueryParsers {
@@ -103,6 +106,14 @@ impl QueryParsers {
             field_names: schema
                 .fields()
                 .map(|(_, entry)| entry.name().to_string())
+                .collect(),
+            searched_names: [f.body, f.text]
+                .into_iter()
+                .filter(|field| f.searched(*field) != *field)
+                .map(|field| {
+                    let name = |field| schema.get_field_name(field).to_string();
+                    (name(field), name(f.searched(field)))
+                })
                 .collect(),
         }
     }
@@ -230,7 +241,7 @@ fn shadows(schema: &Schema, f: &Fields) -> HashMap<String, [Vec<String>; 2]> {
         .filter(|t| {
             let entry = schema.get_field_entry(t.sv);
             let option = entry.field_type().get_index_record_option();
-            option.is_some_and(|o| !o.has_positions())
+            option.is_none_or(|o| !o.has_positions())
         })
         .map(|t| {
             let pairs = t.pairs.unwrap_or(t.parts);

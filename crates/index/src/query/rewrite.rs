@@ -279,6 +279,33 @@ pub fn lenient(query: &str, is_field: impl Fn(&str) -> bool) -> String {
     out
 }
 
+/// Replaces each field name typed before `:` outside quotes (`body:våld`, `(body:a OR b)`)
+/// by the name `searched` gives for it, if any: a field that is only stored is searched in
+/// another. Names inside quotes and words that only end in a field's name stay as typed.
+pub fn rename_fields<'n>(query: &str, searched: impl Fn(&str) -> Option<&'n str>) -> String {
+    let mut out = String::with_capacity(query.len() + 16);
+    let mut quoted = false;
+    let mut word_start = 0;
+    for (i, c) in query.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ':' if !quoted => {
+                let name = &query[word_start..i];
+                if let Some(to) = searched(name) {
+                    out.truncate(out.len() - name.len());
+                    out.push_str(to);
+                }
+            }
+            _ => {}
+        }
+        if !(c.is_alphanumeric() || c == '_') {
+            word_start = i + c.len_utf8();
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The query's words alone (letters, digits and `*`): the last resort of a lenient reading.
 pub fn words_only(query: &str) -> String {
     query
@@ -291,6 +318,22 @@ pub fn words_only(query: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_only_field_typed_before_a_colon_is_searched_in_its_shadow() {
+        let shadow = |name: &str| (name == "body").then_some("body_parts");
+        assert_eq!(rename_fields("body:våld", shadow), "body_parts:våld");
+        assert_eq!(
+            rename_fields("(body:våld OR title:stöd) -body:\"x\"", shadow),
+            "(body_parts:våld OR title:stöd) -body_parts:\"x\""
+        );
+        // Inside quotes, in another word, or without a colon: as typed.
+        assert_eq!(
+            rename_fields("\"body:våld\" nobody:x body", shadow),
+            "\"body:våld\" nobody:x body"
+        );
+        assert_eq!(rename_fields("kvinnofrid:å", shadow), "kvinnofrid:å");
+    }
 
     fn groups() -> Vec<Vec<String>> {
         vec![
