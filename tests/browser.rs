@@ -213,6 +213,14 @@ fn the_url_holds_the_search_through_reload_back_paging_and_filters() {
             .await;
         assert_eq!(value, json!("Umeå kommun"));
 
+        // The compare view names a linked county as the facets do, in its chip and address.
+        d.goto(&format!("{base}/?q=v%C3%A5ld&region=skane&view=jamfor"))
+            .await;
+        let chip = d.wait_text(".chip", |t| t.contains("Skåne län")).await;
+        assert_eq!(chip, "Län: Skåne län ✕");
+        d.wait_js("return location.search.includes('Sk%C3%A5ne') && location.search.includes('view=jamfor')")
+            .await;
+
         // An error replaces the results; it is not shown above old ones.
         d.goto(&format!("{base}/?q=v%C3%A5ld&period=1800")).await;
         d.wait_js("return document.querySelector('#hits .error')")

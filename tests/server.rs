@@ -120,6 +120,16 @@ fn the_answer_names_the_filters_as_the_facets_do() {
             .any(|f| f["value"] == chosen),
         "the county is a value of the region facet"
     );
+    // The compare view's measures name them the same way.
+    let (status, m) = json("/api/measures?q=v%C3%A5ld&region=skane&goal=Skydd+och+st%C3%B6d");
+    assert_eq!(status, 200, "{m}");
+    assert_eq!(m["filters"]["region"], serde_json::json!(["Skåne län"]));
+    assert_eq!(m["filters"]["goal"], serde_json::json!(["skydd-och-stod"]));
+    assert!(m["counties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["region"] == "Skåne län"));
     let (_, none) = json("/api/search?q=v%C3%A5ld&period=2024&limit=0");
     assert_eq!(none["filters"]["period"], "2024");
     assert_eq!(none["filters"]["region"], serde_json::json!([]));

@@ -13,10 +13,11 @@ use tantivy::query::Query;
 use tantivy::schema::Facet;
 use tantivy::{DocAddress, Searcher, SegmentOrdinal, TantivyDocument};
 
-use crate::facet::filters::filter_queries;
+use crate::facet::filters::{filter_queries, FilterSpec};
 use crate::query::UserQuery;
 use crate::ranking::Ranker;
 use crate::request::SearchRequest;
+use crate::response::AppliedFilters;
 use crate::schema::Scope;
 use crate::searcher::SearchIndex;
 use crate::snippet::{snippet, Snippets};
@@ -60,6 +61,8 @@ pub struct CountyMeasures {
 pub struct MeasuresResponse {
     pub query: String,
     pub counties: Vec<CountyMeasures>,
+    /// The request's filters as the index read them (as a search answer names them).
+    pub filters: AppliedFilters,
 }
 
 /// Groups the passages matching `req` by county, `per_county` best of each.
@@ -70,6 +73,7 @@ pub fn measures(
     per_county: usize,
 ) -> Result<MeasuresResponse, IndexError> {
     let f = *index.fields();
+    let applied = FilterSpec::parse(tax, req)?.applied();
     let filters = filter_queries(&f, tax, req)?;
     // Measures are compared side by side: a passage holds every word of the query.
     let (user, text) = UserQuery::read_with(
@@ -142,6 +146,7 @@ pub fn measures(
     Ok(MeasuresResponse {
         query: req.query.clone(),
         counties,
+        filters: applied,
     })
 }
 
