@@ -271,7 +271,10 @@ pub fn build(long: LongText) -> (Schema, Fields) {
         LongText::Stored => TextOptions::default().set_stored(),
     };
     let mut b = Schema::builder();
-    let facet = || FacetOptions::default().set_stored();
+    // Facets are read from their columns (the facet tables); only the goals are read back
+    // from a stored passage (its goal areas in measures and the document view).
+    let facet = || FacetOptions::default();
+    let stored_facet = || FacetOptions::default().set_stored();
     let fields = Fields {
         kind: b.add_text_field("kind", STRING | STORED),
         doc_id: b.add_text_field("doc_id", STRING | STORED),
@@ -301,13 +304,13 @@ pub fn build(long: LongText) -> (Schema, Fields) {
         ),
         page: b.add_u64_field("page", STORED),
         region: b.add_facet_field("region", facet()),
-        goal: b.add_facet_field("goal", facet()),
+        goal: b.add_facet_field("goal", stored_facet()),
         doc_type: b.add_facet_field("type", facet()),
         org: b.add_facet_field("org", facet()),
         lang: b.add_facet_field("lang", facet()),
         year: b.add_facet_field("year", facet()),
-        period_start: b.add_u64_field("period_start", INDEXED | FAST | STORED),
-        period_end: b.add_u64_field("period_end", INDEXED | FAST | STORED),
+        period_start: b.add_u64_field("period_start", INDEXED | FAST),
+        period_end: b.add_u64_field("period_end", INDEXED | FAST),
         type_code: b.add_u64_field("type_code", FAST),
         goal_bits: b.add_u64_field("goal_bits", FAST),
         // Also a fast column: a page of hits reads its metadata without the stored documents,
