@@ -7,7 +7,9 @@
 //! English text to fields with the `en` analyzer. Facets: `/region/<county>/<municipality>`,
 //! `/goal/<slug>`, `/type/<slug>`, `/org/<name>`, `/lang/<code>`, and `/year/<yyyy>` for every
 //! year of the period (for per-year counts). The period's start and end are u64 fast fields
-//! for range filters. `meta` stores the document's metadata as JSON.
+//! for range filters. `meta` stores the document's metadata as JSON. Of the facets only the
+//! goals are stored (a passage's goal areas are read back with it); the others, and the
+//! period, are read from their columns.
 //!
 //! A document entry keeps its text in `title`/`body` (and `_en`), a passage in
 //! `heading`/`text`: each kind has fields of its own, so a document search reads only the
