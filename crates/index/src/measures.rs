@@ -13,7 +13,7 @@ use tantivy::query::Query;
 use tantivy::schema::Facet;
 use tantivy::{DocAddress, Searcher, SegmentOrdinal, TantivyDocument};
 
-use crate::facet::filters::{filter_queries, FilterSpec};
+use crate::facet::filters::FilterSpec;
 use crate::query::UserQuery;
 use crate::ranking::Ranker;
 use crate::request::SearchRequest;
@@ -73,8 +73,8 @@ pub fn measures(
     per_county: usize,
 ) -> Result<MeasuresResponse, IndexError> {
     let f = *index.fields();
-    let applied = FilterSpec::parse(tax, req)?.applied();
-    let filters = filter_queries(&f, tax, req)?;
+    let spec = FilterSpec::parse(tax, req)?;
+    let filters = spec.queries(&f);
     // Measures are compared side by side: a passage holds every word of the query.
     let (user, text) = UserQuery::read_with(
         index.parsers(),
@@ -146,7 +146,7 @@ pub fn measures(
     Ok(MeasuresResponse {
         query: req.query.clone(),
         counties,
-        filters: applied,
+        filters: spec.applied(),
     })
 }
 

@@ -45,7 +45,7 @@ pub fn route_phrases<'f>(
     out
 }
 
-/// The field typed right before a phrase (`body` of `… body:`), if any.
+/// The field name typed right before the `:` that ends `text` (`body` of `… body:`), if any.
 fn field_before(text: &str) -> Option<&str> {
     let head = text.strip_suffix(':')?;
     let start = head
@@ -285,23 +285,18 @@ pub fn lenient(query: &str, is_field: impl Fn(&str) -> bool) -> String {
 pub fn rename_fields<'n>(query: &str, searched: impl Fn(&str) -> Option<&'n str>) -> String {
     let mut out = String::with_capacity(query.len() + 16);
     let mut quoted = false;
-    let mut word_start = 0;
-    for (i, c) in query.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            ':' if !quoted => {
-                let name = &query[word_start..i];
-                if let Some(to) = searched(name) {
-                    out.truncate(out.len() - name.len());
-                    out.push_str(to);
-                }
-            }
-            _ => {}
-        }
-        if !(c.is_alphanumeric() || c == '_') {
-            word_start = i + c.len_utf8();
-        }
+    for c in query.chars() {
+        quoted ^= c == '"';
         out.push(c);
+        if c != ':' || quoted {
+            continue;
+        }
+        let renamed = field_before(&out).and_then(|name| Some((name.len(), searched(name)?)));
+        if let Some((typed, to)) = renamed {
+            out.truncate(out.len() - typed - 1);
+            out.push_str(to);
+            out.push(':');
+        }
     }
     out
 }
