@@ -72,16 +72,14 @@ pub fn search(
     };
     // One pass over the matches of the words gives the hits, the total and every facet's
     // counts under the other filters.
-    let fruit = searcher.search(
-        &*text,
-        &Faceted {
-            tables: &tables,
-            spec: &spec,
-            ranker: &ranker,
-            keep: offset + limit + pool,
-            by_date: req.sort_by_date,
-        },
-    )?;
+    let fruit = Faceted {
+        tables: &tables,
+        spec: &spec,
+        ranker: &ranker,
+        keep: offset + limit + pool,
+        by_date: req.sort_by_date,
+    }
+    .run(&searcher, &*text)?;
     let total = fruit.total;
     let facets = facets_of(fruit.counts);
     // Near-duplicates folded into the better hit, then the page.

@@ -1,13 +1,15 @@
 //! The best passage of each of a few documents ([`best_passages`]), by the passage query
 //! restricted to the passages the facet table lists for them.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentOrdinal, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, TERMINATED};
 
 use super::table::{SegmentTable, Tables};
 use super::top_k::Candidate;
+use crate::query::dense::DensePlan;
 use crate::query::restrict::{restrict, EntrySet};
 use crate::ranking::Ranker;
 
@@ -23,11 +25,25 @@ fn keep_better(slot: &mut Option<Candidate>, c: Candidate) {
     }
 }
 
+/// The runs of consecutive entries of `w` (sorted).
+fn runs(w: &Wanted) -> Vec<Range<DocId>> {
+    let mut out: Vec<Range<DocId>> = Vec::new();
+    for &(d, _) in w {
+        match out.last_mut() {
+            Some(r) if r.end == d => r.end = d + 1,
+            Some(r) if r.end > d => {}
+            _ => out.push(d..d + 1),
+        }
+    }
+    out
+}
+
 /// The best passage among the matches of `query` (a passage query) of each document of
 /// `ids`, preferring passages in one of `goals` (the request's goal filter) when a document has
 /// one; scored as a passage search scores (BM25 times the ranking factors), ties to the earlier
-/// entry. The passages of the documents are read off the facet table, and the query is run
-/// restricted to them ([`crate::query::restrict`]).
+/// entry. The passages of the documents are read off the facet table, and the query's words
+/// are scored over them ([`DensePlan`]), or, for a query of more words than a plan holds, the
+/// query is run restricted to them ([`crate::query::restrict`]).
 pub(crate) fn best_passages(
     searcher: &Searcher,
     tables: &Tables,
@@ -49,15 +65,9 @@ pub(crate) fn best_passages(
         w.sort_unstable();
         wanted.push((table, w));
     }
-    let set = EntrySet::new(
-        searcher
-            .segment_readers()
-            .iter()
-            .zip(&wanted)
-            .map(|(r, (_, w))| (r.segment_id(), w.iter().map(|(d, _)| *d).collect()))
-            .collect(),
-    );
-    let weight = restrict(query, &set).weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let scoring = EnableScoring::enabled_from_searcher(searcher);
+    let plan = DensePlan::of(query, scoring)?;
+    let mut weight = None;
     let mut best: Bests = vec![(None, None); ids.len()];
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
         let (table, w) = &wanted[segment];
@@ -66,26 +76,49 @@ pub(crate) fn best_passages(
         }
         let factor = ranker.scorer(reader);
         let alive = reader.alive_bitset();
+        let mut offer = |d: DocId, score: Score| {
+            let slot = w.partition_point(|(p, _)| *p < d);
+            let Some(&(_, slot)) = w.get(slot).filter(|(p, _)| *p == d) else {
+                return;
+            };
+            if alive.is_some_and(|a| a.is_deleted(d)) {
+                return;
+            }
+            let s = factor(d, score);
+            let c = Candidate {
+                key: s,
+                score: s,
+                addr: DocAddress::new(segment as SegmentOrdinal, d),
+            };
+            let (in_goal, any) = &mut best[slot];
+            let row_goals = table.entries.get(d as usize).map_or(0, |e| e.goals);
+            if goals & row_goals != 0 {
+                keep_better(in_goal, c);
+            }
+            keep_better(any, c);
+        };
+        if let Some(plan) = &plan {
+            // A hit's passages are runs of consecutive entries: its words read term by term
+            // over them.
+            plan.score(reader, runs(w))?.for_each_match(&mut offer);
+            continue;
+        }
+        if weight.is_none() {
+            let set = EntrySet::new(
+                searcher
+                    .segment_readers()
+                    .iter()
+                    .zip(&wanted)
+                    .map(|(r, (_, w))| (r.segment_id(), w.iter().map(|(d, _)| *d).collect()))
+                    .collect(),
+            );
+            weight = Some(restrict(query, &set).weight(scoring)?);
+        }
+        let weight = weight.as_deref().expect("set above");
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut doc = scorer.doc();
         while doc != TERMINATED {
-            let slot = w.partition_point(|(d, _)| *d < doc);
-            if let Some(&(d, slot)) = w.get(slot).filter(|(d, _)| *d == doc) {
-                if !alive.is_some_and(|a| a.is_deleted(d)) {
-                    let s = factor(d, scorer.score());
-                    let c = Candidate {
-                        key: s,
-                        score: s,
-                        addr: DocAddress::new(segment as SegmentOrdinal, d),
-                    };
-                    let (in_goal, any) = &mut best[slot];
-                    let row_goals = table.entries.get(d as usize).map_or(0, |e| e.goals);
-                    if goals & row_goals != 0 {
-                        keep_better(in_goal, c);
-                    }
-                    keep_better(any, c);
-                }
-            }
+            offer(doc, scorer.score());
             doc = scorer.advance();
         }
     }

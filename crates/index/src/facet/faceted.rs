@@ -7,14 +7,17 @@
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::Weight;
-use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
+};
 
 use super::counts::{Counts, LocalCounts};
 use super::filters::{FilterSpec, DIMS};
 use super::segment_filter::SegmentFilter;
 use super::table::{place_key, Row, SegmentTable, Tables};
 use super::top_k::{Candidate, TopK};
+use crate::query::dense::DensePlan;
 use crate::ranking::Ranker;
 
 /// Document search in one pass: hits, total and every facet's counts. The query must match
@@ -50,6 +53,59 @@ pub(crate) struct FacetedSegment {
     total: usize,
     top: TopK,
     counts: LocalCounts,
+}
+
+impl Faceted<'_> {
+    /// Searches `query` over every segment. In a segment whose documents are its first entries,
+    /// the query's words are scored term by term over them ([`DensePlan`]); elsewhere, and for
+    /// a query of more words than a plan holds, by the query's own scorer
+    /// ([`Collector::collect_segment`]). The same hits, totals and counts either way.
+    pub fn run(&self, searcher: &Searcher, query: &dyn Query) -> tantivy::Result<FacetedFruit> {
+        let scoring = if self.requires_scoring() {
+            EnableScoring::enabled_from_searcher(searcher)
+        } else {
+            EnableScoring::disabled_from_searcher(searcher)
+        };
+        let plan = DensePlan::of(query, scoring)?;
+        let mut weight = None;
+        let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            let segment = segment as SegmentOrdinal;
+            let docs = self.tables.of(reader)?.documents.prefix_len();
+            let fruit = match (&plan, docs) {
+                (Some(plan), Some(docs)) => self.collect_dense(plan, docs, segment, reader)?,
+                _ => {
+                    if weight.is_none() {
+                        weight = Some(query.weight(scoring)?);
+                    }
+                    let w = weight.as_deref().expect("set above");
+                    self.collect_segment(w, segment, reader)?
+                }
+            };
+            fruits.push(fruit);
+        }
+        self.merge_fruits(fruits)
+    }
+
+    /// [`Collector::collect_segment`] with the matches and scores of `plan` over the segment's
+    /// `docs` first entries.
+    fn collect_dense(
+        &self,
+        plan: &DensePlan,
+        docs: u32,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetedFruit> {
+        let mut collector = self.for_segment(segment, reader)?;
+        let dense = plan.score(reader, std::iter::once(0..docs).collect())?;
+        let alive = reader.alive_bitset();
+        dense.for_each_match(|doc, score| {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                collector.offer(doc, || score);
+            }
+        });
+        Ok(collector.harvest())
+    }
 }
 
 impl Collector for Faceted<'_> {

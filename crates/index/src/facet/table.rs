@@ -133,6 +133,11 @@ impl DocRows {
         }
     }
 
+    /// How many documents the segment has when they are its first entries (a sorted index).
+    pub fn prefix_len(&self) -> Option<u32> {
+        self.prefix.then_some(self.rows.len() as u32)
+    }
+
     /// The row of document entry `doc`; `None` for a passage.
     #[inline]
     pub fn get(&self, doc: DocId) -> Option<&Row> {

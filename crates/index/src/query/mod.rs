@@ -11,13 +11,14 @@
 //! matched word by word ([`marking_query`]). Words ending in `*` are read by [`prefix`];
 //! [`restrict`] limits a query to given entries.
 
+pub(crate) mod dense;
 mod parsers;
 pub(crate) mod prefix;
 pub(crate) mod restrict;
 pub mod rewrite;
 mod soft;
 
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
@@ -213,19 +214,6 @@ fn soften(parsers: &QueryParsers, parsed: Box<dyn Query>) -> Box<dyn Query> {
         return parsed;
     }
     let need = ((words.len() as f32 * share.max(0.0)).ceil() as usize).clamp(1, words.len());
-    if need == 1 {
-        // Any one word: tantivy's union (buffered, a window of entries at a time) beside the
-        // boosted conjunction is faster than walking the words entry by entry.
-        let any: Vec<(Occur, Box<dyn Query>)> = words
-            .iter()
-            .map(|(_, q)| (Occur::Should, q.box_clone()))
-            .collect();
-        let bonus = BoostQuery::new(parsed, parsers.all_words_boost.max(0.0));
-        return Box::new(BooleanQuery::new(vec![
-            (Occur::Must, Box::new(BooleanQuery::new(any))),
-            (Occur::Should, Box::new(bonus)),
-        ]));
-    }
     let words: Vec<Box<dyn Query>> = words.iter().map(|(_, q)| q.box_clone()).collect();
     // The words' sum, plus all_words_boost times it for an entry with every word.
     Box::new(SoftConjunction::new(

@@ -8,7 +8,9 @@
 //! in a heap. Here the words' scorers are walked once, side by side: a query has a handful of
 //! words, so finding the smallest document among them is a scan of a short vector.
 
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EnableScoring, Explanation, Occur, Query, Scorer, Weight,
+};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 /// Entries with at least `need` of `words`; all of them: the score times `all_factor`.
@@ -29,6 +31,34 @@ impl SoftConjunction {
             all_factor,
         }
     }
+
+    /// The words, how many of them a match needs, and the factor of a match with all of them.
+    pub(crate) fn parts(&self) -> (&[Box<dyn Query>], usize, f32) {
+        (&self.words, self.need, self.all_factor)
+    }
+
+    /// Any one word: tantivy's union of the words (buffered, a window of entries at a time)
+    /// beside their conjunction boosted, which is faster than walking the words entry by entry.
+    fn as_union(&self) -> BooleanQuery {
+        let any = self
+            .words
+            .iter()
+            .map(|q| (Occur::Should, q.box_clone()))
+            .collect();
+        let all = self
+            .words
+            .iter()
+            .map(|q| (Occur::Must, q.box_clone()))
+            .collect();
+        let bonus = BoostQuery::new(
+            Box::new(BooleanQuery::new(all)),
+            (self.all_factor - 1.0).max(0.0),
+        );
+        BooleanQuery::new(vec![
+            (Occur::Must, Box::new(BooleanQuery::new(any))),
+            (Occur::Should, Box::new(bonus)),
+        ])
+    }
 }
 
 impl Clone for SoftConjunction {
@@ -43,6 +73,9 @@ impl Clone for SoftConjunction {
 
 impl Query for SoftConjunction {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        if self.need == 1 && self.words.len() > 1 {
+            return self.as_union().weight(scoring);
+        }
         let weights = self
             .words
             .iter()
