@@ -6,12 +6,11 @@
 //! match.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
-use tantivy::fastfield::FacetReader;
 use tantivy::query::Query;
-use tantivy::schema::Facet;
-use tantivy::{DocAddress, Searcher, SegmentOrdinal, TantivyDocument};
+use tantivy::TantivyDocument;
 
 use crate::facet::filters::FilterSpec;
 use crate::query::UserQuery;
@@ -21,7 +20,7 @@ use crate::response::AppliedFilters;
 use crate::schema::Scope;
 use crate::searcher::SearchIndex;
 use crate::snippet::{snippet, Snippets};
-use crate::stored::{stored_goals, stored_meta, StoredPassage};
+use crate::stored::{stored_goals, StoredPassage};
 use crate::IndexError;
 use plansok_model::Taxonomy;
 
@@ -92,22 +91,28 @@ pub fn measures(
             .collect(),
     );
     let ranker = Ranker::for_request(index, tax, req);
-    let top = searcher.search(&q, &ranker.top_docs(CANDIDATES, 0))?;
+    // The candidates' factors from the tables' rank bytes, and their documents from the
+    // tables' metadata: no column nor stored entry is read per candidate.
+    let tables = index.facet_tables(&searcher)?;
+    let ranks = Arc::new(tables.rank_bytes(&searcher)?);
+    let top = searcher.search(&q, &ranker.top_docs_with(CANDIDATES, 0, ranks))?;
     let marking = user.marking(index.parsers(), Scope::Passages)?;
     let snippets = Snippets::new(index, &searcher, &*marking)?;
     let chars = index.config().search.snippet_chars;
     let mut by_county: HashMap<String, CountyMeasures> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
-    let mut counties = CountyColumn::default();
     for (score, addr) in top {
-        // The county from the region column: only the measures shown read their stored entry.
-        let Some(region) = counties.of(&searcher, addr)? else {
+        let table = tables.of(searcher.segment_reader(addr.segment_ord))?;
+        let Some(meta) = table.entry_meta(addr.doc_id) else {
+            continue;
+        };
+        let Some(region) = &meta.region else {
             continue;
         };
         let entry = by_county.entry(region.clone()).or_insert_with(|| {
             order.push(region.clone());
             CountyMeasures {
-                region,
+                region: region.clone(),
                 matches: 0,
                 measures: Vec::new(),
             }
@@ -117,19 +122,16 @@ pub fn measures(
             continue;
         }
         let d: TantivyDocument = searcher.doc(addr)?;
-        let Some(meta) = stored_meta(&f, &d) else {
-            continue;
-        };
         let passage = StoredPassage::read(&f, &d);
         let snippet = snippet(chars, snippets.of(&meta.lang), &passage.text);
         let goals = stored_goals(&f, &d);
         entry.measures.push(Measure {
-            document_id: meta.id,
+            document_id: meta.id.clone(),
             passage_no: passage.no,
-            title: meta.title,
-            url: meta.url,
-            organisation: meta.organisation,
-            municipality: meta.municipality,
+            title: meta.title.clone(),
+            url: meta.url.clone(),
+            organisation: meta.organisation.clone(),
+            municipality: meta.municipality.clone(),
             doc_type: meta.doc_type.slug().to_string(),
             period: meta.period.map(crate::HitPeriod::from),
             heading: passage.heading,
@@ -148,37 +150,6 @@ pub fn measures(
         counties,
         filters: spec.applied(),
     })
-}
-
-/// The county of an entry read from the `region` facet column (`/region/<county>[/…]`), with
-/// each segment's facet ordinals resolved once.
-#[derive(Default)]
-struct CountyColumn {
-    readers: HashMap<SegmentOrdinal, FacetReader>,
-    names: HashMap<(SegmentOrdinal, u64), Option<String>>,
-}
-
-impl CountyColumn {
-    fn of(&mut self, searcher: &Searcher, addr: DocAddress) -> Result<Option<String>, IndexError> {
-        let seg = addr.segment_ord;
-        let reader = match self.readers.entry(seg) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(searcher.segment_reader(seg).facet_reader("region")?)
-            }
-        };
-        let Some(ord) = reader.facet_ords(addr.doc_id).next() else {
-            return Ok(None);
-        };
-        if let Some(name) = self.names.get(&(seg, ord)) {
-            return Ok(name.clone());
-        }
-        let mut facet = Facet::root();
-        reader.facet_from_ord(ord, &mut facet)?;
-        let name = facet.to_path().get(1).map(|c| c.to_string());
-        self.names.insert((seg, ord), name.clone());
-        Ok(name)
-    }
 }
 
 #[cfg(test)]

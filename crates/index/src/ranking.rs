@@ -19,7 +19,12 @@
 //! changing the factors needs no re-index (an index made before the `topic` facet has every
 //! entry on topic until its documents are ingested again).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use tantivy::collector::{Collector, TopDocs};
+use tantivy::columnar::ColumnValues;
+use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentReader};
 
 use crate::config::Ranking;
@@ -131,20 +136,64 @@ impl Ranker {
         prior * goal
     }
 
-    /// Top documents by BM25 score times the factors.
-    pub fn top_docs(
+    /// Top entries by BM25 score times the factors, with each entry's type, goal areas and
+    /// topic read from `ranks` (per segment, [`schema::rank_byte`] of every entry) where it has the
+    /// segment, else from the segment's columns.
+    pub(crate) fn top_docs_with(
         &self,
         limit: usize,
         offset: usize,
+        ranks: Arc<RankBytes>,
     ) -> impl Collector<Fruit = Vec<(Score, DocAddress)>> + 'static {
         let ranker = self.clone();
         TopDocs::with_limit(limit)
             .and_offset(offset)
-            .tweak_score(move |segment: &SegmentReader| ranker.scorer(segment))
+            .tweak_score(move |segment: &SegmentReader| {
+                ranker.scorer_with(segment, ranks.get(&segment.segment_id()).cloned())
+            })
     }
 
     /// The score of an entry of `segment`: its BM25 score times its factors.
     pub fn scorer(&self, segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + 'static {
+        self.scorer_with(segment, None)
+    }
+
+    /// [`scorer`](Self::scorer), with each entry's type, goal areas and topic read from `ranks`
+    /// (every entry's [`schema::rank_byte`]) when given, else from the segment's columns.
+    pub(crate) fn scorer_with(
+        &self,
+        segment: &SegmentReader,
+        ranks: Option<Arc<Vec<u8>>>,
+    ) -> impl Fn(DocId, Score) -> Score + 'static {
+        let base = match ranks {
+            Some(ranks) => Base::Bytes {
+                ranks,
+                factors: Box::new(self.byte_factors()),
+            },
+            None => Base::Columns(self.columns(segment)),
+        };
+        let places = self.place_ords(segment);
+        let ranker = self.clone();
+        move |doc: DocId, score: Score| {
+            let in_place = places.as_ref().is_some_and(|(reader, ords)| {
+                reader
+                    .facet_ords(doc)
+                    .next()
+                    .is_some_and(|o| ords.contains(&o))
+            });
+            score * base.factor(&ranker, doc) * ranker.place_factor(in_place)
+        }
+    }
+
+    /// The factors of type, goal areas and topic of every [`schema::rank_byte`].
+    fn byte_factors(&self) -> [f32; 256] {
+        std::array::from_fn(|b| {
+            let (type_code, goals, off_topic) = schema::unpack_rank_byte(b as u8);
+            self.factor(type_code, goals) * self.topic_factor(off_topic)
+        })
+    }
+
+    fn columns(&self, segment: &SegmentReader) -> Columns {
         let column = |name: &str| {
             segment
                 .fast_fields()
@@ -152,32 +201,13 @@ impl Ranker {
                 .ok()
                 .map(|c| c.first_or_default_col(0))
         };
-        let types = column("type_code");
-        let goals = column("goal_bits");
-        let places = self.place_ords(segment);
-        let off = self.off_topic_ord(segment);
-        let ranker = self.clone();
-        move |doc: DocId, score: Score| {
-            let t = types.as_ref().map_or(0, |c| c.get_val(doc));
-            let g = goals.as_ref().map_or(0, |c| c.get_val(doc));
-            let in_place = places.as_ref().is_some_and(|(reader, ords)| {
-                reader
-                    .facet_ords(doc)
-                    .next()
-                    .is_some_and(|o| ords.contains(&o))
-            });
-            let off_topic = off
-                .as_ref()
-                .is_some_and(|(reader, ord)| reader.facet_ords(doc).next() == Some(*ord));
-            score
-                * ranker.factor(t, g)
-                * ranker.place_factor(in_place)
-                * ranker.topic_factor(off_topic)
+        Columns {
+            types: column("type_code"),
+            goals: column("goal_bits"),
+            off: self.off_topic_ord(segment),
         }
     }
 
-    /// The `topic` facet's ordinal of "off" in `segment`, with the reader to look entries up
-    /// in; `None` when the factor is 1 or the segment has no off-topic entry.
     fn off_topic_ord(&self, segment: &SegmentReader) -> Option<(FacetReader, u64)> {
         if self.off_topic == 1.0 {
             return None;
@@ -215,6 +245,44 @@ impl Ranker {
 
 /// The ordinals of `field`'s facets in `segment` whose path (`/region/Dalarnas län`) `keep`
 /// accepts, with the reader to look entries up in; `None` when the segment has no such field.
+/// Per segment, every entry's [`schema::rank_byte`] ([`crate::facet::table::Tables::rank_bytes`]).
+pub(crate) type RankBytes = HashMap<SegmentId, Arc<Vec<u8>>>;
+
+/// Where the factors of type, goal areas and topic come from.
+enum Base {
+    Bytes {
+        ranks: Arc<Vec<u8>>,
+        factors: Box<[f32; 256]>,
+    },
+    Columns(Columns),
+}
+
+struct Columns {
+    types: Option<Arc<dyn ColumnValues<u64>>>,
+    goals: Option<Arc<dyn ColumnValues<u64>>>,
+    off: Option<(FacetReader, u64)>,
+}
+
+impl Base {
+    #[inline]
+    fn factor(&self, ranker: &Ranker, doc: DocId) -> f32 {
+        match self {
+            Base::Bytes { ranks, factors } => ranks
+                .get(doc as usize)
+                .map_or(1.0, |&b| factors[b as usize]),
+            Base::Columns(c) => {
+                let t = c.types.as_ref().map_or(0, |c| c.get_val(doc));
+                let g = c.goals.as_ref().map_or(0, |c| c.get_val(doc));
+                let off_topic = c
+                    .off
+                    .as_ref()
+                    .is_some_and(|(reader, ord)| reader.facet_ords(doc).next() == Some(*ord));
+                ranker.factor(t, g) * ranker.topic_factor(off_topic)
+            }
+        }
+    }
+}
+
 fn facet_ords(
     segment: &SegmentReader,
     field: &str,

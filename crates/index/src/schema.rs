@@ -228,6 +228,18 @@ pub fn type_code(t: DocType) -> u64 {
     DocType::ALL.iter().position(|x| *x == t).unwrap_or(0) as u64
 }
 
+/// What the ranking's factors read of an entry in one byte: its `goal_bits` (four goal areas, bits 0–3),
+/// its `type_code` (bits 4–6; 7 for a code beyond them) and whether it is off the topic (bit 7).
+pub(crate) fn rank_byte(type_code: u64, goal_bits: u64, off_topic: bool) -> u8 {
+    let type_code = type_code.min(7) as u8;
+    (goal_bits & 0x0f) as u8 | type_code << 4 | u8::from(off_topic) << 7
+}
+
+/// The type code, goal bits and off-topic flag of a [`rank_byte`].
+pub(crate) fn unpack_rank_byte(b: u8) -> (u64, u64, bool) {
+    (u64::from(b >> 4 & 7), u64::from(b & 0x0f), b >> 7 == 1)
+}
+
 /// The `goal_bits` value of a set of goals.
 pub fn goal_bits(goals: &[Goal]) -> u64 {
     goals

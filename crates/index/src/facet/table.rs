@@ -177,6 +177,8 @@ pub(crate) struct SegmentTable {
     /// Smallest and largest year of any period in the segment (0, 0 when none has one).
     pub min_year: u16,
     pub max_year: u16,
+    /// Each entry's [`schema::rank_byte`], read on first use ([`SegmentTable::ranks`]).
+    ranks: OnceLock<Arc<Vec<u8>>>,
 }
 
 impl SegmentTable {
@@ -191,6 +193,37 @@ impl SegmentTable {
     /// from the entry's `meta` value, with no stored entry decompressed.
     pub fn entry_meta(&self, doc: DocId) -> Option<&Arc<DocMeta>> {
         self.entry_metas.of(doc)
+    }
+
+    /// Each entry's [`schema::rank_byte`] (what the ranking factors read of it), from the
+    /// segment's columns the first time it is asked for: a search over passages then ranks
+    /// its matches from one array instead of three columns.
+    pub fn ranks(&self, segment: &SegmentReader) -> Result<Arc<Vec<u8>>, IndexError> {
+        if let Some(r) = self.ranks.get() {
+            return Ok(r.clone());
+        }
+        let fast = segment.fast_fields();
+        let types = fast.u64("type_code")?.first_or_default_col(0);
+        let goals = fast.u64("goal_bits")?.first_or_default_col(0);
+        let topic = match segment.schema().get_field("topic") {
+            Ok(_) => Some(segment.facet_reader("topic")?),
+            Err(_) => None,
+        };
+        let off = match &topic {
+            Some(t) => ord_values(t, |path| path.get(1) == Some(&"off"))?,
+            None => Vec::new(),
+        };
+        let ranks: Vec<u8> = (0..segment.max_doc())
+            .map(|doc| {
+                let off_topic = topic.as_ref().is_some_and(|t| {
+                    t.facet_ords(doc)
+                        .next()
+                        .is_some_and(|o| off.get(o as usize) == Some(&true))
+                });
+                schema::rank_byte(types.get_val(doc), goals.get_val(doc), off_topic)
+            })
+            .collect();
+        Ok(self.ranks.get_or_init(|| Arc::new(ranks)).clone())
     }
 
     /// The passage entries of the document named `doc` in [`doc_ids`](Self::doc_ids).
@@ -281,6 +314,18 @@ pub(crate) struct Tables {
 }
 
 impl Tables {
+    /// Every segment's [`SegmentTable::ranks`].
+    pub fn rank_bytes(
+        &self,
+        searcher: &Searcher,
+    ) -> Result<HashMap<SegmentId, Arc<Vec<u8>>>, IndexError> {
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|r| Ok((r.segment_id(), self.of(r)?.ranks(r)?)))
+            .collect()
+    }
+
     pub fn of(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentTable>> {
         self.segments
             .get(&segment.segment_id())

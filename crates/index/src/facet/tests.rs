@@ -213,7 +213,10 @@ fn one_pass_equals_a_query_per_facet() {
         // The same hits with the same scores (ties in any order).
         let ranker = Ranker::for_request(&index, &plansok_model::Taxonomy::load().unwrap(), &req);
         let mut want: Vec<(String, f32)> = searcher
-            .search(&all, &ranker.top_docs(req.limit.unwrap(), 0))
+            .search(
+                &all,
+                &ranker.top_docs_with(req.limit.unwrap(), 0, Default::default()),
+            )
             .unwrap()
             .into_iter()
             .map(|(s, addr)| {
@@ -322,7 +325,9 @@ fn best_passages_equal_a_search_per_document() {
                         (Occur::Must, text.box_clone()),
                         (Occur::Must, Box::new(id_q) as Box<dyn Query>),
                     ]);
-                    let mut all = searcher.search(&q, &ranker.top_docs(1000, 0)).unwrap();
+                    let mut all = searcher
+                        .search(&q, &ranker.top_docs_with(1000, 0, Default::default()))
+                        .unwrap();
                     all.retain(|(_, a)| is_passage(a));
                     let in_goal = |a: &DocAddress| {
                         let t = tables.of(searcher.segment_reader(a.segment_ord)).unwrap();
@@ -436,4 +441,36 @@ fn every_entry_reads_its_stored_metadata_from_the_table() {
         }
     }
     assert!(passages > 60, "{passages} passages read");
+}
+
+/// The factors read from the tables' rank bytes are those read from the columns, for every
+/// entry (documents and passages, every type, goal area and topic, deleted ones too) and every
+/// goal the ranking can ask for.
+#[test]
+fn rank_bytes_rank_as_the_columns() {
+    let tax = Taxonomy::load().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let index = index(dir.path(), &tax);
+    let searcher = index.reader().searcher();
+    let tables = index.facet_tables(&searcher).unwrap();
+    let ranks = tables.rank_bytes(&searcher).unwrap();
+    let cfg = &index.config().ranking;
+    let mut checked = 0;
+    for goals in [vec![], vec![Goal::ALL[0]], vec![Goal::ALL[2], Goal::ALL[3]]] {
+        let ranker = Ranker::new(cfg, &goals);
+        for reader in searcher.segment_readers() {
+            let bytes = ranks.get(&reader.segment_id()).cloned();
+            assert!(bytes.is_some());
+            let (fast, slow) = (ranker.scorer_with(reader, bytes), ranker.scorer(reader));
+            for doc in 0..reader.max_doc() {
+                assert_eq!(
+                    fast(doc, 2.5),
+                    slow(doc, 2.5),
+                    "entry {doc}, goals {goals:?}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 400, "{checked}");
 }
