@@ -65,7 +65,9 @@ pub fn search(
     } else {
         s.near_duplicate_bits
     };
-    let pool = if folding > 0 {
+    // A request for the facets alone (`limit=0`) keeps no hit: nothing is scored nor folded.
+    let counting_only = limit == 0;
+    let pool = if folding > 0 && !counting_only {
         s.near_duplicate_pool
     } else {
         0
@@ -76,8 +78,12 @@ pub fn search(
         tables: &tables,
         spec: &spec,
         ranker: &ranker,
-        keep: offset + limit + pool,
-        by_date: req.sort_by_date,
+        keep: if counting_only {
+            0
+        } else {
+            offset + limit + pool
+        },
+        by_date: req.sort_by_date || counting_only,
     }
     .run(&searcher, &*text)?;
     let total = fruit.total;

@@ -182,6 +182,18 @@ fn one_pass_equals_a_query_per_facet() {
     for _ in 0..150 {
         let req = random_request(&mut rng, &tax);
         let got = search(&index, &tax, &req).unwrap();
+        // The facets alone (`limit=0`, nothing scored nor kept): the same counts and total.
+        let counted = search(
+            &index,
+            &tax,
+            &SearchRequest {
+                limit: Some(0),
+                ..req.clone()
+            },
+        )
+        .unwrap();
+        assert!(counted.hits.is_empty());
+        assert_eq!((counted.total, &counted.facets), (got.total, &got.facets));
         let f = *index.fields();
         let spec = FilterSpec::parse(&tax, &req).unwrap();
         let text = text_query(index.parsers(), &req.query, Scope::Documents).unwrap();

@@ -31,6 +31,8 @@ const LONG_RUN: usize = 1024;
 /// A query as a tree of clauses with their weights.
 pub(crate) struct DensePlan {
     root: Group,
+    /// Whether scores are wanted (else only which entries match).
+    scored: bool,
 }
 
 enum Node {
@@ -100,7 +102,10 @@ impl DensePlan {
             },
             Some(Node::Leaf(_)) | None => return Ok(None),
         };
-        Ok(Some(DensePlan { root }))
+        Ok(Some(DensePlan {
+            root,
+            scored: scoring.is_scoring_enabled(),
+        }))
     }
 
     /// The scores of the entries of `runs` (ascending, not overlapping) in the segment of
@@ -109,7 +114,9 @@ impl DensePlan {
         let span: usize = runs.iter().map(|r| r.len()).sum();
         let mut scores = vec![0.0; span];
         let mut bits = vec![0u32; span];
-        let test = self.root.fill(reader, &runs, &mut scores, &mut bits)?;
+        let test = self
+            .root
+            .fill(reader, &runs, &mut scores, &mut bits, self.scored)?;
         Ok(Dense {
             runs,
             scores,
@@ -140,14 +147,15 @@ impl Dense {
 }
 
 impl Group {
-    /// Fills `scores` and `bits` with this group's clauses (clause i: bit i), and gives the test
-    /// of a match.
+    /// Fills `bits` and, when `scored`, `scores` with this group's clauses (clause i: bit i),
+    /// and gives the test of a match.
     fn fill(
         &self,
         reader: &SegmentReader,
         runs: &[Range<DocId>],
         scores: &mut [Score],
         bits: &mut [u32],
+        scored: bool,
     ) -> tantivy::Result<Test> {
         let mut test = Test {
             must: 0,
@@ -163,7 +171,7 @@ impl Group {
                 Occur::Should => test.should |= bit,
                 Occur::MustNot => test.not |= bit,
             }
-            let scored = *occur != Occur::MustNot;
+            let scored = scored && *occur != Occur::MustNot;
             clause.add(reader, runs, scores, bits, bit, scored)?;
         }
         Ok(test)
@@ -202,7 +210,7 @@ impl Node {
             Node::Group(g) => {
                 let mut own_scores = vec![0.0; scores.len()];
                 let mut own_bits = vec![0u32; bits.len()];
-                let test = g.fill(reader, runs, &mut own_scores, &mut own_bits)?;
+                let test = g.fill(reader, runs, &mut own_scores, &mut own_bits, scored)?;
                 for (i, b) in own_bits.iter().enumerate() {
                     if let Some(factor) = test.factor(*b) {
                         bits[i] |= bit;
