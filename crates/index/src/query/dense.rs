@@ -454,7 +454,9 @@ mod tests {
         let scoring = EnableScoring::enabled_from_searcher(&searcher);
         assert!(DensePlan::of(&lone, scoring).unwrap().is_none());
         // More words than a group has bits: read by the query's own scorer.
-        let many: Vec<&str> = (0..MAX_CLAUSES + 1).map(|i| vocab[i % vocab.len()]).collect();
+        let many: Vec<&str> = (0..MAX_CLAUSES + 1)
+            .map(|i| vocab[i % vocab.len()])
+            .collect();
         let long = SoftConjunction::new(words(&many), 3, 3.0);
         assert!(DensePlan::of(&long, scoring).unwrap().is_none());
         let fits = SoftConjunction::new(words(&many[..MAX_CLAUSES]), 3, 3.0);
