@@ -193,6 +193,7 @@ impl Ranker {
         })
     }
 
+    /// The columns the factors of type, goal areas and topic are read from in `segment`.
     fn columns(&self, segment: &SegmentReader) -> Columns {
         let column = |name: &str| {
             segment
@@ -208,6 +209,8 @@ impl Ranker {
         }
     }
 
+    /// The `topic` facet's ordinal of "off" in `segment`, with the reader to look entries up
+    /// in; `None` when the factor is 1 or the segment has no off-topic entry.
     fn off_topic_ord(&self, segment: &SegmentReader) -> Option<(FacetReader, u64)> {
         if self.off_topic == 1.0 {
             return None;
@@ -243,8 +246,6 @@ impl Ranker {
     }
 }
 
-/// The ordinals of `field`'s facets in `segment` whose path (`/region/Dalarnas län`) `keep`
-/// accepts, with the reader to look entries up in; `None` when the segment has no such field.
 /// Per segment, every entry's [`schema::rank_byte`] ([`crate::facet::table::Tables::rank_bytes`]).
 pub(crate) type RankBytes = HashMap<SegmentId, Arc<Vec<u8>>>;
 
@@ -257,6 +258,7 @@ enum Base {
     Columns(Columns),
 }
 
+/// The columns of a segment that hold an entry's type, goal areas and topic.
 struct Columns {
     types: Option<Arc<dyn ColumnValues<u64>>>,
     goals: Option<Arc<dyn ColumnValues<u64>>>,
@@ -283,6 +285,8 @@ impl Base {
     }
 }
 
+/// The ordinals of `field`'s facets in `segment` whose path (`/region/Dalarnas län`) `keep`
+/// accepts, with the reader to look entries up in; `None` when the segment has no such field.
 fn facet_ords(
     segment: &SegmentReader,
     field: &str,

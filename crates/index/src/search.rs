@@ -65,7 +65,8 @@ pub fn search(
     } else {
         s.near_duplicate_bits
     };
-    // A request for the facets alone (`limit=0`) keeps no hit: nothing is scored nor folded.
+    // A request for the facets alone (`limit=0`) keeps no hit: nothing is folded, and the
+    // pass scores nothing (`Faceted::requires_scoring`).
     let counting_only = limit == 0;
     let pool = if folding > 0 && !counting_only {
         s.near_duplicate_pool
@@ -83,7 +84,7 @@ pub fn search(
         } else {
             offset + limit + pool
         },
-        by_date: req.sort_by_date || counting_only,
+        by_date: req.sort_by_date,
     }
     .run(&searcher, &*text)?;
     let total = fruit.total;

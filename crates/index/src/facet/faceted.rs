@@ -131,8 +131,9 @@ impl Collector for Faceted<'_> {
         })
     }
 
+    /// Hits ranked by date, or none kept (a request for the facets alone), need no score.
     fn requires_scoring(&self) -> bool {
-        !self.by_date
+        !self.by_date && self.keep > 0
     }
 
     /// Walks the matches itself instead of through [`Weight::for_each`], which scores every
@@ -186,6 +187,9 @@ impl FacetedSegment {
             0 => {
                 self.total += 1;
                 self.counts.add_all(row);
+                if !self.top.keeps_any() {
+                    return;
+                }
                 let (key, score) = if self.by_date {
                     (row.end as f32, 0.0)
                 } else {

@@ -11,6 +11,9 @@
 //!   other filters), with [`top_k`] keeping the best hits and [`counts`] the counts.
 //! - [`best_passages`]: the best passage of each hit, restricted to the passages the table
 //!   lists for it.
+//! - `ords`: the values of a facet column's ordinals, read once per segment.
+//! - `rank_bytes`: each entry's rank byte, what the ranking factors read of it, kept in the
+//!   table for searches over passages (measures).
 //!
 //! Adding a facet: its value on [`plansok_model::Document`] (and where `classify` sets it); a
 //! facet field in [`crate::schema`] and its value in the entries ([`crate::write`]); a column
@@ -24,6 +27,8 @@ pub(crate) mod best_passages;
 pub(crate) mod counts;
 pub(crate) mod faceted;
 pub(crate) mod filters;
+mod ords;
+mod rank_bytes;
 pub(crate) mod segment_filter;
 pub(crate) mod table;
 pub(crate) mod top_k;

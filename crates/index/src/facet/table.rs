@@ -18,9 +18,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tantivy::columnar::StrColumn;
 use tantivy::fastfield::FacetReader;
 use tantivy::index::SegmentId;
-use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
+use super::ords::ord_values;
 use crate::meta::DocMeta;
 use crate::schema::{self, Fields, KIND_DOC};
 use crate::IndexError;
@@ -202,27 +203,7 @@ impl SegmentTable {
         if let Some(r) = self.ranks.get() {
             return Ok(r.clone());
         }
-        let fast = segment.fast_fields();
-        let types = fast.u64("type_code")?.first_or_default_col(0);
-        let goals = fast.u64("goal_bits")?.first_or_default_col(0);
-        let topic = match segment.schema().get_field("topic") {
-            Ok(_) => Some(segment.facet_reader("topic")?),
-            Err(_) => None,
-        };
-        let off = match &topic {
-            Some(t) => ord_values(t, |path| path.get(1) == Some(&"off"))?,
-            None => Vec::new(),
-        };
-        let ranks: Vec<u8> = (0..segment.max_doc())
-            .map(|doc| {
-                let off_topic = topic.as_ref().is_some_and(|t| {
-                    t.facet_ords(doc)
-                        .next()
-                        .is_some_and(|o| off.get(o as usize) == Some(&true))
-                });
-                schema::rank_byte(types.get_val(doc), goals.get_val(doc), off_topic)
-            })
-            .collect();
+        let ranks = super::rank_bytes::read(segment)?;
         Ok(self.ranks.get_or_init(|| Arc::new(ranks)).clone())
     }
 
@@ -506,7 +487,8 @@ fn read_shared_facets(
     fill(&lang, &lang_ids, rows, docs, |row, id| row.lang = id as u16);
     if let Some(field) = f.topic {
         let topic = facets(field)?;
-        let off = ord_values(&topic, |path| path.get(1) == Some(&"off"))?;
+        let off_value = schema::topic_value(false);
+        let off = ord_values(&topic, |path| path.get(1) == Some(&off_value))?;
         fill(&topic, &off, rows, docs, |row, off| row.off_topic = off);
     }
     read_fast_fields(segment, docs, rows, t)
@@ -581,24 +563,6 @@ fn meta_ords_by_name(ords: Option<&[u32]>, entry_of: &[Option<DocId>]) -> Vec<u3
                 .unwrap_or(u32::MAX)
         })
         .collect()
-}
-
-/// The value of each facet ordinal of a facet column, from its path ("region", "Skåne län", …).
-fn ord_values<T>(
-    reader: &FacetReader,
-    mut value: impl FnMut(&[&str]) -> T,
-) -> Result<Vec<T>, IndexError> {
-    let mut out = Vec::with_capacity(reader.num_facets());
-    let mut terms = reader
-        .facet_dict()
-        .stream()
-        .map_err(tantivy::TantivyError::from)?;
-    while terms.advance() {
-        let facet = Facet::from_encoded(terms.key().to_vec())
-            .map_err(|e| IndexError::Open(format!("a facet is not UTF-8: {e}")))?;
-        out.push(value(&facet.to_path()));
-    }
-    Ok(out)
 }
 
 /// Sets the value of each facet of the entries `docs` in their rows (`rows[i]` is `docs[i]`'s).

@@ -56,6 +56,11 @@ impl TopK {
         }
     }
 
+    /// Whether it keeps any candidate (`k` > 0).
+    pub(crate) fn keeps_any(&self) -> bool {
+        self.k > 0
+    }
+
     pub(crate) fn push(&mut self, c: Candidate) {
         if self.heap.len() < self.k {
             self.heap.push(Worst(c));
