@@ -64,9 +64,11 @@ impl TopK {
     pub(crate) fn push(&mut self, c: Candidate) {
         if self.heap.len() < self.k {
             self.heap.push(Worst(c));
-        } else if self.heap.peek().is_some_and(|w| c.rank(&w.0).is_gt()) {
-            self.heap.pop();
-            self.heap.push(Worst(c));
+        } else if let Some(mut worst) = self.heap.peek_mut() {
+            if c.rank(&worst.0).is_gt() {
+                // One sift down in place of a pop and a push.
+                *worst = Worst(c);
+            }
         }
     }
 

@@ -15,10 +15,15 @@
 //! are those of the query's own scorer; only the order of the additions differs
 //! (`dense_equals_the_query` below).
 
+use std::cell::RefCell;
 use std::ops::Range;
 
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight};
-use tantivy::{DocId, Score, SeekDangerResult, SegmentReader, TERMINATED};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::query::{
+    Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 use super::soft::SoftConjunction;
 
@@ -27,6 +32,59 @@ const MAX_CLAUSES: usize = 32;
 
 /// Runs at least this long are walked match to match; shorter ones entry by entry.
 const LONG_RUN: usize = 1024;
+
+/// Spans up to this long have their arrays kept for the next plan of the thread.
+const SPARE_SPAN: usize = 1 << 16;
+
+thread_local! {
+    /// Arrays of this thread's earlier plans, reused (zeroed) instead of allocated anew: a
+    /// document search's span is every document of the segment, and fresh arrays that long
+    /// cost the allocator and the kernel's page faults at each search.
+    static SPARE: RefCell<Vec<ScoreBits>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A score and a clause bit per entry of a span.
+#[derive(Default)]
+struct ScoreBits {
+    scores: Vec<Score>,
+    bits: Vec<u32>,
+}
+
+/// Arrays lent by the thread's spares ([`Arrays::zeroed`]), given back when dropped.
+struct Arrays(ScoreBits);
+
+impl Arrays {
+    /// Zeroed arrays over `span` entries, a spare pair when the thread has one.
+    fn zeroed(span: usize) -> Arrays {
+        let mut a = SPARE
+            .try_with(|s| s.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        a.scores.clear();
+        a.scores.resize(span, 0.0);
+        a.bits.clear();
+        a.bits.resize(span, 0);
+        Arrays(a)
+    }
+}
+
+impl Drop for Arrays {
+    fn drop(&mut self) {
+        if self.0.scores.capacity() > SPARE_SPAN {
+            return;
+        }
+        let cells = std::mem::take(&mut self.0);
+        // During the thread's end the spares are gone: the arrays are simply freed.
+        let _ = SPARE.try_with(|s| {
+            let mut s = s.borrow_mut();
+            // A plan's depth at most (a group inside a group inside the root).
+            if s.len() < 4 {
+                s.push(cells);
+            }
+        });
+    }
+}
 
 /// A query as a tree of clauses with their weights.
 pub(crate) struct DensePlan {
@@ -38,9 +96,18 @@ pub(crate) struct DensePlan {
 enum Node {
     /// Read by its own scorer.
     Leaf(Box<dyn Weight>),
+    /// A term in one field, read from its postings block by block (most of a query's postings).
+    Term(TermLeaf),
     /// Optional clauses: an entry matches when one does, and scores their sum.
     Union(Vec<Node>),
     Group(Group),
+}
+
+/// A term query's term and its BM25 weight (`None` when not scored): what its scorer reads,
+/// without a call through the scorer for each posting.
+struct TermLeaf {
+    term: Term,
+    bm25: Option<Bm25Weight>,
 }
 
 /// A boolean query or a soft conjunction: an entry matches when it has every `Must` clause, at
@@ -55,8 +122,7 @@ struct Group {
 /// The arrays of one group over the span of a segment's runs.
 pub(crate) struct Dense {
     runs: Vec<Range<DocId>>,
-    scores: Vec<Score>,
-    bits: Vec<u32>,
+    arrays: Arrays,
     test: Test,
 }
 
@@ -100,7 +166,7 @@ impl DensePlan {
                 need: 1,
                 all_factor: 1.0,
             },
-            Some(Node::Leaf(_)) | None => return Ok(None),
+            Some(Node::Leaf(_) | Node::Term(_)) | None => return Ok(None),
         };
         Ok(Some(DensePlan {
             root,
@@ -112,17 +178,15 @@ impl DensePlan {
     /// `reader`.
     pub fn score(&self, reader: &SegmentReader, runs: Vec<Range<DocId>>) -> tantivy::Result<Dense> {
         let span: usize = runs.iter().map(|r| r.len()).sum();
-        let mut scores = vec![0.0; span];
-        let mut bits = vec![0u32; span];
-        let test = self
-            .root
-            .fill(reader, &runs, &mut scores, &mut bits, self.scored)?;
-        Ok(Dense {
-            runs,
-            scores,
-            bits,
-            test,
-        })
+        let mut arrays = Arrays::zeroed(span);
+        let test = self.root.fill(
+            reader,
+            &runs,
+            &mut arrays.0.scores,
+            &mut arrays.0.bits,
+            self.scored,
+        )?;
+        Ok(Dense { runs, arrays, test })
     }
 }
 
@@ -131,8 +195,8 @@ impl Dense {
     pub fn for_each_match(&self, mut f: impl FnMut(DocId, Score)) {
         let mut from = 0usize;
         for run in &self.runs {
-            let bits = &self.bits[from..from + run.len()];
-            let scores = &self.scores[from..from + run.len()];
+            let bits = &self.arrays.0.bits[from..from + run.len()];
+            let scores = &self.arrays.0.scores[from..from + run.len()];
             from += run.len();
             for (i, &b) in bits.iter().enumerate() {
                 if b == 0 {
@@ -202,23 +266,90 @@ impl Node {
                 };
                 walk(&mut *scorer, (found, first), runs, &mut cells);
             }
+            Node::Term(leaf) => {
+                let mut cells = Cells {
+                    scores,
+                    bits,
+                    bit,
+                    scored,
+                };
+                leaf.add(reader, runs, &mut cells)?;
+            }
             Node::Union(nodes) => {
                 for n in nodes {
                     n.add(reader, runs, scores, bits, bit, scored)?;
                 }
             }
             Node::Group(g) => {
-                let mut own_scores = vec![0.0; scores.len()];
-                let mut own_bits = vec![0u32; bits.len()];
-                let test = g.fill(reader, runs, &mut own_scores, &mut own_bits, scored)?;
-                for (i, b) in own_bits.iter().enumerate() {
+                let mut own = Arrays::zeroed(scores.len());
+                let test = g.fill(reader, runs, &mut own.0.scores, &mut own.0.bits, scored)?;
+                for (i, b) in own.0.bits.iter().enumerate() {
                     if let Some(factor) = test.factor(*b) {
                         bits[i] |= bit;
                         if scored {
-                            scores[i] += own_scores[i] * factor;
+                            scores[i] += own.0.scores[i] * factor;
                         }
                     }
                 }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl TermLeaf {
+    /// Records the term's postings inside `runs`, as its term scorer would give them: the
+    /// frequencies as the field keeps them (a field indexed without them counts each match
+    /// once), the field's norms (none: a constant), no boost.
+    fn add(
+        &self,
+        reader: &SegmentReader,
+        runs: &[Range<DocId>],
+        cells: &mut Cells<'_>,
+    ) -> tantivy::Result<()> {
+        let field = self.term.field();
+        let inverted = reader.inverted_index(field)?;
+        let Some(info) = inverted.get_term_info(&self.term)? else {
+            return Ok(());
+        };
+        let bm25 = self.bm25.as_ref().filter(|_| cells.scored);
+        let option = if bm25.is_some() {
+            IndexRecordOption::WithFreqs
+        } else {
+            IndexRecordOption::Basic
+        };
+        let mut block = inverted.read_block_postings_from_terminfo(&info, option)?;
+        let norms = match bm25 {
+            Some(_) => reader.fieldnorms_readers().get_field(field)?,
+            None => None,
+        }
+        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        let mut from = 0usize;
+        for run in runs {
+            let base = from;
+            from += run.len();
+            let mut i = block.seek(run.start);
+            'run: loop {
+                let docs = block.docs();
+                if i >= docs.len() {
+                    if docs.is_empty() {
+                        return Ok(());
+                    }
+                    block.advance();
+                    i = 0;
+                    continue;
+                }
+                for (k, &doc) in docs.iter().enumerate().skip(i) {
+                    if doc >= run.end {
+                        break 'run;
+                    }
+                    let cell = base + (doc - run.start) as usize;
+                    cells.bits[cell] |= cells.bit;
+                    if let Some(w) = bm25 {
+                        cells.scores[cell] += w.score(norms.fieldnorm_id(doc), block.freq(k));
+                    }
+                }
+                i = docs.len();
             }
         }
         Ok(())
@@ -328,6 +459,24 @@ fn node(query: &dyn Query, scoring: EnableScoring<'_>) -> tantivy::Result<Option
         let clauses = words.iter().map(|w| (Occur::Should, &**w)).collect();
         return group(clauses, need, all_factor, scoring);
     }
+    if let Some(t) = query.downcast_ref::<TermQuery>() {
+        // The checks and the weight of the term query's own weight.
+        t.specialized_weight(scoring)?;
+        let bm25 = match scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => Some(Bm25Weight::for_terms(
+                statistics_provider,
+                std::slice::from_ref(t.term()),
+            )?),
+            EnableScoring::Disabled { .. } => None,
+        };
+        return Ok(Some(Node::Term(TermLeaf {
+            term: t.term().clone(),
+            bm25,
+        })));
+    }
     let Some(b) = query.downcast_ref::<BooleanQuery>() else {
         return Ok(Some(Node::Leaf(query.weight(scoring)?)));
     };
@@ -381,7 +530,7 @@ mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
     use tantivy::query::{BoostQuery, TermQuery};
-    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::schema::{IndexRecordOption, Schema, STRING, TEXT};
     use tantivy::{doc, Index, Term};
 
     /// Every entry the query's own scorer matches in the runs, with its score, and no other.
@@ -390,6 +539,8 @@ mod tests {
         let mut b = Schema::builder();
         let title = b.add_text_field("title", TEXT);
         let text = b.add_text_field("text", TEXT);
+        // Indexed without frequencies: each match counts once.
+        let tag = b.add_text_field("tag", STRING);
         let index = Index::create_in_ram(b.build());
         let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let vocab = ["våld", "stöd", "skydd", "barn", "plan"];
@@ -401,7 +552,10 @@ mod tests {
                     .collect::<Vec<_>>()
                     .join(" ")
             };
-            w.add_document(doc!(title => words(3), text => words(1)))
+            let t = if i % 3 == 0 { "a" } else { "b" };
+            // Some words twice: frequencies above one.
+            let body = format!("{} {}", words(1), words(5));
+            w.add_document(doc!(title => words(3), text => body, tag => t))
                 .unwrap();
         }
         w.commit().unwrap();
@@ -420,6 +574,9 @@ mod tests {
             ]))
         };
         let words = |ws: &[&str]| ws.iter().map(|s| word(s)).collect::<Vec<_>>();
+        let tagged = |option| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(tag, "a"), option))
+        };
         let queries: Vec<Box<dyn Query>> = vec![
             word("våld"),
             Box::new(SoftConjunction::new(
@@ -436,6 +593,14 @@ mod tests {
             Box::new(BooleanQuery::intersection(vec![
                 word("barn"),
                 Box::new(SoftConjunction::new(words(&["skydd", "plan"]), 1, 3.0)),
+            ])),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, word("barn")),
+                (Occur::Should, tagged(IndexRecordOption::WithFreqs)),
+            ])),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, tagged(IndexRecordOption::Basic)),
+                (Occur::Should, word("plan")),
             ])),
             Box::new(BooleanQuery::new(vec![
                 (Occur::Must, word("stöd")),
@@ -479,7 +644,7 @@ mod tests {
                     vec![run.clone(), 450..470]
                 };
                 let mut got: Vec<(DocId, Score)> = Vec::new();
-                plan.score(reader, runs)
+                plan.score(reader, runs.clone())
                     .unwrap()
                     .for_each_match(|d, s| got.push((d, s)));
                 let expected: Vec<&(DocId, Score)> = want
@@ -488,13 +653,24 @@ mod tests {
                     .collect();
                 assert_eq!(got.len(), expected.len(), "{q:?} in {run:?}");
                 assert!(!got.is_empty(), "{q:?} in {run:?}");
-                for ((dg, sg), (dw, sw)) in got.iter().zip(expected) {
+                for ((dg, sg), (dw, sw)) in got.iter().zip(&expected) {
                     assert_eq!(dg, dw, "{q:?}");
                     assert!(
                         (sg - sw).abs() < 1e-4 * sw.max(1.0),
                         "{q:?}: {sg} against {sw}"
                     );
                 }
+                // Without scores: the same entries.
+                let unscored = EnableScoring::disabled_from_searcher(&searcher);
+                let mut docs = Vec::new();
+                DensePlan::of(&**q, unscored)
+                    .unwrap()
+                    .unwrap()
+                    .score(reader, runs)
+                    .unwrap()
+                    .for_each_match(|d, _| docs.push(d));
+                let want_docs: Vec<DocId> = expected.iter().map(|(d, _)| *d).collect();
+                assert_eq!(docs, want_docs, "{q:?} unscored");
             }
         }
     }
