@@ -28,12 +28,12 @@ use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentReader};
 
 use crate::config::Ranking;
+use crate::facet::ords::ord_values;
 use crate::request::SearchRequest;
 use crate::schema;
 use crate::searcher::SearchIndex;
 use plansok_model::{DocType, Goal, Taxonomy};
 use tantivy::fastfield::FacetReader;
-use tantivy::schema::Facet;
 
 /// The factors of one query.
 #[derive(Debug, Clone)]
@@ -215,7 +215,9 @@ impl Ranker {
         if self.off_topic == 1.0 {
             return None;
         }
-        let (reader, ords) = facet_ords(segment, "topic", |path| path == "/topic/off")?;
+        let (reader, ords) = facet_ords(segment, "topic", |path| {
+            path == ["topic", schema::topic_value(false)]
+        })?;
         let ord = *ords.first()?;
         Some((reader, ord))
     }
@@ -226,22 +228,18 @@ impl Ranker {
         if self.places().is_empty() {
             return None;
         }
-        let paths: Vec<String> = self
+        let places: Vec<Vec<&str>> = self
             .places()
             .iter()
-            .map(|(county, m)| match m {
-                Some(m) => Facet::from_path(["region", county.as_str(), m.as_str()]),
-                None => Facet::from_path(["region", county.as_str()]),
+            .map(|(county, m)| {
+                let mut p = vec!["region", county.as_str()];
+                p.extend(m.as_deref());
+                p
             })
-            .map(|f| f.to_path_string())
             .collect();
+        // A place's facet or one under it (a county's municipalities).
         facet_ords(segment, "region", |path| {
-            paths.iter().any(|p| {
-                path == p
-                    || path
-                        .strip_prefix(p.as_str())
-                        .is_some_and(|r| r.starts_with('/'))
-            })
+            places.iter().any(|p| path.starts_with(p))
         })
     }
 }
@@ -285,17 +283,20 @@ impl Base {
     }
 }
 
-/// The ordinals of `field`'s facets in `segment` whose path (`/region/Dalarnas län`) `keep`
-/// accepts, with the reader to look entries up in; `None` when the segment has no such field.
+/// The ordinals of `field`'s facets in `segment` whose path (`["region", "Dalarnas län"]`)
+/// `keep` accepts, with the reader to look entries up in; `None` when the segment has no such
+/// field. The facet dictionary is read in one pass ([`ord_values`]), not looked up ordinal by
+/// ordinal (each lookup decodes its dictionary block from its start).
 fn facet_ords(
     segment: &SegmentReader,
     field: &str,
-    keep: impl Fn(&str) -> bool,
+    keep: impl Fn(&[&str]) -> bool,
 ) -> Option<(FacetReader, Vec<u64>)> {
     let reader = segment.facet_reader(field).ok()?;
-    let mut facet = Facet::root();
-    let ords = (0..reader.num_facets() as u64)
-        .filter(|&o| reader.facet_from_ord(o, &mut facet).is_ok() && keep(&facet.to_path_string()))
+    let kept = ord_values(&reader, |path| keep(path)).ok()?;
+    let ords = (0..)
+        .zip(kept)
+        .filter_map(|(ord, k)| k.then_some(ord))
         .collect();
     Some((reader, ords))
 }

@@ -27,7 +27,7 @@ pub(crate) mod best_passages;
 pub(crate) mod counts;
 pub(crate) mod faceted;
 pub(crate) mod filters;
-mod ords;
+pub(crate) mod ords;
 mod rank_bytes;
 pub(crate) mod segment_filter;
 pub(crate) mod table;

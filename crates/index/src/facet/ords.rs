@@ -1,5 +1,6 @@
-//! The values of a facet column's ordinals ([`ord_values`]), read once per segment by the
-//! facet table and the rank bytes instead of once per entry.
+//! The values of a facet column's ordinals ([`ord_values`]), read in one pass over its
+//! dictionary: by the facet table and the rank bytes once per segment instead of once per
+//! entry, and by the ranking's place and topic factors once per request.
 
 use tantivy::fastfield::FacetReader;
 use tantivy::schema::Facet;
@@ -7,7 +8,7 @@ use tantivy::schema::Facet;
 use crate::IndexError;
 
 /// The value of each facet ordinal of a facet column, from its path ("region", "Skåne län", …).
-pub(super) fn ord_values<T>(
+pub(crate) fn ord_values<T>(
     reader: &FacetReader,
     mut value: impl FnMut(&[&str]) -> T,
 ) -> Result<Vec<T>, IndexError> {

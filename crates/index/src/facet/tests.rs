@@ -485,4 +485,38 @@ fn rank_bytes_rank_as_the_columns() {
         }
     }
     assert!(checked > 400, "{checked}");
+    // The place factor: on the entries of a named county (its municipalities' too) or of a
+    // named municipality, and on no other.
+    let county = &tax.counties()[0];
+    let municipality = county.municipalities[0].display_name();
+    let plain = Ranker::new(cfg, &[]);
+    let mut inside = 0;
+    for place in [
+        (county.name.clone(), None),
+        (county.name.clone(), Some(municipality)),
+    ] {
+        let named = Ranker::new(cfg, &[]).with_places(vec![place.clone()]);
+        for reader in searcher.segment_readers() {
+            let table = tables.of(reader).unwrap();
+            let (without, with) = (plain.scorer(reader), named.scorer(reader));
+            for doc in 0..reader.max_doc() {
+                let Some(meta) = table.entry_meta(doc) else {
+                    continue;
+                };
+                let is_in = meta.region.as_ref() == Some(&place.0)
+                    && place
+                        .1
+                        .as_ref()
+                        .is_none_or(|m| meta.municipality.as_ref() == Some(m));
+                let factor = if is_in { cfg.place_boost } else { 1.0 };
+                inside += usize::from(is_in);
+                assert_eq!(
+                    with(doc, 2.5),
+                    without(doc, 2.5) * factor,
+                    "entry {doc}, {place:?}"
+                );
+            }
+        }
+    }
+    assert!(inside > 20, "{inside}");
 }
