@@ -12,6 +12,7 @@ mod entries;
 use std::collections::HashMap;
 use std::path::Path;
 
+use tantivy::indexer::NoMergePolicy;
 use tantivy::{IndexWriter, Term};
 
 use crate::searcher::SearchIndex;
@@ -74,6 +75,12 @@ impl Indexer {
                 )),
                 e => IndexError::Tantivy(e),
             })?;
+            if self.read.config().index.merge_above_segments > 0 {
+                // The run's end merges its segments once ([`Self::merge_if_fragmented`]):
+                // merges in the background meanwhile would only be rewritten by it, and take
+                // a core from the indexing threads.
+                w.set_merge_policy(Box::new(NoMergePolicy));
+            }
             self.writer = Some(w);
         }
         self.writer
