@@ -1,5 +1,5 @@
-//! Documents similar to a document, and measures similar to a measure: tantivy's MoreLikeThis
-//! over the title/heading and text (distinctive terms weighted by tf-idf), other counties
+//! Documents similar to a document, and measures similar to a measure: a like-this query
+//! ([`like_this`]) of the title/heading and text (distinctive terms weighted by tf-idf), other counties
 //! preferred (a coordinator looks for comparable plans and measures elsewhere), and for documents
 //! the compared one's type (`[ranking]` in `config/search.toml`).
 
@@ -8,12 +8,15 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Score, Searcher, SegmentOrdinal, TantivyDocument, Term};
 
 use crate::facet::table::Tables;
+use crate::facet::top_k::{Candidate, TopK};
+use crate::query::dense::DensePlan;
 use crate::query::kind_query;
+use crate::query::like_this::{like_this, LikeThis};
 use crate::schema::{Fields, KIND_DOC, KIND_PASSAGE};
 use crate::searcher::SearchIndex;
 use crate::stored::{stored_meta, StoredPassage};
@@ -64,15 +67,17 @@ pub fn similar(
     let Some(me) = stored_meta(&f, &d) else {
         return Ok(None);
     };
-    let fields = stored_values(&f, &d, &[f.title, f.title_en, f.body, f.body_en]);
-    let mlt = MoreLikeThisQuery::builder()
-        .with_min_doc_frequency(1)
-        .with_min_term_frequency(1)
-        .with_max_query_terms(40)
-        .with_min_word_length(3)
-        .with_document_fields(fields);
+    let texts = stored_values(&f, &d, &[f.title, f.title_en, f.body, f.body_en]);
+    let settings = LikeThis {
+        max_terms: 40,
+        min_word_bytes: 3,
+        max_doc_freq: None,
+    };
     let q = BooleanQuery::new(vec![
-        (Occur::Must, Box::new(mlt) as Box<dyn Query>),
+        (
+            Occur::Must,
+            Box::new(like_this(&searcher, &texts, settings)?) as Box<dyn Query>,
+        ),
         (Occur::Must, kind_query(&f, KIND_DOC)),
         (Occur::MustNot, id_q()),
     ]);
@@ -80,9 +85,7 @@ pub fn similar(
     let prior = crate::ranking::Ranker::new(cfg, &[]);
     let tables = index.facet_tables(&searcher)?;
     let mut out = Vec::new();
-    for (score, addr) in
-        searcher.search(&q, &TopDocs::with_limit(limit.max(1) * 3).order_by_score())?
-    {
+    for (score, addr) in top_documents(&searcher, &tables, &q, limit.max(1) * 3)? {
         // Its metadata from the facet table: a document entry's stored body is not read.
         let Some(m) = meta_at(&searcher, &tables, &f, addr)?.map(|m| DocMeta::clone(&m)) else {
             continue;
@@ -170,17 +173,13 @@ pub fn similar_passages(
     // another, and its postings are most of the work of the union: at 1M passages "våld" is in
     // 40 % of them. Lucene's MoreLikeThis has the same cut (maxDocFreqPct).
     let entries = searcher.num_docs();
-    let mlt = MoreLikeThisQuery::builder()
-        .with_min_doc_frequency(1)
-        .with_max_doc_frequency((entries / 10).max(COMMON_WORD_FLOOR))
-        .with_min_term_frequency(1)
-        .with_max_query_terms(25)
-        .with_min_word_length(3)
-        .with_document_fields(stored_values(
-            &f,
-            &d,
-            &[f.heading, f.heading_en, f.text, f.text_en],
-        ));
+    let settings = LikeThis {
+        max_terms: 25,
+        min_word_bytes: 3,
+        max_doc_freq: Some((entries / 10).max(COMMON_WORD_FLOOR)),
+    };
+    let texts = stored_values(&f, &d, &[f.heading, f.heading_en, f.text, f.text_en]);
+    let mlt = like_this(&searcher, &texts, settings)?;
     // The like-this query alone is a union of term queries (the heading and text fields are
     // passages' only); the document's own passages are dropped afterwards, by address, unread.
     let looked_at = limit.max(1) * 10;
@@ -249,20 +248,59 @@ fn meta_at(
     Ok(stored_meta(f, &d).map(Arc::new))
 }
 
-/// The stored values of `fields` in `d`, as MoreLikeThis takes them, each under the field it
-/// is searched in.
+/// The best `k` entries of `query`, a query of document entries, best first (ties to the
+/// earlier entry): term by term over the documents that open each segment ([`DensePlan`]),
+/// or, in an index whose segments are not sorted so, by tantivy's collector.
+fn top_documents(
+    searcher: &Searcher,
+    tables: &Tables,
+    query: &dyn Query,
+    k: usize,
+) -> Result<Vec<(Score, DocAddress)>, IndexError> {
+    let plan = DensePlan::of(query, EnableScoring::enabled_from_searcher(searcher))?;
+    let mut spans = Vec::new();
+    for reader in searcher.segment_readers() {
+        spans.push(tables.of(reader)?.documents.prefix_len());
+    }
+    let (Some(plan), true) = (plan, spans.iter().all(Option::is_some)) else {
+        return Ok(searcher.search(query, &TopDocs::with_limit(k).order_by_score())?);
+    };
+    let mut top = TopK::new(k);
+    for (segment, (reader, docs)) in searcher.segment_readers().iter().zip(spans).enumerate() {
+        let alive = reader.alive_bitset();
+        let docs = docs.unwrap_or(0);
+        plan.score(reader, std::iter::once(0..docs).collect())?
+            .for_each_match(|doc, score| {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    let addr = DocAddress::new(segment as SegmentOrdinal, doc);
+                    top.push(Candidate {
+                        key: score,
+                        score,
+                        addr,
+                    });
+                }
+            });
+    }
+    Ok(top
+        .into_sorted()
+        .into_iter()
+        .map(|c| (c.score, c.addr))
+        .collect())
+}
+
+/// The stored texts of `fields` in `d`, each under the field it is searched in.
 fn stored_values(
     f: &Fields,
     d: &TantivyDocument,
     fields: &[tantivy::schema::Field],
-) -> Vec<(tantivy::schema::Field, Vec<OwnedValue>)> {
+) -> Vec<(tantivy::schema::Field, Vec<String>)> {
     fields
         .iter()
         .filter_map(|field| {
-            let values: Vec<OwnedValue> = d
+            let values: Vec<String> = d
                 .get_all(*field)
                 .filter_map(|v| v.as_str())
-                .map(|s| OwnedValue::Str(s.to_string()))
+                .map(str::to_string)
                 .collect();
             // A long text that is only stored is searched in its parts shadow, analysed as it.
             (!values.is_empty()).then_some((f.searched(*field), values))

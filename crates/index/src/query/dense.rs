@@ -25,6 +25,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
+use super::like_this::WeightedTerm;
 use super::soft::SoftConjunction;
 
 /// Most clauses a group holds (one bit each).
@@ -108,6 +109,10 @@ enum Node {
 struct TermLeaf {
     term: Term,
     bm25: Option<Bm25Weight>,
+    /// Whether its frequencies are read (else each match counts once).
+    freqs: bool,
+    /// Its score's factor (a [`WeightedTerm`]'s boost), applied as tantivy's boost applies it.
+    boost: Score,
 }
 
 /// A boolean query or a soft conjunction: an entry matches when it has every `Must` clause, at
@@ -299,8 +304,8 @@ impl Node {
 
 impl TermLeaf {
     /// Records the term's postings inside `runs`, as its term scorer would give them: the
-    /// frequencies as the field keeps them (a field indexed without them counts each match
-    /// once), the field's norms (none: a constant), no boost.
+    /// frequencies when read and as the field keeps them (a field indexed without them counts
+    /// each match once), the field's norms (none: a constant), times the boost.
     fn add(
         &self,
         reader: &SegmentReader,
@@ -313,7 +318,7 @@ impl TermLeaf {
             return Ok(());
         };
         let bm25 = self.bm25.as_ref().filter(|_| cells.scored);
-        let option = if bm25.is_some() {
+        let option = if bm25.is_some() && self.freqs {
             IndexRecordOption::WithFreqs
         } else {
             IndexRecordOption::Basic
@@ -324,6 +329,11 @@ impl TermLeaf {
             None => None,
         }
         .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        // A match's score by its norm, for a frequency of one (most matches): a lookup in
+        // place of BM25's division, with the same result.
+        let boosted = |s: Score| if self.boost == 1.0 { s } else { s * self.boost };
+        let once: Option<[Score; 256]> =
+            bm25.map(|w| std::array::from_fn(|n| boosted(w.score(n as u8, 1))));
         let mut from = 0usize;
         for run in runs {
             let base = from;
@@ -345,8 +355,14 @@ impl TermLeaf {
                     }
                     let cell = base + (doc - run.start) as usize;
                     cells.bits[cell] |= cells.bit;
-                    if let Some(w) = bm25 {
-                        cells.scores[cell] += w.score(norms.fieldnorm_id(doc), block.freq(k));
+                    if let (Some(w), Some(once)) = (bm25, &once) {
+                        let norm = norms.fieldnorm_id(doc);
+                        let tf = if self.freqs { block.freq(k) } else { 1 };
+                        cells.scores[cell] += if tf == 1 {
+                            once[norm as usize]
+                        } else {
+                            boosted(w.score(norm, tf))
+                        };
                     }
                 }
                 i = docs.len();
@@ -460,22 +476,13 @@ fn node(query: &dyn Query, scoring: EnableScoring<'_>) -> tantivy::Result<Option
         return group(clauses, need, all_factor, scoring);
     }
     if let Some(t) = query.downcast_ref::<TermQuery>() {
-        // The checks and the weight of the term query's own weight.
+        // The checks of the term query's own weight.
         t.specialized_weight(scoring)?;
-        let bm25 = match scoring {
-            EnableScoring::Enabled {
-                statistics_provider,
-                ..
-            } => Some(Bm25Weight::for_terms(
-                statistics_provider,
-                std::slice::from_ref(t.term()),
-            )?),
-            EnableScoring::Disabled { .. } => None,
-        };
-        return Ok(Some(Node::Term(TermLeaf {
-            term: t.term().clone(),
-            bm25,
-        })));
+        return term_leaf(t.term(), true, 1.0, scoring);
+    }
+    if let Some(t) = query.downcast_ref::<WeightedTerm>() {
+        t.weight(scoring)?;
+        return term_leaf(&t.term, t.option.has_freq(), t.boost, scoring);
     }
     let Some(b) = query.downcast_ref::<BooleanQuery>() else {
         return Ok(Some(Node::Leaf(query.weight(scoring)?)));
@@ -500,6 +507,32 @@ fn node(query: &dyn Query, scoring: EnableScoring<'_>) -> tantivy::Result<Option
     // tantivy's boolean query: optional clauses beside required ones only add to the score.
     let need = if has_must { min } else { min.max(1) };
     group(clauses, need, 1.0, scoring)
+}
+
+/// The leaf of a term: its weight as its term query's (the index's statistics), with the
+/// frequencies read or not.
+fn term_leaf(
+    term: &Term,
+    freqs: bool,
+    boost: Score,
+    scoring: EnableScoring<'_>,
+) -> tantivy::Result<Option<Node>> {
+    let bm25 = match scoring {
+        EnableScoring::Enabled {
+            statistics_provider,
+            ..
+        } => Some(Bm25Weight::for_terms(
+            statistics_provider,
+            std::slice::from_ref(term),
+        )?),
+        EnableScoring::Disabled { .. } => None,
+    };
+    Ok(Some(Node::Term(TermLeaf {
+        term: term.clone(),
+        bm25,
+        freqs,
+        boost,
+    })))
 }
 
 fn group(
@@ -574,6 +607,14 @@ mod tests {
             ]))
         };
         let words = |ws: &[&str]| ws.iter().map(|s| word(s)).collect::<Vec<_>>();
+        let weighted = |w: &str, option, boost| -> Box<dyn Query> {
+            let term = Term::from_field_text(text, w);
+            Box::new(WeightedTerm {
+                term,
+                option,
+                boost,
+            })
+        };
         let tagged = |option| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(tag, "a"), option))
         };
@@ -601,6 +642,21 @@ mod tests {
             Box::new(BooleanQuery::new(vec![
                 (Occur::Should, tagged(IndexRecordOption::Basic)),
                 (Occur::Should, word("plan")),
+            ])),
+            // A like-this query's terms: boosted, with and without their frequencies.
+            Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Should,
+                    weighted("barn", IndexRecordOption::Basic, 0.4),
+                ),
+                (
+                    Occur::Should,
+                    weighted("plan", IndexRecordOption::WithFreqs, 1.7),
+                ),
+                (
+                    Occur::Should,
+                    weighted("stöd", IndexRecordOption::Basic, 1.0),
+                ),
             ])),
             Box::new(BooleanQuery::new(vec![
                 (Occur::Must, word("stöd")),

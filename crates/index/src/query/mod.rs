@@ -12,6 +12,7 @@
 //! [`restrict`] limits a query to given entries.
 
 pub(crate) mod dense;
+pub(crate) mod like_this;
 mod parsers;
 pub(crate) mod prefix;
 pub(crate) mod restrict;
