@@ -293,7 +293,7 @@ fn facet_ords(
     keep: impl Fn(&[&str]) -> bool,
 ) -> Option<(FacetReader, Vec<u64>)> {
     let reader = segment.facet_reader(field).ok()?;
-    let kept = ord_values(&reader, |path| keep(path)).ok()?;
+    let kept = ord_values(&reader, keep).ok()?;
     let ords = (0..)
         .zip(kept)
         .filter_map(|(ord, k)| k.then_some(ord))

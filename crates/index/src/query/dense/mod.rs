@@ -346,12 +346,9 @@ fn node(query: &dyn Query, scoring: EnableScoring<'_>) -> tantivy::Result<Option
         return group(clauses, need, all_factor, scoring);
     }
     if let Some(t) = query.downcast_ref::<TermQuery>() {
-        // The checks of the term query's own weight.
-        t.specialized_weight(scoring)?;
         return term_leaf(t.term(), true, 1.0, scoring);
     }
     if let Some(t) = query.downcast_ref::<WeightedTerm>() {
-        t.weight(scoring)?;
         return term_leaf(&t.term, t.option.has_freq(), t.boost, scoring);
     }
     let Some(b) = query.downcast_ref::<BooleanQuery>() else {

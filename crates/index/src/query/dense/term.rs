@@ -51,8 +51,8 @@ impl TermLeaf {
         // A match's score by its norm, for a frequency of one (most matches): a lookup in
         // place of BM25's division, with the same result.
         let boosted = |s: Score| if self.boost == 1.0 { s } else { s * self.boost };
-        let once: Option<[Score; 256]> =
-            bm25.map(|w| std::array::from_fn(|n| boosted(w.score(n as u8, 1))));
+        let scoring: Option<(&Bm25Weight, [Score; 256])> =
+            bm25.map(|w| (w, std::array::from_fn(|n| boosted(w.score(n as u8, 1)))));
         let mut from = 0usize;
         for run in runs {
             let base = from;
@@ -74,7 +74,7 @@ impl TermLeaf {
                     }
                     let cell = base + (doc - run.start) as usize;
                     cells.bits[cell] |= cells.bit;
-                    if let (Some(w), Some(once)) = (bm25, &once) {
+                    if let Some((w, once)) = &scoring {
                         let norm = norms.fieldnorm_id(doc);
                         let tf = if self.freqs { block.freq(k) } else { 1 };
                         cells.scores[cell] += if tf == 1 {
@@ -92,13 +92,19 @@ impl TermLeaf {
 }
 
 /// The leaf of a term: its weight as its term query's (the index's statistics), with the
-/// frequencies read or not.
+/// frequencies read or not; the error of its term query's weight when the field is not
+/// indexed.
 pub(super) fn term_leaf(
     term: &Term,
     freqs: bool,
     boost: Score,
     scoring: EnableScoring<'_>,
 ) -> tantivy::Result<Option<Node>> {
+    let entry = scoring.schema().get_field_entry(term.field());
+    if !entry.is_indexed() {
+        let msg = format!("Field {:?} is not indexed.", entry.name());
+        return Err(tantivy::TantivyError::SchemaError(msg));
+    }
     let bm25 = match scoring {
         EnableScoring::Enabled {
             statistics_provider,

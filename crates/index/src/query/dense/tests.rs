@@ -4,7 +4,7 @@ use super::*;
 use crate::query::like_this::WeightedTerm;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BoostQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Schema, STRING, TEXT};
+use tantivy::schema::{IndexRecordOption, Schema, STORED, STRING, TEXT};
 use tantivy::{doc, Index, Term};
 
 /// Every entry the query's own scorer matches in the runs, with its score, and no other.
@@ -15,6 +15,7 @@ fn dense_equals_the_query() {
     let text = b.add_text_field("text", TEXT);
     // Indexed without frequencies: each match counts once.
     let tag = b.add_text_field("tag", STRING);
+    let note = b.add_text_field("note", STORED);
     let index = Index::create_in_ram(b.build());
     let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
     let vocab = ["våld", "stöd", "skydd", "barn", "plan"];
@@ -115,6 +116,19 @@ fn dense_equals_the_query() {
     );
     let scoring = EnableScoring::enabled_from_searcher(&searcher);
     assert!(DensePlan::of(&lone, scoring).unwrap().is_none());
+    // A term of a field that is only stored: the error its term query's weight gives.
+    let unindexed = BooleanQuery::new(vec![
+        (Occur::Should, word("barn")),
+        (
+            Occur::Should,
+            Box::new(TermQuery::new(
+                Term::from_field_text(note, "x"),
+                IndexRecordOption::Basic,
+            )),
+        ),
+    ]);
+    assert!(unindexed.weight(scoring).is_err());
+    assert!(DensePlan::of(&unindexed, scoring).is_err());
     // More words than a group has bits: read by the query's own scorer.
     let many: Vec<&str> = (0..MAX_CLAUSES + 1)
         .map(|i| vocab[i % vocab.len()])
