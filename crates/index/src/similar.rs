@@ -248,8 +248,9 @@ fn meta_at(
     Ok(stored_meta(f, &d).map(Arc::new))
 }
 
-/// The best `k` entries of `query`, a query of document entries, best first (ties to the
-/// earlier entry): term by term over the documents that open each segment ([`DensePlan`]),
+/// The best `k` entries of `query`, a query of document entries, best first (ties by the
+/// documents' ids, [`crate::facet::top_k::tie_key`]; by the earlier entry in an unsorted
+/// index): term by term over the documents that open each segment ([`DensePlan`]),
 /// or, in an index whose segments are not sorted so, by tantivy's collector.
 fn top_documents(
     searcher: &Searcher,
@@ -269,6 +270,7 @@ fn top_documents(
     for (segment, (reader, docs)) in searcher.segment_readers().iter().zip(spans).enumerate() {
         let alive = reader.alive_bitset();
         let docs = docs.unwrap_or(0);
+        let table = tables.of(reader)?;
         plan.score(reader, std::iter::once(0..docs).collect())?
             .for_each_match(|doc, score| {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
@@ -276,6 +278,7 @@ fn top_documents(
                     top.push(Candidate {
                         key: score,
                         score,
+                        tie: table.documents.tie(doc),
                         addr,
                     });
                 }

@@ -85,9 +85,11 @@ pub(crate) fn best_passages(
                 return;
             }
             let s = factor(d, score);
+            // Passages compared are of one document: ties to the earlier one.
             let c = Candidate {
                 key: s,
                 score: s,
+                tie: 0,
                 addr: DocAddress::new(segment as SegmentOrdinal, d),
             };
             let (in_goal, any) = &mut best[slot];

@@ -203,6 +203,7 @@ impl FacetedSegment {
                 self.top.push(Candidate {
                     key,
                     score,
+                    tie: self.table.documents.tie(doc),
                     addr: DocAddress::new(self.segment, doc),
                 });
             }

@@ -22,6 +22,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
 use super::ords::ord_values;
+use super::top_k::tie_key;
 use crate::meta::DocMeta;
 use crate::schema::{self, Fields, KIND_DOC};
 use crate::IndexError;
@@ -106,6 +107,8 @@ pub(crate) struct DocRows {
     /// Documents before each word of `bits`.
     ranks: Vec<u32>,
     rows: Vec<Row>,
+    /// Each row's document's [`tie_key`], by row.
+    ties: Vec<u64>,
     /// Whether the documents are the entries `0..rows.len()`.
     prefix: bool,
 }
@@ -130,8 +133,18 @@ impl DocRows {
             bits: is_doc.to_vec(),
             ranks,
             rows,
+            ties: Vec::new(),
             prefix,
         }
+    }
+
+    /// The [`tie_key`] of document entry `doc`'s document (0 for a passage).
+    #[inline]
+    pub fn tie(&self, doc: DocId) -> u64 {
+        self.index(doc)
+            .and_then(|i| self.ties.get(i))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// How many documents the segment has when they are its first entries (a sorted index).
@@ -142,16 +155,21 @@ impl DocRows {
     /// The row of document entry `doc`; `None` for a passage.
     #[inline]
     pub fn get(&self, doc: DocId) -> Option<&Row> {
+        self.rows.get(self.index(doc)?)
+    }
+
+    /// The position of document entry `doc`'s row.
+    #[inline]
+    fn index(&self, doc: DocId) -> Option<usize> {
         if self.prefix {
-            return self.rows.get(doc as usize);
+            return Some(doc as usize);
         }
         let (w, b) = ((doc / 64) as usize, doc % 64);
         let word = *self.bits.get(w)?;
         if word >> b & 1 == 0 {
             return None;
         }
-        let rank = self.ranks[w] + (word & ((1u64 << b) - 1)).count_ones();
-        self.rows.get(rank as usize)
+        Some((self.ranks[w] + (word & ((1u64 << b) - 1)).count_ones()) as usize)
     }
 }
 
@@ -404,6 +422,12 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
             .map(|(_, row)| *row)
             .collect();
         t.documents = DocRows::new(doc_rows, &is_doc);
+        t.documents.ties = t
+            .documents
+            .rows
+            .iter()
+            .map(|r| tie_key(t.doc_ids.name(r.doc)))
+            .collect();
         t.entries = goals.iter().map(|&goals| Entry { goals }).collect();
         t.meta_ords = meta_ords_by_name(ords.as_deref(), &entry_of);
         t.entry_metas = EntryMetas::new(meta_column.clone());

@@ -520,3 +520,54 @@ fn rank_bytes_rank_as_the_columns() {
     }
     assert!(inside > 20, "{inside}");
 }
+
+/// Documents of equal score come in the order of their ids, whatever order and commits an
+/// ingest wrote them in: the same corpus ranks the same after it is ingested again (ties used
+/// to go to the earlier entry, which depends on how the ingest split its segments).
+#[test]
+fn ties_rank_by_document_id_whatever_the_ingest_order() {
+    use crate::test_support::{plan, section};
+    let ids = [
+        "0a1b2c3d4e5f6071",
+        "ffee000000000001",
+        "1234567890abcdef",
+        "00000000000000aa",
+        "89abcdef01234567",
+    ];
+    let text = "Kvinnojourerna i länet får stöd för sitt arbete.";
+    let docs: Vec<Document> = ids
+        .iter()
+        .map(|id| Document {
+            title: "Handlingsplan".into(),
+            ..plan(id, id, text, vec![section(text, None)])
+        })
+        .collect();
+    let ranked = |order: &[usize], commit_every: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = SearchConfig::load().unwrap();
+        cfg.index.writer_heap_mb = 16;
+        let mut index = Indexer::open(dir.path(), cfg).unwrap();
+        for (n, &i) in order.iter().enumerate() {
+            index.upsert(&docs[i]).unwrap();
+            if (n + 1) % commit_every == 0 {
+                index.commit().unwrap();
+            }
+        }
+        index.commit().unwrap();
+        index.reader().reload().unwrap();
+        let req = SearchRequest {
+            query: "kvinnojourerna".into(),
+            keep_near_duplicates: true,
+            ..SearchRequest::default()
+        };
+        let got = search(&index, &Taxonomy::load().unwrap(), &req).unwrap();
+        let scores: Vec<f32> = got.hits.iter().map(|h| h.score).collect();
+        assert!(scores.windows(2).all(|w| w[0] == w[1]), "{scores:?}");
+        got.hits.into_iter().map(|h| h.id).collect::<Vec<_>>()
+    };
+    let mut by_id: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    by_id.sort();
+    assert_eq!(ranked(&[0, 1, 2, 3, 4], 2), by_id);
+    assert_eq!(ranked(&[4, 3, 2, 1, 0], 5), by_id);
+    assert_eq!(ranked(&[2, 4, 0, 3, 1], 1), by_id);
+}

@@ -10,16 +10,36 @@ use tantivy::{DocAddress, Score};
 pub(crate) struct Candidate {
     pub key: f32,
     pub score: Score,
+    /// Breaks a tie of keys, lower first: the document's [`tie_key`] (0 where the entries
+    /// compared are of one document).
+    pub tie: u64,
     pub addr: DocAddress,
 }
 
 impl Candidate {
-    /// Greater is better: a higher key, then the earlier address.
+    /// Greater is better: a higher key, then the lower tie key, then the earlier address.
+    /// Documents of equal score thus come in the order of their ids, whatever segments and
+    /// doc ids an ingest gave them, and the same corpus ranks the same after a new ingest.
     pub(crate) fn rank(&self, other: &Self) -> Ordering {
         self.key
             .total_cmp(&other.key)
+            .then_with(|| other.tie.cmp(&self.tie))
             .then_with(|| other.addr.cmp(&self.addr))
     }
+}
+
+/// A document's place among documents of equal score: its id read as the hexadecimal number
+/// it is (plansok's ids are 16 hex digits, so this is their alphabetical order), else a
+/// 64-bit FNV-1a hash of it.
+pub(crate) fn tie_key(id: &str) -> u64 {
+    if id.len() <= 16 {
+        if let Ok(n) = u64::from_str_radix(id, 16) {
+            return n;
+        }
+    }
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Kept in a max-heap whose top is the worst candidate.
