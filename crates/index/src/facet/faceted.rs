@@ -180,7 +180,11 @@ impl FacetedSegment {
     /// filter) ranked by score.
     #[inline]
     fn offer(&mut self, doc: DocId, score: impl FnOnce() -> Score) {
-        let Some(row) = self.table.documents.get(doc) else {
+        let documents = &self.table.documents;
+        let Some(at) = documents.at(doc) else {
+            return;
+        };
+        let Some(row) = documents.row(at) else {
             return;
         };
         match self.filter.fails(row) {
@@ -203,7 +207,7 @@ impl FacetedSegment {
                 self.top.push(Candidate {
                     key,
                     score,
-                    tie: self.table.documents.tie(doc),
+                    tie: documents.tie_at(at),
                     addr: DocAddress::new(self.segment, doc),
                 });
             }

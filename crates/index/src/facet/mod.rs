@@ -5,6 +5,8 @@
 //!   tantivy queries or as the facet dimensions ([`filters::Dim`]) the collectors check.
 //! - [`table`]: the in-memory facet table of each segment (values as small integers, one row
 //!   per entry), built from the segment's own columns on its first search.
+//! - [`doc_rows`]: the table's rows of the document entries, found by doc id, with the key
+//!   that orders documents of equal score.
 //! - [`segment_filter`]: a request's filters in one segment table's ids; which filters a row
 //!   fails, as a bit mask.
 //! - [`faceted`]: document search in one pass (hits, total, every facet counted under the
@@ -25,6 +27,7 @@
 
 pub(crate) mod best_passages;
 pub(crate) mod counts;
+pub(crate) mod doc_rows;
 pub(crate) mod faceted;
 pub(crate) mod filters;
 pub(crate) mod ords;

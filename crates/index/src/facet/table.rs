@@ -21,33 +21,13 @@ use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
+pub(crate) use super::doc_rows::{DocRows, Row};
 use super::ords::ord_values;
 use super::top_k::tie_key;
 use crate::meta::DocMeta;
 use crate::schema::{self, Fields, KIND_DOC};
 use crate::IndexError;
 use plansok_model::{Goal, Period};
-
-/// One entry's facet values. Index 0 of a name list means "none".
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Row {
-    /// The entry's document, in [`SegmentTable::doc_ids`].
-    pub doc: u32,
-    pub org: u32,
-    pub county: u16,
-    /// County and municipality together, in [`SegmentTable::places`].
-    pub place: u16,
-    pub lang: u16,
-    /// Plan period; 0 when the document has none.
-    pub start: u16,
-    pub end: u16,
-    /// [`schema::type_code`].
-    pub doc_type: u8,
-    /// [`schema::goal_bits`] of the entry's goal facets.
-    pub goals: u8,
-    /// Whether the document is off the topic (it only shares the words).
-    pub off_topic: bool,
-}
 
 /// Names of one kind in one segment; index 0 is the empty name ("none").
 #[derive(Debug, Clone)]
@@ -94,83 +74,6 @@ impl Names {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Entry {
     pub goals: u8,
-}
-
-/// The rows of the document entries of a segment, by tantivy doc id: a bitset of which entries
-/// are documents with the rank of each word, and the rows in doc id order. Kept apart from the
-/// passages (most entries) so that a search over documents reads a small, dense array. In a
-/// sorted index ([`schema::ENTRY_ORDER`]) the documents are the first entries of a segment and
-/// a row is found by its doc id alone.
-#[derive(Debug, Default)]
-pub(crate) struct DocRows {
-    bits: Vec<u64>,
-    /// Documents before each word of `bits`.
-    ranks: Vec<u32>,
-    rows: Vec<Row>,
-    /// Each row's document's [`tie_key`], by row.
-    ties: Vec<u64>,
-    /// Whether the documents are the entries `0..rows.len()`.
-    prefix: bool,
-}
-
-impl DocRows {
-    /// The rows `rows` of the entries in `is_doc`, in doc id order.
-    fn new(rows: Vec<Row>, is_doc: &[u64]) -> Self {
-        let mut ranks = Vec::with_capacity(is_doc.len());
-        let mut seen = 0usize;
-        let mut prefix = true;
-        for (w, word) in is_doc.iter().enumerate() {
-            ranks.push(seen as u32);
-            let mut bits = *word;
-            while bits != 0 {
-                let doc = w * 64 + bits.trailing_zeros() as usize;
-                prefix &= doc == seen;
-                seen += 1;
-                bits &= bits - 1;
-            }
-        }
-        DocRows {
-            bits: is_doc.to_vec(),
-            ranks,
-            rows,
-            ties: Vec::new(),
-            prefix,
-        }
-    }
-
-    /// The [`tie_key`] of document entry `doc`'s document (0 for a passage).
-    #[inline]
-    pub fn tie(&self, doc: DocId) -> u64 {
-        self.index(doc)
-            .and_then(|i| self.ties.get(i))
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// How many documents the segment has when they are its first entries (a sorted index).
-    pub fn prefix_len(&self) -> Option<u32> {
-        self.prefix.then_some(self.rows.len() as u32)
-    }
-
-    /// The row of document entry `doc`; `None` for a passage.
-    #[inline]
-    pub fn get(&self, doc: DocId) -> Option<&Row> {
-        self.rows.get(self.index(doc)?)
-    }
-
-    /// The position of document entry `doc`'s row.
-    #[inline]
-    fn index(&self, doc: DocId) -> Option<usize> {
-        if self.prefix {
-            return Some(doc as usize);
-        }
-        let (w, b) = ((doc / 64) as usize, doc % 64);
-        let word = *self.bits.get(w)?;
-        if word >> b & 1 == 0 {
-            return None;
-        }
-        Some((self.ranks[w] + (word & ((1u64 << b) - 1)).count_ones()) as usize)
-    }
 }
 
 /// One segment's tables and name lists.
@@ -421,13 +324,11 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
             .filter(|(&doc, _)| is_set(&is_doc, doc))
             .map(|(_, row)| *row)
             .collect();
-        t.documents = DocRows::new(doc_rows, &is_doc);
-        t.documents.ties = t
-            .documents
-            .rows
+        let ties = doc_rows
             .iter()
             .map(|r| tie_key(t.doc_ids.name(r.doc)))
             .collect();
+        t.documents = DocRows::new(doc_rows, ties, &is_doc);
         t.entries = goals.iter().map(|&goals| Entry { goals }).collect();
         t.meta_ords = meta_ords_by_name(ords.as_deref(), &entry_of);
         t.entry_metas = EntryMetas::new(meta_column.clone());
@@ -664,41 +565,4 @@ fn each_posting(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Rows of entries `0..n`, the documents those in `docs` (ascending), each row naming its
-    /// entry.
-    fn doc_rows(n: usize, docs: &[usize]) -> DocRows {
-        let rows: Vec<Row> = docs
-            .iter()
-            .map(|&doc| Row {
-                doc: doc as u32,
-                ..Row::default()
-            })
-            .collect();
-        let mut bits = vec![0u64; n.div_ceil(64)];
-        for &d in docs {
-            bits[d / 64] |= 1 << (d % 64);
-        }
-        DocRows::new(rows, &bits)
-    }
-
-    #[test]
-    fn a_document_row_is_found_by_doc_id_scattered_or_first() {
-        let scattered = [3, 64, 65, 130, 199];
-        let first = [0, 1, 2, 3, 4];
-        for docs in [scattered, first] {
-            let rows = doc_rows(200, &docs);
-            assert_eq!(rows.prefix, docs == first);
-            for doc in 0..200u32 {
-                let want = docs.contains(&(doc as usize)).then_some(doc);
-                assert_eq!(rows.get(doc).map(|r| r.doc), want, "entry {doc}");
-            }
-            assert_eq!(rows.get(10_000).map(|r| r.doc), None);
-        }
-    }
 }
