@@ -6,7 +6,6 @@
 //! match.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::query::Query;
@@ -94,8 +93,8 @@ pub fn measures(
     // The candidates' factors from the tables' rank bytes, and their documents from the
     // tables' metadata: no column nor stored entry is read per candidate.
     let tables = index.facet_tables(&searcher)?;
-    let ranks = Arc::new(tables.rank_bytes(&searcher)?);
-    let top = searcher.search(&q, &ranker.top_docs_with(CANDIDATES, 0, ranks))?;
+    let ranks = tables.rank_bytes(&searcher)?;
+    let top = ranker.top_entries(&searcher, &tables, &ranks, &q, CANDIDATES, 0)?;
     let marking = user.marking(index.parsers(), Scope::Passages)?;
     let snippets = Snippets::new(index, &searcher, &*marking)?;
     let chars = index.config().search.snippet_chars;

@@ -2,8 +2,6 @@
 //! same filters and ranking factors as document search. Used by the evaluation and by callers
 //! that want the units themselves rather than their documents.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::TantivyDocument;
@@ -53,8 +51,9 @@ pub fn search_passages(
     let q = BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect());
     let searcher = index.reader().searcher();
     let ranker = Ranker::for_request(index, tax, req);
-    let ranks = Arc::new(index.facet_tables(&searcher)?.rank_bytes(&searcher)?);
-    let top = searcher.search(&q, &ranker.top_docs_with(limit.max(1), offset, ranks))?;
+    let tables = index.facet_tables(&searcher)?;
+    let ranks = tables.rank_bytes(&searcher)?;
+    let top = ranker.top_entries(&searcher, &tables, &ranks, &q, limit.max(1), offset)?;
     let mut out = Vec::with_capacity(top.len());
     for (score, addr) in top {
         let d: TantivyDocument = searcher.doc(addr)?;

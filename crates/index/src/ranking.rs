@@ -22,16 +22,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tantivy::collector::{Collector, TopDocs};
 use tantivy::columnar::ColumnValues;
 use tantivy::index::SegmentId;
-use tantivy::{DocAddress, DocId, Score, SegmentReader};
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::config::Ranking;
 use crate::facet::ords::ord_values;
+use crate::facet::table::Tables;
+use crate::facet::top_k::TopStream;
 use crate::request::SearchRequest;
 use crate::schema;
 use crate::searcher::SearchIndex;
+use crate::IndexError;
 use plansok_model::{DocType, Goal, Taxonomy};
 use tantivy::fastfield::FacetReader;
 
@@ -136,21 +139,45 @@ impl Ranker {
         prior * goal
     }
 
-    /// Top entries by BM25 score times the factors, with each entry's type, goal areas and
-    /// topic read from `ranks` (per segment, [`schema::rank_byte`] of every entry) where it has the
-    /// segment, else from the segment's columns.
-    pub(crate) fn top_docs_with(
+    /// The best `limit` entries of `query` from `offset`, by BM25 score times the factors
+    /// (each entry's type, goal areas and topic read from `ranks` where it has the segment,
+    /// else from the segment's columns). Entries of equal score come in the order of their
+    /// documents' ids ([`tie_key`](crate::facet::top_k::tie_key)), then of their place in the
+    /// segment (a document's passages in their order): the same corpus ranks the same whatever
+    /// segments and doc ids an ingest gave it.
+    pub(crate) fn top_entries(
         &self,
+        searcher: &Searcher,
+        tables: &Tables,
+        ranks: &RankBytes,
+        query: &dyn Query,
         limit: usize,
         offset: usize,
-        ranks: Arc<RankBytes>,
-    ) -> impl Collector<Fruit = Vec<(Score, DocAddress)>> + 'static {
-        let ranker = self.clone();
-        TopDocs::with_limit(limit)
-            .and_offset(offset)
-            .tweak_score(move |segment: &SegmentReader| {
-                ranker.scorer_with(segment, ranks.get(&segment.segment_id()).cloned())
-            })
+    ) -> Result<Vec<(Score, DocAddress)>, IndexError> {
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut top = TopStream::new(limit.saturating_add(offset));
+        let mut tables_of = Vec::new();
+        for segment in searcher.segment_readers() {
+            tables_of.push(tables.of(segment)?);
+        }
+        let tie = |addr: DocAddress| tables_of[addr.segment_ord as usize].entry_tie(addr.doc_id);
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let alive = segment.alive_bitset();
+            let factored = self.scorer_with(segment, ranks.get(&segment.segment_id()).cloned());
+            weight.for_each(segment, &mut |doc, score| {
+                if alive.is_some_and(|a| a.is_deleted(doc)) {
+                    return;
+                }
+                let addr = DocAddress::new(ord as SegmentOrdinal, doc);
+                top.push(factored(doc, score), addr, tie);
+            })?;
+        }
+        Ok(top
+            .into_sorted(tie)
+            .into_iter()
+            .skip(offset)
+            .map(|c| (c.score, c.addr))
+            .collect())
     }
 
     /// The score of an entry of `segment`: its BM25 score times its factors.

@@ -92,6 +92,10 @@ pub(crate) struct SegmentTable {
     meta_ords: Vec<u32>,
     /// The metadata of any entry (a passage's too) by its `meta` value.
     entry_metas: EntryMetas,
+    /// Each entry's document, by its index in [`doc_ids`](Self::doc_ids) (0: none).
+    entry_docs: Vec<u32>,
+    /// The [`tie_key`] of each document of [`doc_ids`](Self::doc_ids) (0 for index 0, none).
+    doc_ties: Vec<u64>,
     pub counties: Names,
     pub places: Names,
     pub orgs: Names,
@@ -115,6 +119,14 @@ impl SegmentTable {
     /// from the entry's `meta` value, with no stored entry decompressed.
     pub fn entry_meta(&self, doc: DocId) -> Option<&Arc<DocMeta>> {
         self.entry_metas.of(doc)
+    }
+
+    /// The [`tie_key`] of the document of entry `doc` (a passage's or a document's), which
+    /// orders entries of equal score; 0 for an entry without a document name.
+    #[inline]
+    pub fn entry_tie(&self, doc: DocId) -> u64 {
+        let name = self.entry_docs.get(doc as usize).copied().unwrap_or(0);
+        self.doc_ties.get(name as usize).copied().unwrap_or(0)
     }
 
     /// Each entry's [`schema::rank_byte`] (what the ranking factors read of it), from the
@@ -324,15 +336,25 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
             .filter(|(&doc, _)| is_set(&is_doc, doc))
             .map(|(_, row)| *row)
             .collect();
+        t.doc_ties = (0..t.doc_ids.len())
+            .map(|i| {
+                if i == 0 {
+                    0
+                } else {
+                    tie_key(t.doc_ids.name(i as u32))
+                }
+            })
+            .collect();
         let ties = doc_rows
             .iter()
-            .map(|r| tie_key(t.doc_ids.name(r.doc)))
+            .map(|r| t.doc_ties.get(r.doc as usize).copied().unwrap_or(0))
             .collect();
         t.documents = DocRows::new(doc_rows, ties, &is_doc);
         t.entries = goals.iter().map(|&goals| Entry { goals }).collect();
         t.meta_ords = meta_ords_by_name(ords.as_deref(), &entry_of);
         t.entry_metas = EntryMetas::new(meta_column.clone());
         t.group_passages(&names, &is_doc);
+        t.entry_docs = names;
         Ok(t)
     })
 }

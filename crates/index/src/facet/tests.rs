@@ -17,6 +17,17 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Facet;
 use tantivy::{DocAddress, DocId};
 
+/// The plain way to rank: tantivy's top-docs collector with the ranker's factors read from
+/// the segment's columns.
+fn plain_top(
+    ranker: &Ranker,
+    limit: usize,
+) -> impl tantivy::collector::Collector<Fruit = Vec<(f32, DocAddress)>> {
+    let ranker = ranker.clone();
+    tantivy::collector::TopDocs::with_limit(limit)
+        .tweak_score(move |segment: &tantivy::SegmentReader| ranker.scorer(segment))
+}
+
 const WORDS: [&str; 8] = [
     "våld",
     "stöd",
@@ -225,10 +236,7 @@ fn one_pass_equals_a_query_per_facet() {
         // The same hits with the same scores (ties in any order).
         let ranker = Ranker::for_request(&index, &plansok_model::Taxonomy::load().unwrap(), &req);
         let mut want: Vec<(String, f32)> = searcher
-            .search(
-                &all,
-                &ranker.top_docs_with(req.limit.unwrap(), 0, Default::default()),
-            )
+            .search(&all, &plain_top(&ranker, req.limit.unwrap()))
             .unwrap()
             .into_iter()
             .map(|(s, addr)| {
@@ -337,9 +345,7 @@ fn best_passages_equal_a_search_per_document() {
                         (Occur::Must, text.box_clone()),
                         (Occur::Must, Box::new(id_q) as Box<dyn Query>),
                     ]);
-                    let mut all = searcher
-                        .search(&q, &ranker.top_docs_with(1000, 0, Default::default()))
-                        .unwrap();
+                    let mut all = searcher.search(&q, &plain_top(&ranker, 1000)).unwrap();
                     all.retain(|(_, a)| is_passage(a));
                     let in_goal = |a: &DocAddress| {
                         let t = tables.of(searcher.segment_reader(a.segment_ord)).unwrap();
@@ -570,4 +576,91 @@ fn ties_rank_by_document_id_whatever_the_ingest_order() {
     assert_eq!(ranked(&[0, 1, 2, 3, 4], 2), by_id);
     assert_eq!(ranked(&[4, 3, 2, 1, 0], 5), by_id);
     assert_eq!(ranked(&[2, 4, 0, 3, 1], 1), by_id);
+}
+
+/// Passages of equal score, in passage search and in measures, come in the order of their
+/// documents' ids and, within a document, in their own order, however the documents were
+/// ingested: a coordinator comparing counties sees the same order after a new ingest.
+#[test]
+fn passages_and_measures_that_tie_rank_by_document_id_whatever_the_ingest_order() {
+    use crate::test_support::{plan, section};
+    let tax = Taxonomy::load().unwrap();
+    let ids = [
+        "0a1b2c3d4e5f6071",
+        "ffee000000000001",
+        "1234567890abcdef",
+        "00000000000000aa",
+        "89abcdef01234567",
+    ];
+    let text = "Kvinnojourerna i länet får stöd för sitt arbete.";
+    let docs: Vec<Document> = ids
+        .iter()
+        .zip(tax.counties())
+        .map(|(id, county)| Document {
+            title: "Handlingsplan".into(),
+            region: Some(county.name.clone()),
+            ..plan(id, id, text, vec![section(text, None), section(text, None)])
+        })
+        .collect();
+    let county_of = |id: &str| docs.iter().find(|d| d.id == id).unwrap().region.clone();
+    let ranked = |order: &[usize], commit_every: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = SearchConfig::load().unwrap();
+        cfg.index.writer_heap_mb = 16;
+        let mut index = Indexer::open(dir.path(), cfg).unwrap();
+        for (n, &i) in order.iter().enumerate() {
+            index.upsert(&docs[i]).unwrap();
+            if (n + 1) % commit_every == 0 {
+                index.commit().unwrap();
+            }
+        }
+        index.commit().unwrap();
+        index.reader().reload().unwrap();
+        let req = SearchRequest {
+            query: "kvinnojourerna".into(),
+            ..SearchRequest::default()
+        };
+        let passages = crate::search_passages(&index, &tax, &req, 10, 0).unwrap();
+        let scores: Vec<f32> = passages.iter().map(|p| p.score).collect();
+        assert!(scores.windows(2).all(|w| w[0] == w[1]), "{scores:?}");
+        let paged = crate::search_passages(&index, &tax, &req, 3, 4).unwrap();
+        let passages: Vec<(String, u64)> = passages
+            .into_iter()
+            .map(|p| (p.document_id, p.passage_no))
+            .collect();
+        let paged: Vec<(String, u64)> = paged
+            .into_iter()
+            .map(|p| (p.document_id, p.passage_no))
+            .collect();
+        assert_eq!(
+            paged,
+            passages[4..7],
+            "a page is a slice of the whole order"
+        );
+        let counties: Vec<Option<String>> = crate::measures(&index, &tax, &req, 1)
+            .unwrap()
+            .counties
+            .into_iter()
+            .map(|c| Some(c.region))
+            .collect();
+        (passages, counties)
+    };
+    let mut by_id: Vec<&str> = ids.to_vec();
+    by_id.sort();
+    let passages: Vec<(String, u64)> = by_id
+        .iter()
+        .flat_map(|id| [(id.to_string(), 0), (id.to_string(), 1)])
+        .collect();
+    let counties: Vec<Option<String>> = by_id.iter().map(|id| county_of(id)).collect();
+    for (order, commit_every) in [
+        ([0, 1, 2, 3, 4], 2),
+        ([4, 3, 2, 1, 0], 5),
+        ([2, 4, 0, 3, 1], 1),
+    ] {
+        assert_eq!(
+            ranked(&order, commit_every),
+            (passages.clone(), counties.clone()),
+            "ingest order {order:?}, a commit every {commit_every}"
+        );
+    }
 }
