@@ -3,8 +3,9 @@
 //! The write side is [`Indexer`] (upserts, duplicate detection, atomic commits, merges), held
 //! by `ingest`; the read side is [`SearchIndex`] (reader, query parsers, snippet analyzer,
 //! facet tables), all that the server holds. Searches are functions over a [`SearchIndex`]:
-//! [`search`] (faceted document search with snippets), [`search_passages`], [`measures`] (per
-//! county), [`similar`] and [`similar_passages`], [`suggest`], [`stats`], [`learn_words`].
+//! [`search()`] (faceted document search with snippets), [`search_passages`], [`measures()`]
+//! (per county), [`similar()`] and [`similar_passages`], [`suggest()`], [`stats()`],
+//! [`learn_words`].
 //!
 //! Inside: [`schema`] (fields), `analysis/` (Swedish analyzers, compounds, pairs, word memo),
 //! `query/` (the user's query: rewriting, parsing, prefixes), `facet/` (filters, facet table,

@@ -1,5 +1,5 @@
 //! The schema: the fields of document and passage entries, and the tokenizer names their
-//! text is analysed with (the analyzers themselves are in [`crate::analysis`]).
+//! text is analysed with (the analyzers themselves are in `crate::analysis`).
 //!
 //! One index holds two kinds of entries: a document (`kind = doc`, its whole text) and its
 //! passages (`kind = passage`). Swedish text goes to fields analysed with the `sv` analyzer
@@ -16,7 +16,7 @@
 //! postings of documents, not those of the (many more) passages.
 //!
 //! Swedish text is also written to `*_parts` fields analysed with `sv_parts`, which adds the
-//! parts of compounds at the word's position ([`crate::analysis::compound`]); a query weighs them below
+//! parts of compounds at the word's position (`crate::analysis::compound`); a query weighs them below
 //! the whole-word fields. `type_code` (the document type's number) and `goal_bits` (the
 //! entry's goal areas) are fast fields for query-time ranking factors.
 //!
@@ -39,7 +39,7 @@ use plansok_model::{DocType, Goal};
 pub const SV: &str = "sv";
 pub const EN: &str = "en";
 pub const SV_PARTS: &str = "sv_parts";
-/// Pairs of neighbouring Swedish words ([`crate::analysis::pairs`]).
+/// Pairs of neighbouring Swedish words (`crate::analysis::pairs`).
 pub const SV_PAIRS: &str = "sv_pairs";
 /// Words as written (lowercased), for autocomplete.
 pub const WORDS: &str = "words";
@@ -51,7 +51,7 @@ pub const KIND_PASSAGE: &str = "passage";
 /// document search reads dense postings, norms and facet-table rows instead of one entry in
 /// forty spread over the whole segment.
 pub const ENTRY_ORDER: &str = "entry_order";
-/// The fast field of a document entry's near-duplicate signature ([`crate::dedup`]).
+/// The fast field of a document entry's near-duplicate signature (`crate::dedup`).
 pub const SIMHASH: &str = "simhash";
 
 /// The settings of a new index: sorted by [`ENTRY_ORDER`]; ties keep the order written, so a

@@ -128,7 +128,7 @@ impl Split {
     }
 }
 
-/// Splits Swedish compounds with a [`Lexicon`]. Cheap to clone (shared state).
+/// Splits Swedish compounds with a `Lexicon` (the words it knows). Cheap to clone (shared state).
 #[derive(Clone)]
 pub struct Decompounder {
     lexicon: Arc<Lexicon>,

@@ -4,7 +4,7 @@
 //! Built once per segment from the segment's facet columns, fast fields and `doc_id` terms,
 //! and kept while the segment is searched (segments never change; a merge makes a new one).
 //! Document search reads it to apply the facet filters and to count every facet in a single
-//! pass over the matches (see [`crate::collect`]), instead of one tantivy facet collector per
+//! pass over the matches (see [`super::faceted`]), instead of one tantivy facet collector per
 //! facet and one more run of the query per filtered facet; and to group passages by document.
 //! Names are local to a segment: a row holds indices into the segment's name lists.
 //!

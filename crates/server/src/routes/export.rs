@@ -1,5 +1,5 @@
-//! The exports of a search's hits: CSV for researchers ([`csv`], with a dialect that Excel and
-//! LibreOffice open as is in a Swedish locale) and JSON Lines for tools ([`jsonl`]).
+//! The exports of a search's hits: CSV for researchers ([`csv()`], with a dialect that Excel and
+//! LibreOffice open as is in a Swedish locale) and JSON Lines for tools ([`jsonl()`]).
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

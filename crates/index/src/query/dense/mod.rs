@@ -14,7 +14,7 @@
 //! like-this query's weighted term) is read from its postings block by block ([`term`]);
 //! anything else (a phrase, a prefix, a boosted clause) is a leaf read by its own scorer. The
 //! entries and scores are those of the query's own scorer; only the order of the additions
-//! differs (`dense_equals_the_query` in [`tests`]). The arrays come from the thread's spares
+//! differs (`dense_equals_the_query` in its tests). The arrays come from the thread's spares
 //! ([`arrays`]).
 
 use std::ops::Range;

@@ -17,7 +17,7 @@ pub(super) struct TermLeaf {
     bm25: Option<Bm25Weight>,
     /// Whether its frequencies are read (else each match counts once).
     freqs: bool,
-    /// Its score's factor (a [`WeightedTerm`]'s boost), applied as tantivy's boost applies it.
+    /// Its score's factor (a [`WeightedTerm`](crate::query::like_this::WeightedTerm)'s boost), applied as tantivy's boost applies it.
     boost: Score,
 }
 
