@@ -98,24 +98,37 @@ pub fn measures(
     let marking = user.marking(index.parsers(), Scope::Passages)?;
     let snippets = Snippets::new(index, &searcher, &*marking)?;
     let chars = index.config().search.snippet_chars;
-    let mut by_county: HashMap<String, CountyMeasures> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
+    // Counties in the order of their best match; a county's place found by its name.
+    let mut counties: Vec<CountyMeasures> = Vec::new();
+    let mut county_at: HashMap<String, usize> = HashMap::new();
+    let segment_tables = searcher
+        .segment_readers()
+        .iter()
+        .map(|r| tables.of(r))
+        .collect::<Result<Vec<_>, _>>()?;
     for (score, addr) in top {
-        let table = tables.of(searcher.segment_reader(addr.segment_ord))?;
+        let Some(table) = segment_tables.get(addr.segment_ord as usize) else {
+            continue;
+        };
         let Some(meta) = table.entry_meta(addr.doc_id) else {
             continue;
         };
         let Some(region) = &meta.region else {
             continue;
         };
-        let entry = by_county.entry(region.clone()).or_insert_with(|| {
-            order.push(region.clone());
-            CountyMeasures {
-                region: region.clone(),
-                matches: 0,
-                measures: Vec::new(),
+        let at = match county_at.get(region.as_str()) {
+            Some(&at) => at,
+            None => {
+                county_at.insert(region.clone(), counties.len());
+                counties.push(CountyMeasures {
+                    region: region.clone(),
+                    matches: 0,
+                    measures: Vec::new(),
+                });
+                counties.len() - 1
             }
-        });
+        };
+        let entry = &mut counties[at];
         entry.matches += 1;
         if entry.measures.len() >= per_county {
             continue;
@@ -140,10 +153,6 @@ pub fn measures(
             score,
         });
     }
-    let counties = order
-        .into_iter()
-        .filter_map(|r| by_county.remove(&r))
-        .collect();
     Ok(MeasuresResponse {
         query: req.query.clone(),
         counties,

@@ -664,3 +664,41 @@ fn passages_and_measures_that_tie_rank_by_document_id_whatever_the_ingest_order(
         );
     }
 }
+
+/// A document's passages that tie come in their own order: the writer keeps a document's
+/// entries together in one segment, whichever of its threads takes them (with one thread per
+/// core and a heap for several, tantivy's writer would otherwise share them out).
+#[test]
+fn a_documents_passages_that_tie_come_in_their_order() {
+    use crate::test_support::{plan, section};
+    let tax = Taxonomy::load().unwrap();
+    let text = "Kvinnojourerna i länet får stöd för sitt arbete.";
+    let passages: Vec<Passage> = (0..200).map(|_| section(text, None)).collect();
+    let docs: Vec<Document> = ["aa00000000000001", "aa00000000000002"]
+        .iter()
+        .map(|id| plan(id, id, text, passages.clone()))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = SearchConfig::load().unwrap();
+    cfg.index.writer_heap_mb = 64;
+    let mut index = Indexer::open(dir.path(), cfg).unwrap();
+    for d in &docs {
+        index.upsert(d).unwrap();
+    }
+    index.commit().unwrap();
+    index.reader().reload().unwrap();
+    let req = SearchRequest {
+        query: "kvinnojourerna".into(),
+        ..SearchRequest::default()
+    };
+    let got: Vec<(String, u64)> = crate::search_passages(&index, &tax, &req, 400, 0)
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.document_id, p.passage_no))
+        .collect();
+    let want: Vec<(String, u64)> = docs
+        .iter()
+        .flat_map(|d| (0..200).map(|n| (d.id.clone(), n)))
+        .collect();
+    assert_eq!(got, want);
+}

@@ -12,7 +12,7 @@ mod entries;
 use std::collections::HashMap;
 use std::path::Path;
 
-use tantivy::indexer::NoMergePolicy;
+use tantivy::indexer::{NoMergePolicy, UserOperation};
 use tantivy::{IndexWriter, Term};
 
 use crate::searcher::SearchIndex;
@@ -109,11 +109,17 @@ impl Indexer {
         .unwrap_or_else(now_rfc3339);
         let entries = entries(&f, d, self.read.analysis().compounds.enabled, &first_seen);
         let w = self.writer()?;
-        w.delete_term(Term::from_field_text(f.doc_id, &d.id));
-        for e in entries {
-            if let Err(e) = w.add_document(e) {
-                return Err(write_error(self.read.dir(), e));
-            }
+        // One batch: the old version's removal and the new entries, all of which go to one
+        // segment in their order (tantivy's writer threads would otherwise share a document's
+        // passages between their segments, and passages of equal score would come in the order
+        // of segments an ingest happened to make rather than their own).
+        let ops: Vec<UserOperation> = std::iter::once(UserOperation::Delete(
+            Term::from_field_text(f.doc_id, &d.id),
+        ))
+        .chain(entries.into_iter().map(UserOperation::Add))
+        .collect();
+        if let Err(e) = w.run(ops) {
+            return Err(write_error(self.read.dir(), e));
         }
         self.pending.insert(d.content_hash.clone(), d.id.clone());
         Ok(if existing.is_some() {
