@@ -101,11 +101,7 @@ pub fn measures(
     // Counties in the order of their best match; a county's place found by its name.
     let mut counties: Vec<CountyMeasures> = Vec::new();
     let mut county_at: HashMap<String, usize> = HashMap::new();
-    let segment_tables = searcher
-        .segment_readers()
-        .iter()
-        .map(|r| tables.of(r))
-        .collect::<Result<Vec<_>, _>>()?;
+    let segment_tables = tables.by_ordinal(&searcher)?;
     for (score, addr) in top {
         let Some(table) = segment_tables.get(addr.segment_ord as usize) else {
             continue;

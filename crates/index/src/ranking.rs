@@ -156,10 +156,7 @@ impl Ranker {
     ) -> Result<Vec<(Score, DocAddress)>, IndexError> {
         let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
         let mut top = TopStream::new(limit.saturating_add(offset));
-        let mut tables_of = Vec::new();
-        for segment in searcher.segment_readers() {
-            tables_of.push(tables.of(segment)?);
-        }
+        let tables_of = tables.by_ordinal(searcher)?;
         let tie = |addr: DocAddress| tables_of[addr.segment_ord as usize].entry_tie(addr.doc_id);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let alive = segment.alive_bitset();

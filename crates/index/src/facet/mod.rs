@@ -38,6 +38,8 @@ pub(crate) mod top_k;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tie_tests;
 
 // A filter failure is one bit of a `u8` per facet (`Dim::bit`).
 const _: () = assert!(filters::DIMS.len() <= 8);

@@ -125,7 +125,13 @@ impl SegmentTable {
     /// orders entries of equal score; 0 for an entry without a document name.
     #[inline]
     pub fn entry_tie(&self, doc: DocId) -> u64 {
-        let name = self.entry_docs.get(doc as usize).copied().unwrap_or(0);
+        self.doc_tie(self.entry_docs.get(doc as usize).copied().unwrap_or(0))
+    }
+
+    /// The [`tie_key`] of document `name` of [`doc_ids`](Self::doc_ids) (a [`Row::doc`]);
+    /// 0 for none.
+    #[inline]
+    pub fn doc_tie(&self, name: u32) -> u64 {
         self.doc_ties.get(name as usize).copied().unwrap_or(0)
     }
 
@@ -240,6 +246,15 @@ impl Tables {
             .collect()
     }
 
+    /// The table of each segment of `searcher`, by segment ordinal.
+    pub fn by_ordinal(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentTable>>> {
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|r| self.of(r))
+            .collect()
+    }
+
     pub fn of(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentTable>> {
         self.segments
             .get(&segment.segment_id())
@@ -345,10 +360,8 @@ fn build(segment: &SegmentReader, f: &Fields) -> Result<SegmentTable, IndexError
                 }
             })
             .collect();
-        let ties = doc_rows
-            .iter()
-            .map(|r| t.doc_ties.get(r.doc as usize).copied().unwrap_or(0))
-            .collect();
+        // The rows' tie keys again, in row order: the search pass reads them beside the rows.
+        let ties = doc_rows.iter().map(|r| t.doc_tie(r.doc)).collect();
         t.documents = DocRows::new(doc_rows, ties, &is_doc);
         t.entries = goals.iter().map(|&goals| Entry { goals }).collect();
         t.meta_ords = meta_ords_by_name(ords.as_deref(), &entry_of);
