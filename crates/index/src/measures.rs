@@ -84,17 +84,13 @@ pub fn measures(
     let mut qs: Vec<Box<dyn Query>> = vec![text.box_clone()];
     qs.extend(filters);
     let searcher = index.reader().searcher();
-    let q = tantivy::query::BooleanQuery::new(
-        qs.into_iter()
-            .map(|q| (tantivy::query::Occur::Must, q))
-            .collect(),
-    );
+    let q = crate::query::all_of(qs);
     let ranker = Ranker::for_request(index, tax, req);
     // The candidates' factors from the tables' rank bytes, and their documents from the
     // tables' metadata: no column nor stored entry is read per candidate.
     let tables = index.facet_tables(&searcher)?;
     let ranks = tables.rank_bytes(&searcher)?;
-    let top = ranker.top_entries(&searcher, &tables, &ranks, &q, CANDIDATES, 0)?;
+    let top = ranker.top_entries(&searcher, &tables, &ranks, &*q, CANDIDATES, 0)?;
     let marking = user.marking(index.parsers(), Scope::Passages)?;
     let snippets = Snippets::new(index, &searcher, &*marking)?;
     let chars = index.config().search.snippet_chars;

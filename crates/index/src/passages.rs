@@ -3,7 +3,7 @@
 //! that want the units themselves rather than their documents.
 
 use serde::Serialize;
-use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::query::Query;
 use tantivy::TantivyDocument;
 
 use crate::facet::filters::filter_queries;
@@ -48,12 +48,12 @@ pub fn search_passages(
         .1,
     ];
     qs.extend(filter_queries(&f, tax, req)?);
-    let q = BooleanQuery::new(qs.into_iter().map(|q| (Occur::Must, q)).collect());
+    let q = crate::query::all_of(qs);
     let searcher = index.reader().searcher();
     let ranker = Ranker::for_request(index, tax, req);
     let tables = index.facet_tables(&searcher)?;
     let ranks = tables.rank_bytes(&searcher)?;
-    let top = ranker.top_entries(&searcher, &tables, &ranks, &q, limit.max(1), offset)?;
+    let top = ranker.top_entries(&searcher, &tables, &ranks, &*q, limit.max(1), offset)?;
     let mut out = Vec::with_capacity(top.len());
     for (score, addr) in top {
         let d: TantivyDocument = searcher.doc(addr)?;

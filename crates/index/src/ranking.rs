@@ -160,14 +160,32 @@ impl Ranker {
         let tie = |addr: DocAddress| tables_of[addr.segment_ord as usize].entry_tie(addr.doc_id);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let alive = segment.alive_bitset();
-            let factored = self.scorer_with(segment, ranks.get(&segment.segment_id()).cloned());
-            weight.for_each(segment, &mut |doc, score| {
-                if alive.is_some_and(|a| a.is_deleted(doc)) {
-                    return;
+            let ord = ord as SegmentOrdinal;
+            let bytes = ranks.get(&segment.segment_id());
+            match bytes {
+                // The common case inlined: factors from the rank bytes, no place named.
+                Some(bytes) if self.places().is_empty() => {
+                    let factors = self.byte_factors();
+                    weight.for_each(segment, &mut |doc, score| {
+                        if alive.is_some_and(|a| a.is_deleted(doc)) {
+                            return;
+                        }
+                        let factor = bytes
+                            .get(doc as usize)
+                            .map_or(1.0, |&b| factors[b as usize]);
+                        top.push(score * factor, DocAddress::new(ord, doc), tie);
+                    })?;
                 }
-                let addr = DocAddress::new(ord as SegmentOrdinal, doc);
-                top.push(factored(doc, score), addr, tie);
-            })?;
+                _ => {
+                    let factored = self.scorer_with(segment, bytes.cloned());
+                    weight.for_each(segment, &mut |doc, score| {
+                        if alive.is_some_and(|a| a.is_deleted(doc)) {
+                            return;
+                        }
+                        top.push(factored(doc, score), DocAddress::new(ord, doc), tie);
+                    })?;
+                }
+            }
         }
         Ok(top
             .into_sorted(tie)
@@ -351,6 +369,72 @@ mod tests {
         assert_eq!(r.factor(plan, support), 1.0);
         assert_eq!(r.factor(news, support), 0.5);
         assert_eq!(r.factor(plan, prevention), 2.0);
+    }
+
+    /// Four plans with the same passage: one a plan, one news (weighed down), one whose
+    /// passage is in the asked goal area (up), one off the topic (down); the first in Skåne.
+    fn plans_of_every_factor() -> Vec<plansok_model::Document> {
+        use crate::test_support::{plan, section};
+        let text = "Kvinnojourerna i länet får stöd för sitt arbete.";
+        let one = |id: &str| plan(id, id, text, vec![section(text, None)]);
+        let mut aimed = one("c");
+        aimed.passages[0].section_goals = vec![Goal::SkyddOchStod];
+        vec![
+            plansok_model::Document {
+                region: Some("Skåne län".into()),
+                ..one("a")
+            },
+            plansok_model::Document {
+                doc_type: DocType::Nyhet,
+                ..one("b")
+            },
+            aimed,
+            plansok_model::Document {
+                on_topic: false,
+                ..one("d")
+            },
+        ]
+    }
+
+    /// Measures' candidates score their BM25 score times their factors alike whether the
+    /// factors come from the tables' rank bytes (the common case, inlined) or from the
+    /// segment's columns, with a place named or not.
+    #[test]
+    fn best_entries_score_alike_from_rank_bytes_and_from_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = crate::SearchConfig::load().unwrap();
+        let mut index = crate::Indexer::open(dir.path(), settings).unwrap();
+        for d in plans_of_every_factor() {
+            index.upsert(&d).unwrap();
+        }
+        index.commit().unwrap();
+        index.reader().reload().unwrap();
+        let searcher = index.reader().searcher();
+        let tables = index.facet_tables(&searcher).unwrap();
+        let ranks = tables.rank_bytes(&searcher).unwrap();
+        let (_, q) = crate::query::UserQuery::read(
+            index.parsers(),
+            "kvinnojourerna",
+            crate::schema::Scope::Passages,
+            false,
+        )
+        .unwrap();
+        let plain = Ranker::new(&cfg(), &[Goal::SkyddOchStod]);
+        let placed = plain
+            .clone()
+            .with_places(vec![("Skåne län".to_string(), None)]);
+        for ranker in [plain, placed] {
+            let best = |ranks: &RankBytes| {
+                ranker
+                    .top_entries(&searcher, &tables, ranks, &*q, 10, 0)
+                    .unwrap()
+            };
+            let from_bytes = best(&ranks);
+            assert_eq!(from_bytes, best(&RankBytes::new()));
+            let mut scores: Vec<f32> = from_bytes.iter().map(|(s, _)| *s).collect();
+            scores.dedup();
+            assert_eq!(scores.len(), 3, "factors applied: {from_bytes:?}");
+        }
     }
 
     #[test]

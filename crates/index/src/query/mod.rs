@@ -270,3 +270,16 @@ pub(crate) fn kind_query(f: &Fields, kind: &str) -> Box<dyn Query> {
         IndexRecordOption::Basic,
     )))
 }
+
+/// Entries that match every one of `qs`, scored by the sum of their scores: their conjunction,
+/// or the one query itself. A conjunction of one clause scores as its clause, but walks it
+/// through its own scorer match by match, where a union of a word's fields alone is walked by
+/// tantivy's specialised loop (a one-word `/api/measures` about 30 % faster).
+pub(crate) fn all_of(mut qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if qs.len() == 1 {
+        return qs.remove(0);
+    }
+    Box::new(BooleanQuery::new(
+        qs.into_iter().map(|q| (Occur::Must, q)).collect(),
+    ))
+}
