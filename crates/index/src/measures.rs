@@ -81,9 +81,10 @@ pub fn measures(
         req.strict_syntax,
         true,
     )?;
-    let mut qs: Vec<Box<dyn Query>> = vec![text.box_clone()];
-    qs.extend(filters);
     let searcher = index.reader().searcher();
+    // Words the conjunction seeks into, led by a sparser one, walked field by field.
+    let mut qs: Vec<Box<dyn Query>> = vec![crate::query::word_union::side_by_side(text, &searcher)];
+    qs.extend(filters);
     let q = crate::query::all_of(qs);
     let ranker = Ranker::for_request(index, tax, req);
     // The candidates' factors from the tables' rank bytes, and their documents from the

@@ -18,6 +18,7 @@ pub(crate) mod prefix;
 pub(crate) mod restrict;
 pub mod rewrite;
 mod soft;
+pub(crate) mod word_union;
 
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
