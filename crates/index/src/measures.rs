@@ -82,8 +82,10 @@ pub fn measures(
         true,
     )?;
     let searcher = index.reader().searcher();
-    // Words the conjunction seeks into, led by a sparser one, walked field by field.
-    let mut qs: Vec<Box<dyn Query>> = vec![crate::query::word_union::side_by_side(text, &searcher)];
+    // Words the walk seeks into, led by a sparser word or filter, walked field by field.
+    let mut qs: Vec<Box<dyn Query>> = vec![crate::query::word_union::side_by_side(
+        text, &filters, &searcher,
+    )];
     qs.extend(filters);
     let q = crate::query::all_of(qs);
     let ranker = Ranker::for_request(index, tax, req);

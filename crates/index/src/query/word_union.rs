@@ -57,14 +57,33 @@ impl Query for WordUnion {
 }
 
 /// The words of a conjunction (its `Must` clauses that are unions of two or more optional
-/// clauses) that hold at least [`SPARSER`] times the entries of its sparsest word, as
-/// [`WordUnion`]s: those the conjunction seeks into, led by a sparser word. A word as dense as
-/// the sparsest leads the walk, or shares it, and stays tantivy's union (whose buffer serves a
-/// walk of nearly every entry better). Anything else as it is.
-pub(crate) fn side_by_side(query: Box<dyn Query>, searcher: &Searcher) -> Box<dyn Query> {
+/// clauses, or the query itself when it is one such union) that hold at least [`SPARSER`]
+/// times the entries of the sparsest of its words and of `filters` (unscored clauses the
+/// conjunction will be walked with), as [`WordUnion`]s: those the walk seeks into, led by a
+/// sparser clause. A word as dense as the sparsest leads the walk, or shares it, and stays
+/// tantivy's union (whose buffer serves a walk of nearly every entry better). Anything else as
+/// it is.
+pub(crate) fn side_by_side(
+    query: Box<dyn Query>,
+    filters: &[Box<dyn Query>],
+    searcher: &Searcher,
+) -> Box<dyn Query> {
     let Some(boolean) = query.downcast_ref::<BooleanQuery>() else {
         return query;
     };
+    let filtered = filters
+        .iter()
+        .filter_map(|f| terms_entries(f.as_ref(), searcher))
+        .min();
+    if is_union(boolean) {
+        let own = entries_of(boolean, searcher);
+        return match filtered {
+            Some(lead) if own >= lead.saturating_mul(SPARSER).max(1) => Box::new(WordUnion {
+                union: copy(boolean),
+            }),
+            _ => query,
+        };
+    }
     let clauses = boolean.clauses();
     if !clauses.iter().all(|(o, _)| *o == Occur::Must) {
         return query;
@@ -76,7 +95,7 @@ pub(crate) fn side_by_side(query: Box<dyn Query>, searcher: &Searcher) -> Box<dy
             _ => None,
         })
         .collect();
-    let Some(sparsest) = words.iter().flatten().min().copied() else {
+    let Some(sparsest) = words.iter().flatten().chain(&filtered).min().copied() else {
         return query;
     };
     Box::new(BooleanQuery::new(
@@ -93,6 +112,18 @@ pub(crate) fn side_by_side(query: Box<dyn Query>, searcher: &Searcher) -> Box<dy
             )
             .collect(),
     ))
+}
+
+/// The entries a filter's terms are in, summed; `None` for a filter without terms (a range).
+fn terms_entries(q: &dyn Query, searcher: &Searcher) -> Option<u64> {
+    let mut terms = Vec::new();
+    q.query_terms(&mut |t, _| terms.push(t.clone()));
+    (!terms.is_empty()).then(|| {
+        terms
+            .iter()
+            .map(|t| searcher.doc_freq(t).unwrap_or(0))
+            .sum()
+    })
 }
 
 /// How many times the entries of the sparsest word a word must hold to be sought side by side.
@@ -336,7 +367,7 @@ mod tests {
         };
         for text in ["kvinnojouren stöd", "stöd kvinnojouren"] {
             let q = read(text);
-            let sought = side_by_side(q.box_clone(), &searcher);
+            let sought = side_by_side(q.box_clone(), &[], &searcher);
             let b = sought
                 .downcast_ref::<BooleanQuery>()
                 .expect("a conjunction");
@@ -350,9 +381,34 @@ mod tests {
             assert!(want.len() > 20, "{text}: {}", want.len());
             assert_eq!(matches(sought.as_ref(), &searcher), want, "{text}");
         }
+        // One common word under a filter of one plan's entries: the filter leads, the word
+        // is sought, with the same matches and scores.
+        let f = index.fields();
+        let filter = || {
+            crate::facet::filters::unscored(Box::new(tantivy::query::TermQuery::new(
+                Term::from_field_text(f.doc_id, "p03"),
+                tantivy::schema::IndexRecordOption::Basic,
+            )))
+        };
+        let word = read("stöd");
+        let sought = side_by_side(word.box_clone(), &[filter()], &searcher);
+        assert!(sought.downcast_ref::<WordUnion>().is_some());
+        let want = matches(
+            crate::query::all_of(vec![word.box_clone(), filter()]).as_ref(),
+            &searcher,
+        );
+        assert!(!want.is_empty() && want.len() < 21, "{}", want.len());
+        let got = matches(
+            crate::query::all_of(vec![sought, filter()]).as_ref(),
+            &searcher,
+        );
+        assert_eq!(got, want);
+        // Alone, the word leads its own walk and stays tantivy's union.
+        let alone = side_by_side(word, &[], &searcher);
+        assert!(alone.downcast_ref::<WordUnion>().is_none());
         // Two words as common as each other: neither is sought, both stay unions.
         let q = read("stöd stöd");
-        let same = side_by_side(q, &searcher);
+        let same = side_by_side(q, &[], &searcher);
         let b = same.downcast_ref::<BooleanQuery>().expect("a conjunction");
         assert!(b
             .clauses()
