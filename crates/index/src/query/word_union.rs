@@ -12,7 +12,8 @@
 //!
 //! Matches and scores are those of the union it replaces: an entry matches when one clause
 //! does, and scores the sum of the clauses it holds, added in the clauses' order from zero as
-//! tantivy's sum does; the cost and size a conjunction orders its clauses by are the union's.
+//! tantivy's sum does (a clause that runs out leaves the others in their order); the cost and
+//! size a conjunction orders its clauses by are the union's.
 //! A clause that matches every entry (which tantivy's union treats apart) and an unscored
 //! walk go to tantivy's union.
 
@@ -130,13 +131,17 @@ fn terms_entries(q: &dyn Query, searcher: &Searcher) -> Option<u64> {
 const SPARSER: u64 = 4;
 
 /// The entries a union's own terms are in, summed (an entry in two fields counts twice); a
-/// nested clause (a compound's parts, which match where the whole word does) not counted.
+/// nested clause (a compound's parts, which match where the whole word does) not counted,
+/// unless the union has nothing else (a group of synonyms).
 fn entries_of(union: &BooleanQuery, searcher: &Searcher) -> u64 {
     let mut terms = Vec::new();
     for (_, clause) in union.clauses() {
         if clause.downcast_ref::<BooleanQuery>().is_none() {
             clause.query_terms(&mut |t, _| terms.push(t.clone()));
         }
+    }
+    if terms.is_empty() {
+        union.query_terms(&mut |t, _| terms.push(t.clone()));
     }
     terms
         .iter()
@@ -185,7 +190,7 @@ impl Weight for WordUnionWeight {
         }
         Ok(match terms.len() {
             0 => Box::new(EmptyScorer),
-            1 => Box::new(terms.remove(0)),
+            1 => terms.remove(0),
             _ => Box::new(SideBySide::new(terms, reader.num_docs())),
         })
     }
@@ -221,7 +226,7 @@ impl Weight for WordUnionWeight {
     }
 }
 
-/// Term scorers walked side by side: the current entry is the smallest of theirs.
+/// The clauses' scorers walked side by side: the current entry is the smallest of theirs.
 struct SideBySide {
     terms: Vec<Box<dyn Scorer>>,
     doc: DocId,
