@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use tantivy::columnar::ColumnValues;
 use tantivy::index::SegmentId;
-use tantivy::query::{EnableScoring, Query};
+use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::config::Ranking;
@@ -159,31 +159,22 @@ impl Ranker {
         let tables_of = tables.by_ordinal(searcher)?;
         let tie = |addr: DocAddress| tables_of[addr.segment_ord as usize].entry_tie(addr.doc_id);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let alive = segment.alive_bitset();
             let ord = ord as SegmentOrdinal;
-            let bytes = ranks.get(&segment.segment_id());
-            match bytes {
-                // The common case inlined: factors from the rank bytes, no place named.
+            match ranks.get(&segment.segment_id()) {
+                // The common case, a lookup the walk's loop inlines: factors from the rank
+                // bytes, no place named.
                 Some(bytes) if self.places().is_empty() => {
                     let factors = self.byte_factors();
-                    weight.for_each(segment, &mut |doc, score| {
-                        if alive.is_some_and(|a| a.is_deleted(doc)) {
-                            return;
-                        }
-                        let factor = bytes
-                            .get(doc as usize)
-                            .map_or(1.0, |&b| factors[b as usize]);
-                        top.push(score * factor, DocAddress::new(ord, doc), tie);
+                    walk_segment(&*weight, segment, ord, &mut top, &tie, |doc, score| {
+                        score
+                            * bytes
+                                .get(doc as usize)
+                                .map_or(1.0, |&b| factors[b as usize])
                     })?;
                 }
-                _ => {
+                bytes => {
                     let factored = self.scorer_with(segment, bytes.cloned());
-                    weight.for_each(segment, &mut |doc, score| {
-                        if alive.is_some_and(|a| a.is_deleted(doc)) {
-                            return;
-                        }
-                        top.push(factored(doc, score), DocAddress::new(ord, doc), tie);
-                    })?;
+                    walk_segment(&*weight, segment, ord, &mut top, &tie, factored)?;
                 }
             }
         }
@@ -284,6 +275,25 @@ impl Ranker {
             places.iter().any(|p| path.starts_with(p))
         })
     }
+}
+
+/// Offers every live match of `weight` in `segment` (ordinal `ord`) to `top`, its BM25 score
+/// times its factors (`factored`); generic over `factored`, so that the walk's loop inlines it.
+fn walk_segment(
+    weight: &dyn Weight,
+    segment: &SegmentReader,
+    ord: SegmentOrdinal,
+    top: &mut TopStream,
+    tie: &impl Fn(DocAddress) -> u64,
+    factored: impl Fn(DocId, Score) -> Score,
+) -> tantivy::Result<()> {
+    let alive = segment.alive_bitset();
+    weight.for_each(segment, &mut |doc, score| {
+        if alive.is_some_and(|a| a.is_deleted(doc)) {
+            return;
+        }
+        top.push(factored(doc, score), DocAddress::new(ord, doc), tie);
+    })
 }
 
 /// Per segment, every entry's [`schema::rank_byte`] ([`crate::facet::table::Tables::rank_bytes`]).

@@ -24,18 +24,10 @@ use tantivy::query::{
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
 /// The optional term clauses of one word, walked side by side in a conjunction.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct WordUnion {
     /// The union as the parser made it (its weight walks the union alone, and explains).
     union: BooleanQuery,
-}
-
-impl Clone for WordUnion {
-    fn clone(&self) -> Self {
-        WordUnion {
-            union: copy(&self.union),
-        }
-    }
 }
 
 impl Query for WordUnion {
@@ -78,10 +70,9 @@ pub(crate) fn side_by_side(
         .filter_map(|f| terms_entries(f.as_ref(), searcher))
         .min();
     if is_union(boolean) {
-        let own = entries_of(boolean, searcher);
         return match filtered {
-            Some(lead) if own >= lead.saturating_mul(SPARSER).max(1) => Box::new(WordUnion {
-                union: copy(boolean),
+            Some(lead) if sought(entries_of(boolean, searcher), lead) => Box::new(WordUnion {
+                union: boolean.clone(),
             }),
             _ => query,
         };
@@ -90,33 +81,51 @@ pub(crate) fn side_by_side(
     if !clauses.iter().all(|(o, _)| *o == Occur::Must) {
         return query;
     }
-    let words: Vec<Option<u64>> = clauses
+    // Each clause that is a word, with its entries.
+    let words: Vec<Option<(&BooleanQuery, u64)>> = clauses
         .iter()
-        .map(|(_, q)| match q.downcast_ref::<BooleanQuery>() {
-            Some(b) if is_union(b) => Some(entries_of(b, searcher)),
-            _ => None,
+        .map(|(_, q)| {
+            q.downcast_ref::<BooleanQuery>()
+                .filter(|b| is_union(b))
+                .map(|b| (b, entries_of(b, searcher)))
         })
         .collect();
-    let Some(sparsest) = words.iter().flatten().chain(&filtered).min().copied() else {
+    let Some(sparsest) = words
+        .iter()
+        .flatten()
+        .map(|(_, n)| *n)
+        .chain(filtered)
+        .min()
+    else {
         return query;
     };
     Box::new(BooleanQuery::new(
         clauses
             .iter()
             .zip(&words)
-            .map(
-                |((o, q), entries)| match (q.downcast_ref::<BooleanQuery>(), entries) {
-                    (Some(b), Some(n)) if *n >= sparsest.saturating_mul(SPARSER).max(1) => {
-                        (*o, Box::new(WordUnion { union: copy(b) }) as Box<dyn Query>)
-                    }
-                    _ => (*o, q.box_clone()),
-                },
-            )
+            .map(|((o, q), word)| match word {
+                Some((b, n)) if sought(*n, sparsest) => (
+                    *o,
+                    Box::new(WordUnion {
+                        union: (*b).clone(),
+                    }) as Box<dyn Query>,
+                ),
+                _ => (*o, q.box_clone()),
+            })
             .collect(),
     ))
 }
 
-/// The entries a filter's terms are in, summed; `None` for a filter without terms (a range).
+/// How many times the entries of the sparsest word a word must hold to be sought side by side.
+const SPARSER: u64 = 4;
+
+/// Whether a word of `entries` entries is sought, led by a clause of `lead` entries.
+fn sought(entries: u64, lead: u64) -> bool {
+    entries >= lead.saturating_mul(SPARSER).max(1)
+}
+
+/// The entries `q`'s terms are in, summed (an entry in two fields counts twice); `None` for a
+/// query without terms (a range filter).
 fn terms_entries(q: &dyn Query, searcher: &Searcher) -> Option<u64> {
     let mut terms = Vec::new();
     q.query_terms(&mut |t, _| terms.push(t.clone()));
@@ -128,35 +137,18 @@ fn terms_entries(q: &dyn Query, searcher: &Searcher) -> Option<u64> {
     })
 }
 
-/// How many times the entries of the sparsest word a word must hold to be sought side by side.
-const SPARSER: u64 = 4;
-
-/// The entries a union's own terms are in, summed (an entry in two fields counts twice); a
-/// nested clause (a compound's parts, which match where the whole word does) not counted,
-/// unless the union has nothing else (a group of synonyms).
+/// The entries a union's own terms are in ([`terms_entries`]); a nested clause (a compound's
+/// parts, which match where the whole word does) not counted, unless the union has nothing
+/// else (a group of synonyms).
 fn entries_of(union: &BooleanQuery, searcher: &Searcher) -> u64 {
-    let mut terms = Vec::new();
-    for (_, clause) in union.clauses() {
-        if clause.downcast_ref::<BooleanQuery>().is_none() {
-            clause.query_terms(&mut |t, _| terms.push(t.clone()));
-        }
-    }
-    if terms.is_empty() {
-        union.query_terms(&mut |t, _| terms.push(t.clone()));
-    }
-    terms
+    union
+        .clauses()
         .iter()
-        .map(|t| searcher.doc_freq(t).unwrap_or(0))
-        .sum()
-}
-
-fn copy(b: &BooleanQuery) -> BooleanQuery {
-    BooleanQuery::new(
-        b.clauses()
-            .iter()
-            .map(|(o, q)| (*o, q.box_clone()))
-            .collect(),
-    )
+        .filter(|(_, c)| c.downcast_ref::<BooleanQuery>().is_none())
+        .filter_map(|(_, c)| terms_entries(c.as_ref(), searcher))
+        .reduce(|a, b| a + b)
+        .or_else(|| terms_entries(union, searcher))
+        .unwrap_or(0)
 }
 
 /// Optional clauses only (two or more, one enough to match).
