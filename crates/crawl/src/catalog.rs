@@ -6,6 +6,11 @@
 //! content hash, fetch times and whether it is gone, the links between pages, the crawl
 //! frontier (so a killed crawl resumes) and the hash last committed to the index (so a page
 //! fetched but not yet indexed when the crawl died is indexed on the next run).
+//!
+//! Recording a response does not finish its frontier entry: the crawler marks it done
+//! ([`Catalog::mark_done`]) only once the page is wholly handled, its links queued. A crawl
+//! killed in between fetches the page again on resume (a 304 then queues its links from the
+//! stored copy), so no page's links are lost.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -157,7 +162,7 @@ impl Catalog {
         Ok(row)
     }
 
-    /// Records a response with content (200) and marks its frontier entry done, in one transaction.
+    /// Records a response with content (200); its frontier entry stays undone.
     pub fn record_fetch(&mut self, f: &Fetched) -> Result<(), CrawlError> {
         let t = now();
         let tx = self
@@ -180,29 +185,21 @@ impl Catalog {
                last_changed = CASE WHEN ?10 THEN ?9 ELSE last_changed END",
             params![f.url, f.source, f.final_url, f.status, f.content_type, f.etag, f.last_modified, f.hash, t, changed],
         )?;
-        tx.execute(
-            "UPDATE frontier SET done = 1 WHERE url = ?1",
-            params![f.url],
-        )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Records a 304: the page is unchanged.
+    /// Records a 304: the page is unchanged. Its frontier entry stays undone.
     pub fn record_unchanged(&mut self, url: &str) -> Result<(), CrawlError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
+        self.conn.execute(
             "UPDATE pages SET last_fetched = ?2, status = 304, error = NULL WHERE url = ?1",
             params![url, now()],
         )?;
-        tx.execute("UPDATE frontier SET done = 1 WHERE url = ?1", params![url])?;
-        tx.commit()?;
         Ok(())
     }
 
     /// Records a page that is gone (404/410) or failed; `gone` pages are removed from search.
+    /// Its frontier entry stays undone.
     pub fn record_failure(
         &mut self,
         url: &str,
@@ -211,16 +208,11 @@ impl Catalog {
         gone: bool,
         error: &str,
     ) -> Result<(), CrawlError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
+        self.conn.execute(
             "INSERT INTO pages (url, source, status, last_fetched, gone, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(url) DO UPDATE SET status = ?3, last_fetched = ?4, gone = ?5, error = ?6",
             params![url, source, status, now(), gone as i64, error],
         )?;
-        tx.execute("UPDATE frontier SET done = 1 WHERE url = ?1", params![url])?;
-        tx.commit()?;
         Ok(())
     }
 
@@ -244,6 +236,14 @@ impl Catalog {
             "INSERT OR IGNORE INTO frontier (url, source, depth, done) VALUES (?1, ?2, ?3, 0)",
             params![url, source, depth],
         )?;
+        Ok(())
+    }
+
+    /// Marks `url`'s frontier entry done: it is wholly handled (recorded, its links queued)
+    /// and a resumed run does not fetch it again.
+    pub fn mark_done(&mut self, url: &str) -> Result<(), CrawlError> {
+        self.conn
+            .execute("UPDATE frontier SET done = 1 WHERE url = ?1", params![url])?;
         Ok(())
     }
 
@@ -314,5 +314,49 @@ impl Catalog {
             [],
             |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Option<i64>>(1)?.unwrap_or(0) as u64, r.get::<_, Option<i64>>(2)?.unwrap_or(0) as u64)),
         )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetched(url: &str) -> Fetched {
+        Fetched {
+            url: url.into(),
+            source: "s".into(),
+            final_url: url.into(),
+            status: 200,
+            hash: Some("ab".into()),
+            ..Fetched::default()
+        }
+    }
+
+    const URLS: [&str; 3] = [
+        "http://a.test/new",
+        "http://a.test/same",
+        "http://a.test/gone",
+    ];
+
+    #[test]
+    fn a_recorded_page_stays_pending_until_it_is_marked_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Catalog::open(dir.path()).unwrap();
+        for url in URLS {
+            c.enqueue(url, "s", 1).unwrap();
+        }
+        c.record_fetch(&fetched("http://a.test/new")).unwrap();
+        c.record_fetch(&fetched("http://a.test/same")).unwrap();
+        c.record_unchanged("http://a.test/same").unwrap();
+        c.record_failure("http://a.test/gone", "s", Some(404), true, "HTTP 404")
+            .unwrap();
+        // Killed here (links not queued yet): every page is fetched again on resume.
+        assert_eq!(c.pending().unwrap().len(), 3);
+        assert!(c.done_urls().unwrap().is_empty());
+        for url in URLS {
+            c.mark_done(url).unwrap();
+        }
+        assert!(c.pending().unwrap().is_empty());
+        assert_eq!(c.done_urls().unwrap().len(), 3);
     }
 }

@@ -9,6 +9,9 @@
 //! "robots.txt unreachable: …" in the report and the catalog (never "disallowed by
 //! robots.txt", which only a rule says), and the next run tries again.
 //!
+//! A URL's frontier entry is marked done only after its response is recorded and its links
+//! are queued, so a crawl killed at any moment loses no link when it resumes.
+//!
 //! The report tells which hosts never answered ([`CrawlReport::unreachable_hosts`]) and which
 //! sources got no page because of that ([`CrawlReport::unreached_sources`]).
 
@@ -310,6 +313,8 @@ impl Crawler {
         }
     }
 
+    /// Records a finished task's outcome, queues the page's links, sends its content to the
+    /// index, and then (exactly once, whatever the outcome) marks its frontier entry done.
     fn handle(&mut self, done: Done, worker: &IngestWorker) -> Result<(), CrawlError> {
         let robots_answered = done
             .robots
@@ -403,6 +408,9 @@ impl Crawler {
                 self.failed(&url, &source.id, &stats_key, None, &e, true)?;
             }
         }
+        // Done only now that its links are queued: a crawl killed before this line fetches
+        // the page again on resume rather than losing what it links to.
+        self.catalog.mark_done(item.url.as_str())?;
         Ok(())
     }
 
