@@ -381,9 +381,12 @@ fn crawl_cli(sources: &str, data: &Path) -> std::process::Output {
     c.output().expect("run plansok crawl")
 }
 
-/// The `[crawl]` table of the tests below: loopback allowed, no retries, short timeouts.
+/// The `[crawl]` table of the tests below: loopback allowed, no retries. The timeouts are long
+/// so that they never fire before a slow resolver's answer: the lookup of a `.invalid` name must
+/// end as a failed lookup, not a timeout. Nothing here waits for them (no server hangs, and a
+/// resolver that answers fast ends the lookup at once).
 const OFFLINE_CRAWL: &str = "[crawl]\nuser_agent = \"plansok-test/0.1 (+http://127.0.0.1/)\"\n\
-    delay_ms = 0\nmax_retries = 0\nconnect_timeout_secs = 2\nrequest_timeout_secs = 3\n\
+    delay_ms = 0\nmax_retries = 0\nconnect_timeout_secs = 30\nrequest_timeout_secs = 40\n\
     allow_private = true\n";
 
 /// A `[[source]]` with these start URLs, allowed below `allow`.

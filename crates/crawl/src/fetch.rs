@@ -398,9 +398,11 @@ mod tests {
         }
     }
 
+    /// A fetcher without retries whose timeouts are long enough for a slow resolver to answer
+    /// (a lookup must fail as a lookup, not time out); the tests below never wait for them.
     fn offline_fetcher() -> Fetcher {
         let cfg = crate::CrawlConfig::from_toml(
-            "[crawl]\nuser_agent = \"t\"\nallow_private = true\nmax_retries = 0\nconnect_timeout_secs = 2\nrequest_timeout_secs = 5\n",
+            "[crawl]\nuser_agent = \"t\"\nallow_private = true\nmax_retries = 0\nconnect_timeout_secs = 30\nrequest_timeout_secs = 40\n",
         )
         .unwrap();
         Fetcher::new(&cfg.crawl).unwrap()
