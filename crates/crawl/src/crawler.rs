@@ -179,7 +179,9 @@ impl Crawler {
         Ok(self.report)
     }
 
-    /// Content fetched by an earlier run that died before its index commit.
+    /// Content fetched by an earlier run that died before its index commit, sent to the index
+    /// by the rules of [`Crawler::content`]: content of no supported format, and HTML without
+    /// any relevance word, is noted as handled and not indexed.
     fn reindex_uncommitted(&mut self, worker: &IngestWorker) -> Result<(), CrawlError> {
         for p in self.catalog.unindexed()? {
             let (Some(hash), Some(source)) = (
@@ -197,13 +199,24 @@ impl Crawler {
             let hints = Hints {
                 charset: p.content_type.as_deref().and_then(from_content_type),
             };
-            if let Some(format) = format {
-                worker.send(Job::Ingest {
-                    url: p.url.clone(),
-                    hash,
-                    input: Box::new(input(source, &p.url, bytes, format, hints, None)),
-                });
+            let Some(format) = format else {
+                self.catalog.mark_indexed(&[(p.url, hash)])?;
+                continue;
+            };
+            let mut extracted = None;
+            if format == Format::Html {
+                let page = self.read_html(&bytes, &hints);
+                if !page.relevant {
+                    self.catalog.mark_indexed(&[(p.url, hash)])?;
+                    continue;
+                }
+                extracted = page.extracted;
             }
+            worker.send(Job::Ingest {
+                url: p.url.clone(),
+                hash,
+                input: Box::new(input(source, &p.url, bytes, format, hints, extracted)),
+            });
         }
         Ok(())
     }
