@@ -2,6 +2,10 @@
 //! link following within each source's allowlist and depth, a relevance filter, and the
 //! catalog updated after every response.
 //!
+//! Politeness: a host has at most `concurrency_per_host` requests out, and each is sent at least
+//! the delay (`delay_ms`, or robots.txt's Crawl-delay when longer) after the previous request to
+//! the host was really sent.
+//!
 //! robots.txt is read once per host and run, as RFC 9309 says (section 2.3.1): an answer with
 //! rules is obeyed; a 4xx answer (no robots.txt) allows everything; a 5xx or 429 answer, or no
 //! answer at all (DNS, connection, TLS, timeout), makes robots.txt *unreachable*, and then
@@ -17,7 +21,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::task::JoinSet;
@@ -48,26 +52,39 @@ struct Item {
 struct Host {
     queue: VecDeque<Item>,
     active: usize,
-    next_at: Option<Instant>,
+    pace: Arc<Pace>,
     robots: Option<Arc<Robots>>,
 }
 
-impl Host {
-    /// When to handle `url`: after the politeness delay when it needs a request, now when
-    /// robots.txt (already read) rules it out.
-    fn schedule(&mut self, url: &Url, base_delay: Duration) -> Instant {
-        let now = Instant::now();
-        if self.robots.as_ref().is_some_and(|r| !r.allowed(url)) {
-            return now;
+/// A host's politeness: each request is sent at least the delay after the previous request to
+/// the host was *really* sent. Counting from when a request was sent, not from when it was
+/// planned, keeps the real gap whole when a task wakes late on a loaded machine.
+#[derive(Default)]
+struct Pace {
+    last_sent: Mutex<Option<Instant>>,
+}
+
+impl Pace {
+    /// Waits until `delay` has passed since the host's last request was sent, then notes a
+    /// request as sent now and returns that moment: the caller sends it at once.
+    async fn turn(&self, delay: Duration) -> Instant {
+        loop {
+            let earliest = {
+                let mut last = self
+                    .last_sent
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let now = Instant::now();
+                match *last {
+                    Some(sent) if sent + delay > now => sent + delay,
+                    _ => {
+                        *last = Some(now);
+                        return now;
+                    }
+                }
+            };
+            tokio::time::sleep_until(earliest).await;
         }
-        let delay = self
-            .robots
-            .as_ref()
-            .and_then(|r| r.delay())
-            .map_or(base_delay, |d| d.max(base_delay));
-        let start_at = self.next_at.filter(|t| *t > now).unwrap_or(now);
-        self.next_at = Some(start_at + delay);
-        start_at
     }
 }
 
@@ -88,10 +105,13 @@ impl Robots {
             Robots::Unreachable(_) => false,
         }
     }
-    fn delay(&self) -> Option<Duration> {
+    /// The politeness delay: the configured one, or robots.txt's Crawl-delay when longer.
+    fn delay(&self, base: Duration) -> Duration {
         match self {
-            Robots::Rules(r) => r.delay.map(|d| Duration::from_secs_f32(d.clamp(0.0, 60.0))),
-            _ => None,
+            Robots::Rules(r) => r.delay.map_or(base, |d| {
+                Duration::from_secs_f32(d.clamp(0.0, 60.0)).max(base)
+            }),
+            _ => base,
         }
     }
 }
@@ -280,13 +300,14 @@ impl Crawler {
         let conc = self.cfg.crawl.concurrency_per_host.max(1);
         let base_delay = Duration::from_millis(self.cfg.crawl.delay_ms);
         for (key, host) in self.hosts.iter_mut() {
+            // One task until robots.txt is known: the first task reads it, once.
+            let conc = if host.robots.is_some() { conc } else { 1 };
             while host.active < conc && self.budget > 0 {
                 let Some(item) = host.queue.pop_front() else {
                     break;
                 };
                 self.budget -= 1;
                 host.active += 1;
-                let start_at = host.schedule(&item.url, base_delay);
                 let validators = self
                     .catalog
                     .page(item.url.as_str())
@@ -300,10 +321,11 @@ impl Crawler {
                     .unwrap_or_default();
                 let fetcher = self.fetcher.clone();
                 let robots = host.robots.clone();
+                let pace = host.pace.clone();
                 let agent = self.cfg.crawl.user_agent.clone();
                 let key = key.clone();
                 tasks.spawn(async move {
-                    tokio::time::sleep_until(start_at).await;
+                    // robots.txt is read right before the host's first page.
                     let robots = match robots {
                         Some(r) => r,
                         None => Arc::new(load_robots(&fetcher, &item.url, &agent).await),
@@ -311,6 +333,7 @@ impl Crawler {
                     let outcome = match &*robots {
                         Robots::Unreachable(e) => Outcome::RobotsUnreachable(e.clone()),
                         r if r.allowed(&item.url) => {
+                            pace.turn(r.delay(base_delay)).await;
                             Outcome::Fetched(fetcher.get(&item.url, &validators).await)
                         }
                         _ => Outcome::Disallowed,
@@ -663,5 +686,41 @@ async fn load_robots(fetcher: &Fetcher, url: &Url, agent: &str) -> Robots {
         Ok(Response::NotModified) => Robots::AllowAll,
         Err(FetchError::Status(s)) if s != 429 && (400..500).contains(&s) => Robots::AllowAll,
         Err(e) => Robots::Unreachable(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_to_a_host_are_sent_the_delay_apart() {
+        let pace = Arc::new(Pace::default());
+        let delay = Duration::from_millis(40);
+        // Four at once (as with concurrency_per_host above 1), one of them late to ask.
+        let asks: Vec<_> = (0..4u64)
+            .map(|i| {
+                let pace = pace.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(15 * i)).await;
+                    pace.turn(delay).await
+                })
+            })
+            .collect();
+        let mut sent = Vec::new();
+        for ask in asks {
+            sent.push(ask.await.unwrap());
+        }
+        sent.sort();
+        for w in sent.windows(2) {
+            assert!(w[1] - w[0] >= delay, "{:?}", w[1] - w[0]);
+        }
+        // The first request, and one asked for long after the last, go at once.
+        let hour = Duration::from_secs(3600);
+        let pace = Pace::default();
+        let at_once = Duration::from_secs(10);
+        assert!(tokio::time::timeout(at_once, pace.turn(hour)).await.is_ok());
+        *pace.last_sent.lock().unwrap() = Instant::now().checked_sub(2 * hour);
+        assert!(tokio::time::timeout(at_once, pace.turn(hour)).await.is_ok());
     }
 }
