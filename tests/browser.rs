@@ -1,8 +1,9 @@
 //! The web page in a real browser: headless Chromium from Debian's packages, driven over the
 //! WebDriver protocol (chromedriver; see `common/browser.rs`), as a researcher uses it: the
 //! state in the URL (reload, Back), paging and sorting, filters as chips that can always be
-//! removed, help when nothing matches, errors in place of results, the document view, the
-//! sample banner and the phone layout. Each test saves screenshots under cargo's tmp folder.
+//! removed, help when nothing matches, errors in place of results, a late answer never drawn
+//! over a later search's, the document view, the sample banner and the phone layout. Each test
+//! saves screenshots under cargo's tmp folder.
 //! Skips with a message when /usr/bin/chromium or /usr/bin/chromedriver is absent.
 
 mod common;
@@ -226,6 +227,43 @@ fn the_url_holds_the_search_through_reload_back_paging_and_filters() {
         d.wait_js("return document.querySelector('#hits .error')")
             .await;
         assert!(hit_ids(&d).await.is_empty());
+
+        // A late answer to an earlier search never replaces the answer to a later one: the
+        // answer to "barnahus" is held back a second, and "riskbedömning" is asked meanwhile.
+        d.goto(&format!("{base}/?q=v%C3%A5ld")).await;
+        settled(&d).await;
+        d.js(
+            "const real = window.fetch; window.lateAnswered = false; \
+             window.fetch = (u, o) => String(u).includes('barnahus') \
+               ? new Promise(r => setTimeout(r, 1000)).then(() => real(u, o)) \
+                   .finally(() => { window.lateAnswered = true; }) \
+               : real(u, o); \
+             const ask = q => { document.getElementById('q').value = q; document.getElementById('f').requestSubmit(); }; \
+             ask('barnahus'); ask('riskbedömning');",
+            json!([]),
+        )
+        .await;
+        settled(&d).await;
+        d.wait_js("return window.lateAnswered").await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let later = api(&base, "/api/search?q=riskbed%C3%B6mning&limit=20").await;
+        let later_ids: Vec<String> = later["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect();
+        assert!(!later_ids.is_empty());
+        assert_eq!(hit_ids(&d).await, later_ids, "the later search's hits");
+        assert!(path_and_query(&d).await.contains("riskbed"));
+        let total = later["total"].as_u64().unwrap();
+        let count = if total == 1 {
+            "1 träff".to_string()
+        } else {
+            format!("{total} träffar")
+        };
+        let status = d.text(&d.find_all("#status").await[0]).await;
+        assert!(status.starts_with(&count), "{status}");
         d.quit().await;
     });
 }
