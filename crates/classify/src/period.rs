@@ -7,7 +7,7 @@
 //! 2017–2026") is dropped: that period is the strategy's, not the county plan's. The best
 //! score wins; ties go to the earliest. Weights and words are in `config/classify.toml`.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -215,7 +215,7 @@ fn pick_of(rules: &PeriodRules, title_zone: &str, body: &str, single: bool) -> O
             .filter(move |c| single || c.is_range)
             .filter(move |c| Some(c.period) != drop)
     };
-    let mut scores: HashMap<Period, (f32, usize)> = HashMap::new();
+    let mut scores: BTreeMap<Period, (f32, usize)> = BTreeMap::new();
     for c in of(body, in_body) {
         let mut s = rules.weight_occurrence;
         if c.cued {

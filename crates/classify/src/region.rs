@@ -9,7 +9,7 @@
 //! text (URL, metadata, e-mail, footer, title), so a list of signatory municipalities in a
 //! county's news item does not make it a municipality's page.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -23,7 +23,7 @@ use plansok_model::words::is_boundary;
 use plansok_model::{SourceMeta, Taxonomy};
 
 /// What a name refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Target {
     /// The county as a place ("Jämtlands län").
     Place(usize),
@@ -97,11 +97,14 @@ enum HostKind {
     Unknown,
 }
 
+/// The evidence found, by what it names. Ordered maps: the evidence is added up and ranked
+/// in one order on every run, so equal scores fall the same way each time (a `HashMap`'s order
+/// changes from one process to the next).
 #[derive(Default)]
 struct Scores {
-    all: HashMap<Target, f32>,
+    all: BTreeMap<Target, f32>,
     /// Evidence from outside the body text.
-    publisher: HashMap<Target, f32>,
+    publisher: BTreeMap<Target, f32>,
 }
 
 impl Scores {
@@ -403,7 +406,7 @@ impl RegionMatcher {
     }
 
     fn decide(&self, s: &Scores, meta: &SourceMeta) -> Place {
-        let mut county_scores: HashMap<usize, f32> = HashMap::new();
+        let mut county_scores: BTreeMap<usize, f32> = BTreeMap::new();
         for (t, w) in &s.all {
             if let Some(c) = t.county() {
                 *county_scores.entry(c).or_default() += w;
@@ -470,5 +473,37 @@ impl RegionMatcher {
             place.organisation = Some(org.clone());
         }
         place
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClassifyConfig;
+
+    #[test]
+    fn equal_evidence_for_two_organisations_falls_the_same_way_every_time() {
+        let cfg = ClassifyConfig::load().unwrap();
+        let m = RegionMatcher::new(Taxonomy::load().unwrap(), cfg.organisation).unwrap();
+        let meta = SourceMeta::default();
+        // The board and the region of one county, and two counties, named alike: each
+        // decision (with maps of its own) must come out the same.
+        let decide = || {
+            let mut s = Scores::default();
+            for t in [
+                Target::Region(3),
+                Target::Lansstyrelsen(3),
+                Target::Region(5),
+                Target::Lansstyrelsen(5),
+            ] {
+                s.add(t, 1.0, true);
+            }
+            m.decide(&s, &meta)
+        };
+        let first = decide();
+        assert!(first.organisation.is_some(), "{first:?}");
+        for _ in 0..40 {
+            assert_eq!(decide(), first);
+        }
     }
 }

@@ -99,16 +99,16 @@ fn source_lines(pages: &[(u32, Vec<layout::Line>)]) -> Vec<SourceLine> {
 /// A line is in large type (a heading) at this multiple of the body size.
 const BIG_TYPE: f32 = 1.15;
 
-/// The font size that most characters are set in.
+/// The font size that most characters are set in (of two sizes with as many, the smaller).
 fn body_size(pages: &[(u32, Vec<layout::Line>)]) -> f32 {
-    let mut by_size: std::collections::HashMap<i32, usize> = std::collections::HashMap::new();
+    let mut by_size: std::collections::BTreeMap<i32, usize> = std::collections::BTreeMap::new();
     for l in pages.iter().flat_map(|(_, ls)| ls) {
         *by_size.entry((l.size * 10.0).round() as i32).or_default() += l.text.chars().count();
     }
     by_size
         .into_iter()
         .filter(|(s, _)| *s > 0)
-        .max_by_key(|(_, n)| *n)
+        .max_by(|(sa, na), (sb, nb)| na.cmp(nb).then(sb.cmp(sa)))
         .map(|(s, _)| s as f32 / 10.0)
         .unwrap_or(0.0)
 }
