@@ -101,21 +101,35 @@ pub(crate) fn collapse(
             .and_then(Option::as_ref)
             .map_or(0, |c| c.get_val(a.doc_id))
     };
-    let meta = |a: DocAddress| -> Result<Option<std::sync::Arc<DocMeta>>, IndexError> {
-        let table = tables.of(searcher.segment_reader(a.segment_ord))?;
-        Ok(table.meta_of(a.doc_id).cloned())
+    // A hit's metadata is read only when another hit's signature is near its own: most hits
+    // have none near, and their tables' rows are then not looked at.
+    let segments = tables.by_ordinal(searcher)?;
+    let meta = |a: DocAddress| {
+        segments
+            .get(a.segment_ord as usize)
+            .and_then(|t| t.meta_of(a.doc_id).cloned())
     };
-    let mut out: Vec<(u64, Option<std::sync::Arc<DocMeta>>, Folded)> = Vec::new();
+    // Each hit kept: its signature, its metadata once read, and what folds into it.
+    type Metadata = Option<std::sync::Arc<DocMeta>>;
+    let mut out: Vec<(u64, Option<Metadata>, Folded)> = Vec::new();
     for c in top {
-        // Without a signature a hit stands alone, and its metadata is not needed here.
         let s = sig(c.addr);
-        let m = if s == 0 { None } else { meta(c.addr)? };
-        let into = out.iter_mut().find(|(kept, km, _)| {
-            near(*kept, s, max_bits) && same_work(km.as_deref(), m.as_deref())
-        });
-        match into {
+        let mut mine: Option<Metadata> = None;
+        let mut into = None;
+        for (at, (kept, known, f)) in out.iter_mut().enumerate() {
+            if !near(*kept, s, max_bits) {
+                continue;
+            }
+            let theirs = known.get_or_insert_with(|| meta(f.best.addr));
+            let m = mine.get_or_insert_with(|| meta(c.addr));
+            if same_work(theirs.as_deref(), m.as_deref()) {
+                into = Some(at);
+                break;
+            }
+        }
+        match into.and_then(|at| out.get_mut(at)) {
             Some((_, _, f)) => f.others.push(c.addr),
-            None => out.push((s, m, alone(c))),
+            None => out.push((s, mine, alone(c))),
         }
     }
     Ok(out.into_iter().map(|(_, _, f)| f).collect())
