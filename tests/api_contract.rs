@@ -391,6 +391,9 @@ fn schemathesis_finds_every_answer_within_the_openapi_document() {
         return;
     }
     let url = format!("http://{}/openapi.json", server().addr);
+    // It keeps a database of examples in its working folder: a fresh one, so that each run
+    // draws the examples of its seed alone, and none lands in the repository.
+    let work = tempfile::tempdir().unwrap();
     let out = Command::new(&st)
         .args(["run", &url])
         .args([
@@ -404,8 +407,7 @@ fn schemathesis_finds_every_answer_within_the_openapi_document() {
             "1",
         ])
         .env("NO_COLOR", "1")
-        // It keeps a database of examples in its working folder: not in the repository.
-        .current_dir(std::env::temp_dir())
+        .current_dir(work.path())
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
