@@ -22,6 +22,16 @@ async fn api(base: &str, target: &str) -> Value {
         .unwrap()
 }
 
+/// The ids of the hits of a search answer, in order.
+fn answer_ids(answer: &Value) -> Vec<String> {
+    answer["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Waits until the page has drawn the answer to the current URL: the status line is set.
 async fn settled(d: &Driver) {
     d.wait_js("return document.getElementById('status').textContent || document.querySelector('.error, #doc-title')")
@@ -79,12 +89,7 @@ fn the_url_holds_the_search_through_reload_back_paging_and_filters() {
             .await;
         settled(&d).await;
         let want = api(&base, "/api/search?q=v%C3%A5ld&region=jamtland&limit=20").await;
-        let ids: Vec<String> = want["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["id"].as_str().unwrap().to_string())
-            .collect();
+        let ids = answer_ids(&want);
         assert_eq!(hit_ids(&d).await, ids);
         // The slug of the link is read as the county: one chip and one pressed facet value,
         // both by the county's name, and the address says so too.
@@ -247,12 +252,7 @@ fn the_url_holds_the_search_through_reload_back_paging_and_filters() {
         d.wait_js("return window.lateAnswered").await;
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let later = api(&base, "/api/search?q=riskbed%C3%B6mning&limit=20").await;
-        let later_ids: Vec<String> = later["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["id"].as_str().unwrap().to_string())
-            .collect();
+        let later_ids = answer_ids(&later);
         assert!(!later_ids.is_empty());
         assert_eq!(hit_ids(&d).await, later_ids, "the later search's hits");
         assert!(path_and_query(&d).await.contains("riskbed"));
