@@ -4,12 +4,10 @@
 //!
 //! Politeness: a host has at most `concurrency_per_host` requests out, and each is sent at least
 //! the delay (`delay_ms`, or robots.txt's Crawl-delay when longer) after the previous request to
-//! the host was really sent.
+//! the host was really sent (`crate::politeness`).
 //!
-//! robots.txt is read once per host and run, as RFC 9309 says (section 2.3.1): an answer with
-//! rules is obeyed; a 4xx answer (no robots.txt) allows everything; a 5xx or 429 answer, or no
-//! answer at all (DNS, connection, TLS, timeout), makes robots.txt *unreachable*, and then
-//! nothing on that host is fetched in this run. Each of its URLs is an error
+//! robots.txt is read once per host and run (as `crate::politeness` reads an answer): when it
+//! is unreachable, nothing on that host is fetched in this run. Each of its URLs is an error
 //! "robots.txt unreachable: …" in the report and the catalog (never "disallowed by
 //! robots.txt", which only a rule says), and the next run tries again.
 //!
@@ -21,11 +19,10 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinSet;
-use tokio::time::Instant;
 use url::Url;
 
 use plansok_extract::charset::from_content_type;
@@ -37,6 +34,7 @@ use crate::catalog::{Catalog, Fetched};
 use crate::config::{CrawlConfig, Source};
 use crate::fetch::{host_of, FetchError, Fetcher, Response, Validators};
 use crate::ingest_worker::{IngestWorker, Job};
+use crate::politeness::{load_robots, Pace, Robots};
 pub use crate::report::{CrawlReport, HostStats, SourceStats};
 use crate::urls::{canonical, is_allowed, is_pdf_url};
 use crate::CrawlError;
@@ -54,66 +52,6 @@ struct Host {
     active: usize,
     pace: Arc<Pace>,
     robots: Option<Arc<Robots>>,
-}
-
-/// A host's politeness: each request is sent at least the delay after the previous request to
-/// the host was *really* sent. Counting from when a request was sent, not from when it was
-/// planned, keeps the real gap whole when a task wakes late on a loaded machine.
-#[derive(Default)]
-struct Pace {
-    last_sent: Mutex<Option<Instant>>,
-}
-
-impl Pace {
-    /// Waits until `delay` has passed since the host's last request was sent, then notes a
-    /// request as sent now and returns that moment: the caller sends it at once.
-    async fn turn(&self, delay: Duration) -> Instant {
-        loop {
-            let earliest = {
-                let mut last = self
-                    .last_sent
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                let now = Instant::now();
-                match *last {
-                    Some(sent) if sent + delay > now => sent + delay,
-                    _ => {
-                        *last = Some(now);
-                        return now;
-                    }
-                }
-            };
-            tokio::time::sleep_until(earliest).await;
-        }
-    }
-}
-
-/// A host's robots.txt rules.
-pub enum Robots {
-    Rules(texting_robots::Robot),
-    AllowAll,
-    /// robots.txt could not be read (5xx, 429 or no answer): nothing may be fetched for now.
-    Unreachable(FetchError),
-}
-
-impl Robots {
-    /// Whether `url` may be fetched (false for everything while robots.txt is unreachable).
-    fn allowed(&self, url: &Url) -> bool {
-        match self {
-            Robots::Rules(r) => r.allowed(url.as_str()),
-            Robots::AllowAll => true,
-            Robots::Unreachable(_) => false,
-        }
-    }
-    /// The politeness delay: the configured one, or robots.txt's Crawl-delay when longer.
-    fn delay(&self, base: Duration) -> Duration {
-        match self {
-            Robots::Rules(r) => r.delay.map_or(base, |d| {
-                Duration::from_secs_f32(d.clamp(0.0, 60.0)).max(base)
-            }),
-            _ => base,
-        }
-    }
 }
 
 enum Outcome {
@@ -211,27 +149,12 @@ impl Crawler {
                 continue;
             };
             let bytes = self.catalog.get_blob(&hash)?;
-            let format = p
-                .content_type
-                .as_deref()
-                .and_then(Format::from_content_type)
-                .or_else(|| Format::sniff(&bytes));
-            let hints = Hints {
-                charset: p.content_type.as_deref().and_then(from_content_type),
-            };
-            let Some(format) = format else {
+            let read = self.read_body(p.content_type.as_deref(), &bytes);
+            let Some((format, hints, page)) = read.filter(|(_, _, page)| page.relevant) else {
                 self.catalog.mark_indexed(&[(p.url, hash)])?;
                 continue;
             };
-            let mut extracted = None;
-            if format == Format::Html {
-                let page = self.read_html(&bytes, &hints);
-                if !page.relevant {
-                    self.catalog.mark_indexed(&[(p.url, hash)])?;
-                    continue;
-                }
-                extracted = page.extracted;
-            }
+            let extracted = page.extracted;
             worker.send(Job::Ingest {
                 url: p.url.clone(),
                 hash,
@@ -504,10 +427,7 @@ impl Crawler {
         worker: &IngestWorker,
     ) -> Result<(), CrawlError> {
         let url = item.url.to_string();
-        let format = content_type
-            .and_then(Format::from_content_type)
-            .or_else(|| Format::sniff(&bytes));
-        let Some(format) = format else {
+        let Some((format, hints, page)) = self.read_body(content_type, &bytes) else {
             self.catalog.mark_indexed(&[(url.clone(), hash)])?;
             self.report.skipped.push((
                 url,
@@ -518,21 +438,11 @@ impl Crawler {
             ));
             return Ok(());
         };
-        let hints = Hints {
-            charset: content_type.and_then(from_content_type),
-        };
-        let mut relevant = true;
-        // An HTML page is extracted here, once: its text tells its relevance, its links where
-        // to go, and the extraction goes to ingest with the bytes.
-        let mut extracted = None;
-        if format == Format::Html {
-            let page = self.read_html(&bytes, &hints);
-            relevant = page.relevant;
-            if relevant || item.depth == 0 {
-                self.follow_links(item, source, final_url, &page.links)?;
-            }
-            extracted = page.extracted;
+        let relevant = page.relevant;
+        if format == Format::Html && (relevant || item.depth == 0) {
+            self.follow_links(item, source, final_url, &page.links)?;
         }
+        let extracted = page.extracted;
         if !relevant {
             // Nothing to index for this content: note it as handled.
             self.catalog.mark_indexed(&[(url.clone(), hash)])?;
@@ -573,6 +483,32 @@ impl Crawler {
             self.follow_links(item, source, &base, &html.links)?;
         }
         Ok(())
+    }
+
+    /// A body's format (from its content type, else sniffed) and charset hints, and what the
+    /// crawl reads of it: an HTML page is extracted here, once ([`Self::read_html`]); any other
+    /// format is relevant and links nowhere. None for a format no extractor reads.
+    fn read_body(
+        &self,
+        content_type: Option<&str>,
+        bytes: &[u8],
+    ) -> Option<(Format, Hints, HtmlPage)> {
+        let format = content_type
+            .and_then(Format::from_content_type)
+            .or_else(|| Format::sniff(bytes))?;
+        let hints = Hints {
+            charset: content_type.and_then(from_content_type),
+        };
+        let page = if format == Format::Html {
+            self.read_html(bytes, &hints)
+        } else {
+            HtmlPage {
+                relevant: true,
+                links: Vec::new(),
+                extracted: None,
+            }
+        };
+        Some((format, hints, page))
     }
 
     /// Extracts an HTML page once: whether it has any of the relevance words, its links, and
@@ -642,7 +578,8 @@ impl Crawler {
     }
 }
 
-/// An HTML page as the crawler reads it.
+/// What the crawler reads of a body: whether to index it, and for an HTML page its links and
+/// extraction.
 struct HtmlPage {
     relevant: bool,
     links: Vec<String>,
@@ -669,58 +606,5 @@ fn input(
         },
         hints,
         extracted,
-    }
-}
-
-async fn load_robots(fetcher: &Fetcher, url: &Url, agent: &str) -> Robots {
-    let Ok(robots_url) = url.join("/robots.txt") else {
-        return Robots::AllowAll;
-    };
-    match fetcher.get(&robots_url, &Validators::default()).await {
-        Ok(Response::Body { bytes, .. }) => {
-            let name = agent.split('/').next().unwrap_or(agent);
-            texting_robots::Robot::new(name, &bytes)
-                .map(Robots::Rules)
-                .unwrap_or(Robots::AllowAll)
-        }
-        Ok(Response::NotModified) => Robots::AllowAll,
-        Err(FetchError::Status(s)) if s != 429 && (400..500).contains(&s) => Robots::AllowAll,
-        Err(e) => Robots::Unreachable(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn requests_to_a_host_are_sent_the_delay_apart() {
-        let pace = Arc::new(Pace::default());
-        let delay = Duration::from_millis(40);
-        // Four at once (as with concurrency_per_host above 1), one of them late to ask.
-        let asks: Vec<_> = (0..4u64)
-            .map(|i| {
-                let pace = pace.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(Duration::from_millis(15 * i)).await;
-                    pace.turn(delay).await
-                })
-            })
-            .collect();
-        let mut sent = Vec::new();
-        for ask in asks {
-            sent.push(ask.await.unwrap());
-        }
-        sent.sort();
-        for w in sent.windows(2) {
-            assert!(w[1] - w[0] >= delay, "{:?}", w[1] - w[0]);
-        }
-        // The first request, and one asked for long after the last, go at once.
-        let hour = Duration::from_secs(3600);
-        let pace = Pace::default();
-        let at_once = Duration::from_secs(10);
-        assert!(tokio::time::timeout(at_once, pace.turn(hour)).await.is_ok());
-        *pace.last_sent.lock().unwrap() = Instant::now().checked_sub(2 * hour);
-        assert!(tokio::time::timeout(at_once, pace.turn(hour)).await.is_ok());
     }
 }

@@ -3,14 +3,15 @@
 //!
 //! Owns the source configuration ([`config`], `config/sources.toml`), URL canonicalisation
 //! and follow rules ([`urls`]), HTTP fetching with its limits and safety checks ([`fetch`]),
-//! the corpus store and catalog ([`catalog`]), the crawl loop with politeness, robots.txt
-//! and relevance ([`crawler`]), and what a crawl reports ([`report`]).
+//! the corpus store and catalog ([`catalog`]), the crawl loop with relevance ([`crawler`]),
+//! a host's pace and robots.txt (`politeness`), and what a crawl reports ([`report`]).
 
 pub mod catalog;
 pub mod config;
 pub mod crawler;
 pub mod fetch;
 mod ingest_worker;
+mod politeness;
 pub mod report;
 pub mod urls;
 
