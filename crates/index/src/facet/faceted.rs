@@ -97,7 +97,7 @@ impl Faceted<'_> {
         reader: &SegmentReader,
     ) -> tantivy::Result<FacetedFruit> {
         let mut collector = self.for_segment(segment, reader)?;
-        let dense = plan.score(reader, std::iter::once(0..docs).collect())?;
+        let mut dense = plan.score(reader, std::iter::once(0..docs).collect())?;
         let alive = reader.alive_bitset();
         dense.for_each_match(|doc, score| {
             if alive.is_none_or(|a| a.is_alive(doc)) {

@@ -78,6 +78,7 @@ impl SegmentFilter {
     }
 
     /// The bits ([`Dim::bit`]) of the filters `row` fails.
+    #[inline]
     pub(crate) fn fails(&self, row: &Row) -> u8 {
         if !self.any {
             return 0;

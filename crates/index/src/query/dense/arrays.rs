@@ -20,6 +20,9 @@ thread_local! {
 pub(super) struct ScoreBits {
     pub(super) scores: Vec<Score>,
     pub(super) bits: Vec<u32>,
+    /// Room for the positions of a run's matches ([`super::Dense::for_each_match`]); not
+    /// zeroed, only grown.
+    pub(super) matches: Vec<u32>,
 }
 
 /// Arrays lent by the thread's spares ([`Arrays::zeroed`]), given back when dropped.

@@ -24,7 +24,7 @@ use tantivy::{DocId, Score, SeekDangerResult, SegmentReader, TERMINATED};
 
 use super::like_this::WeightedTerm;
 use super::soft::SoftConjunction;
-use arrays::Arrays;
+use arrays::{Arrays, ScoreBits};
 use term::{term_leaf, TermLeaf};
 
 mod arrays;
@@ -82,21 +82,25 @@ struct Test {
 }
 
 impl Test {
-    /// The factor of an entry with `bits`, `None` when it does not match.
+    /// Whether an entry with `bits` matches. Without branches: in a long run about a third of
+    /// the entries are no match, in no order a branch predictor could learn.
     #[inline]
-    fn factor(&self, bits: u32) -> Option<f32> {
-        let ok = bits != 0
-            && bits & self.must == self.must
-            && bits & self.not == 0
-            && (bits & self.should).count_ones() >= self.need;
-        ok.then(|| {
-            let all = self.must | self.should;
-            if bits & all == all {
-                self.all_factor
-            } else {
-                1.0
-            }
-        })
+    fn matches(&self, bits: u32) -> bool {
+        (bits != 0)
+            & (bits & self.must == self.must)
+            & (bits & self.not == 0)
+            & ((bits & self.should).count_ones() >= self.need)
+    }
+
+    /// The factor of a matching entry with `bits`: `all_factor` when it has every clause.
+    #[inline]
+    fn factor_of(&self, bits: u32) -> f32 {
+        let all = self.must | self.should;
+        if bits & all == all {
+            self.all_factor
+        } else {
+            1.0
+        }
     }
 }
 
@@ -136,20 +140,34 @@ impl DensePlan {
 }
 
 impl Dense {
-    /// Calls `f` with each matching entry and its score, in doc id order.
-    pub fn for_each_match(&self, mut f: impl FnMut(DocId, Score)) {
+    /// Calls `f` with each matching entry and its score, in doc id order. The matches of a run
+    /// are first listed without a branch per entry ([`Test::matches`]), then given to `f`.
+    pub fn for_each_match(&mut self, mut f: impl FnMut(DocId, Score)) {
+        let ScoreBits {
+            scores,
+            bits,
+            matches,
+        } = &mut self.arrays.0;
         let mut from = 0usize;
         for run in &self.runs {
-            let bits = &self.arrays.0.bits[from..from + run.len()];
-            let scores = &self.arrays.0.scores[from..from + run.len()];
+            let bits = &bits[from..from + run.len()];
+            let scores = &scores[from..from + run.len()];
             from += run.len();
+            if matches.len() < bits.len() {
+                matches.resize(bits.len(), 0);
+            }
+            let mut n = 0;
             for (i, &b) in bits.iter().enumerate() {
-                if b == 0 {
-                    continue;
-                }
-                if let Some(factor) = self.test.factor(b) {
-                    f(run.start + i as DocId, scores[i] * factor);
-                }
+                // Written at every entry, kept (n moves on) at a match.
+                matches[n] = i as u32;
+                n += usize::from(self.test.matches(b));
+            }
+            for &i in &matches[..n] {
+                let i = i as usize;
+                f(
+                    run.start + i as DocId,
+                    scores[i] * self.test.factor_of(bits[i]),
+                );
             }
         }
     }
@@ -228,11 +246,11 @@ impl Node {
             Node::Group(g) => {
                 let mut own = Arrays::zeroed(scores.len());
                 let test = g.fill(reader, runs, &mut own.0.scores, &mut own.0.bits, scored)?;
-                for (i, b) in own.0.bits.iter().enumerate() {
-                    if let Some(factor) = test.factor(*b) {
+                for (i, &b) in own.0.bits.iter().enumerate() {
+                    if test.matches(b) {
                         bits[i] |= bit;
                         if scored {
-                            scores[i] += own.0.scores[i] * factor;
+                            scores[i] += own.0.scores[i] * test.factor_of(b);
                         }
                     }
                 }
