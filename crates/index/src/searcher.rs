@@ -278,7 +278,7 @@ pub(crate) fn analysis_of(dir: &Path, cfg: &SearchConfig) -> Result<Analysis, In
             .map_err(|e| IndexError::Open(format!("{} cannot be read: {e}", path.display()))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let text = serde_json::to_string_pretty(&cfg.analysis).unwrap_or_default();
-            std::fs::write(&path, text).map_err(|source| IndexError::Dir {
+            write_whole(&path, text.as_bytes()).map_err(|source| IndexError::Dir {
                 path: path.clone(),
                 source,
             })?;
@@ -286,6 +286,19 @@ pub(crate) fn analysis_of(dir: &Path, cfg: &SearchConfig) -> Result<Analysis, In
         }
         Err(source) => Err(IndexError::Dir { path, source }),
     }
+}
+
+/// Writes `bytes` to `path` whole or not at all: to a file beside it, synced, then renamed over
+/// it. A run stopped while writing leaves no half-written record that would keep the index
+/// from opening (a stale `.tmp` file is simply overwritten next time).
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("json.tmp");
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)
 }
 
 /// The compound lexicon, read once per process.
@@ -321,5 +334,20 @@ mod tests {
         let new = tempfile::tempdir().unwrap();
         assert_eq!(analysis_of(new.path(), &cfg).unwrap(), cfg.analysis);
         assert_eq!(analysis_of(new.path(), &cfg).unwrap(), cfg.analysis);
+    }
+
+    /// A run stopped while recording a new index's analysis leaves its temporary file behind,
+    /// never a half-written record: the next run records the analysis and opens the index.
+    #[test]
+    fn a_record_cut_short_by_a_stopped_run_does_not_keep_the_index_shut() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = SearchConfig::load().unwrap();
+        let tmp = dir.path().join(format!("{ANALYSIS_FILE}.tmp"));
+        std::fs::write(&tmp, "{\"compounds\": {\"enab").unwrap();
+        assert_eq!(analysis_of(dir.path(), &cfg).unwrap(), cfg.analysis);
+        assert!(!tmp.exists(), "the temporary file is renamed into place");
+        let recorded = std::fs::read_to_string(dir.path().join(ANALYSIS_FILE)).unwrap();
+        let read: crate::config::Analysis = serde_json::from_str(&recorded).unwrap();
+        assert_eq!(read, cfg.analysis);
     }
 }
