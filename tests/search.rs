@@ -465,6 +465,52 @@ fn hostile_queries_give_results_or_a_message_never_a_failure() {
     );
 }
 
+/// The ids of every document a query finds, near-duplicates kept apart.
+fn ids_of(query: &str, strict: bool) -> std::collections::BTreeSet<String> {
+    let got = run(SearchRequest {
+        keep_near_duplicates: true,
+        strict_syntax: strict,
+        ..q(query)
+    });
+    assert_eq!(
+        got.hits.len(),
+        got.total,
+        "{query}: one page holds every hit"
+    );
+    got.hits.into_iter().map(|h| h.id).collect()
+}
+
+/// A researcher who types `NOT barnahus` wants the documents without the word, not those with
+/// it; `AND` and `+` make a word required, where plain words need only a share of the words.
+#[test]
+fn excluded_words_alone_find_the_rest_and_marked_words_are_required() {
+    let every = ids_of("", false);
+    let barnahus = ids_of("barnahus", false);
+    assert!(!barnahus.is_empty() && barnahus.len() < every.len());
+    let rest: std::collections::BTreeSet<String> = every.difference(&barnahus).cloned().collect();
+    for (query, strict) in [
+        ("NOT barnahus", false),
+        ("-barnahus", false),
+        ("NOT barnahus", true),
+    ] {
+        assert_eq!(ids_of(query, strict), rest, "{query} (strict: {strict})");
+    }
+    let kalmar = ids_of("kalmar", false);
+    let both: std::collections::BTreeSet<String> =
+        barnahus.intersection(&kalmar).cloned().collect();
+    assert!(
+        ids_of("barnahus kalmar", false).len() > both.len(),
+        "plain words need only a share of them"
+    );
+    for (query, strict) in [
+        ("barnahus AND kalmar", false),
+        ("+barnahus +kalmar", true),
+        ("+barnahus kalmar", false),
+    ] {
+        assert_eq!(ids_of(query, strict), both, "{query} (strict: {strict})");
+    }
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for e in walkdir::WalkDir::new(from) {
         let e = e.unwrap();

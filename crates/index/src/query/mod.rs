@@ -78,8 +78,8 @@ impl UserQuery {
         }
         UserQuery {
             typed: query.to_string(),
+            every_word: rewrite::marks_required(&rest),
             rest,
-            every_word: false,
             prefixes,
         }
     }
@@ -107,7 +107,7 @@ impl UserQuery {
         every_word: bool,
     ) -> Result<(UserQuery, Box<dyn Query>), IndexError> {
         let mut user = UserQuery::new(parsers, query);
-        user.every_word = every_word;
+        user.every_word |= every_word;
         let first = user.text(parsers, scope);
         if strict || first.is_ok() {
             return first.map(|q| (user, q));
@@ -118,7 +118,7 @@ impl UserQuery {
             rewrite::words_only(query),
         ] {
             let mut user = UserQuery::new(parsers, &again);
-            user.every_word = every_word;
+            user.every_word |= every_word;
             if let Ok(q) = user.text(parsers, scope) {
                 user.typed = query.to_string();
                 return Ok((user, q));
@@ -178,9 +178,7 @@ fn build(
         ));
     }
     if !rest.trim().is_empty() {
-        let parsed = parsers
-            .parser(scope)
-            .parse_query(&rest)
+        let parsed = parse_rest(parsers, scope, &rest, &mut clauses)
             .map_err(|e| invalid("query", format!("{:?} cannot be read: {e}", q.typed)))?;
         let parsed = if q.every_word {
             parsed
@@ -190,16 +188,42 @@ fn build(
         clauses.push((Occur::Must, parsed));
     }
     Ok(match clauses.len() {
-        0 => Box::new(ConstScoreQuery::new(
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.kind, scope.kind()),
-                IndexRecordOption::Basic,
-            )),
-            1.0,
-        )),
+        0 => every_entry(f, scope),
         1 => clauses.remove(0).1,
         _ => Box::new(BooleanQuery::new(clauses)),
     })
+}
+
+/// Every entry of `scope`, each scoring 1.
+fn every_entry(f: &Fields, scope: Scope) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermQuery::new(
+            Term::from_field_text(f.kind, scope.kind()),
+            IndexRecordOption::Basic,
+        )),
+        1.0,
+    ))
+}
+
+/// `rest` parsed by the grammar for `scope`. A query of excluded words alone (`NOT våld`,
+/// `-barnahus`), which the grammar refuses, means the entries of `scope` without them: every
+/// entry is added to `clauses` and the exclusions are read beside the grammar's `*`.
+fn parse_rest(
+    parsers: &QueryParsers,
+    scope: Scope,
+    rest: &str,
+    clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+) -> Result<Box<dyn Query>, tantivy::query::QueryParserError> {
+    use tantivy::query::QueryParserError;
+    let parser = parsers.parser(scope);
+    match parser.parse_query(rest) {
+        Err(QueryParserError::AllButQueryForbidden) => {
+            let excluded = parser.parse_query(&format!("* {rest}"))?;
+            clauses.push((Occur::Must, every_entry(&parsers.fields, scope)));
+            Ok(excluded)
+        }
+        other => other,
+    }
 }
 
 /// The soft conjunction of a query of required words (`a b c` as the grammar reads it: each

@@ -250,6 +250,22 @@ pub(super) fn split_prefixes(query: &str) -> (String, Vec<String>) {
     (rest.join(" "), prefixes)
 }
 
+/// Whether the query marks words as required in the grammar's own way: an `AND` between words
+/// or a `+` before one (outside phrases). The grammar reads plain words as required too, so
+/// only the typed text tells them apart: such a query needs every word, not a share of them.
+pub fn marks_required(query: &str) -> bool {
+    let mut in_quotes = false;
+    for word in query.split_whitespace() {
+        if !in_quotes && (word == "AND" || word.starts_with('+')) {
+            return true;
+        }
+        if word.matches('"').count() % 2 == 1 {
+            in_quotes = !in_quotes;
+        }
+    }
+    false
+}
+
 /// A query as people type it, made readable by the strict grammar: a `:` after a word that is
 /// not a field name is a space ("relationer: handlingsplan"), a quote left open is dropped, and
 /// characters the grammar gives a meaning but a user rarely means (`? ! ( ) [ ] { } ^ ~ \ / < >
