@@ -226,6 +226,19 @@ fn the_url_holds_the_search_through_reload_back_paging_and_filters() {
         assert_eq!(chip, "Län: Skåne län ✕");
         d.wait_js("return location.search.includes('Sk%C3%A5ne') && location.search.includes('view=jamfor')")
             .await;
+        // Sorting and page size do not apply to a comparison: they are not offered.
+        let controls = "return [document.getElementById('sort').parentElement.hidden, \
+                        document.getElementById('size').parentElement.hidden]";
+        assert_eq!(d.js(controls, json!([])).await, json!([true, true]));
+        // A measure's similar measures open under that measure, not in place of the next.
+        d.wait_js("return document.querySelector('.county button.similar')")
+            .await;
+        let measures = "return document.querySelectorAll('.county > ul > li').length";
+        let before = d.js(measures, json!([])).await;
+        click(&d, ".county button.similar").await;
+        d.wait_js("return document.querySelector('.county > ul > li:first-child > ul.like > li')")
+            .await;
+        assert_eq!(d.js(measures, json!([])).await, before);
 
         // An error replaces the results; it is not shown above old ones.
         d.goto(&format!("{base}/?q=v%C3%A5ld&period=1800")).await;
@@ -285,6 +298,12 @@ fn a_document_opens_inside_plansok_with_its_passages_and_similar_documents() {
         assert_eq!(title, doc["title"].as_str().unwrap());
         let shown = d.find_all(".passage").await.len();
         assert_eq!(shown, doc["passages"].as_array().unwrap().len());
+        let sort_shown = "return !document.getElementById('sort').parentElement.hidden";
+        assert_eq!(
+            d.js(sort_shown, json!([])).await,
+            json!(false),
+            "no sorting of a document"
+        );
         d.wait_js("return document.querySelector('#similar-docs a')")
             .await;
         // A passage's similar measures from other documents.
