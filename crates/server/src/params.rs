@@ -201,14 +201,28 @@ pub(crate) fn number(
     max: usize,
     hint: &str,
 ) -> Result<Option<usize>, ApiError> {
+    number_in(name, v, 0..=max, hint)
+}
+
+/// A whole number in `range`, or the error `invalid_<name>` saying so.
+pub(crate) fn number_in(
+    name: &str,
+    v: &Option<String>,
+    range: std::ops::RangeInclusive<usize>,
+    hint: &str,
+) -> Result<Option<usize>, ApiError> {
     let Some(s) = v.as_deref() else {
         return Ok(None);
     };
     match s.trim().parse::<usize>() {
-        Ok(n) if n <= max => Ok(Some(n)),
+        Ok(n) if range.contains(&n) => Ok(Some(n)),
         _ => Err(ApiError::new(
             &format!("invalid_{name}"),
-            format!("{name} must be a whole number from 0 to {max}, not {s:?}{hint}"),
+            format!(
+                "{name} must be a whole number from {} to {}, not {s:?}{hint}",
+                range.start(),
+                range.end()
+            ),
         )),
     }
 }
@@ -273,6 +287,22 @@ mod tests {
             assert!(e.code().starts_with("invalid_"), "{raw}");
             assert!(e.message().contains("from 0 to"), "{raw}: {}", e.message());
         }
+    }
+
+    /// Too few and too many are told the same range (the suggestions' limit starts at 1).
+    #[test]
+    fn a_number_out_of_its_range_is_told_that_range() {
+        for raw in ["0", "51", "x"] {
+            let e = number_in("limit", &Some(raw.to_string()), 1..=50, "").unwrap_err();
+            assert_eq!(
+                e.message(),
+                format!("limit must be a whole number from 1 to 50, not {raw:?}")
+            );
+        }
+        assert_eq!(
+            number_in("limit", &Some("1".into()), 1..=50, "").unwrap(),
+            Some(1)
+        );
     }
 }
 

@@ -11,7 +11,7 @@ use plansok_index::Suggestion;
 
 use super::{blocking, SEARCH_LIMIT};
 use crate::error::ErrorBody;
-use crate::params::{number, Route};
+use crate::params::{number_in, Route};
 use crate::{ApiError, AppState, Params};
 
 /// Most suggestions one call may ask for, and how many when it does not say.
@@ -39,15 +39,8 @@ pub(crate) async fn suggest_handler(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref().unwrap_or(""), Route::Suggest)?;
-    let limit = match number("limit", &params.limit, MAX_SUGGESTIONS, "")? {
-        Some(0) => {
-            return Err(ApiError::new(
-                "invalid_limit",
-                format!("limit must be a whole number from 1 to {MAX_SUGGESTIONS}, not 0"),
-            ))
-        }
-        n => n.unwrap_or(DEFAULT_SUGGESTIONS),
-    };
+    let limit =
+        number_in("limit", &params.limit, 1..=MAX_SUGGESTIONS, "")?.unwrap_or(DEFAULT_SUGGESTIONS);
     let query: String = params.q.chars().take(MAX_PREFIX_CHARS).collect();
     let prefix = query.clone();
     let suggestions = blocking(st, SEARCH_LIMIT, move |st| {
