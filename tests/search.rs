@@ -465,6 +465,29 @@ fn hostile_queries_give_results_or_a_message_never_a_failure() {
     );
 }
 
+/// A reader sees in each snippet why its hit matched: a short passage found by the heading it
+/// stands under (a PDF's title page: "Gävleborgs län 2022–2026") shows that heading too.
+#[test]
+fn every_snippet_marks_a_word_of_the_query() {
+    for query in [
+        "våld i nära relationer",
+        "hedersrelaterat",
+        "kvinnojour",
+        "barnahus",
+    ] {
+        let got = run(q(query));
+        assert!(!got.hits.is_empty(), "{query}");
+        for h in &got.hits {
+            assert!(
+                h.snippet.contains("<mark>"),
+                "{query}: {} shows {:?}",
+                h.title,
+                h.snippet
+            );
+        }
+    }
+}
+
 /// The ids of every document a query finds, near-duplicates kept apart.
 fn ids_of(query: &str, strict: bool) -> std::collections::BTreeSet<String> {
     let got = run(SearchRequest {

@@ -18,7 +18,7 @@ use crate::request::SearchRequest;
 use crate::response::AppliedFilters;
 use crate::schema::Scope;
 use crate::searcher::SearchIndex;
-use crate::snippet::{snippet, Snippets};
+use crate::snippet::{passage_snippet, Snippets};
 use crate::stored::{stored_goals, StoredPassage};
 use crate::IndexError;
 use plansok_model::Taxonomy;
@@ -130,7 +130,12 @@ pub fn measures(
         }
         let d: TantivyDocument = searcher.doc(addr)?;
         let passage = StoredPassage::read(&f, &d);
-        let snippet = snippet(chars, snippets.of(&meta.lang), &passage.text);
+        let snippet = passage_snippet(
+            chars,
+            snippets.of(&meta.lang),
+            &passage.text,
+            passage.heading.as_deref(),
+        );
         let goals = stored_goals(&f, &d);
         entry.measures.push(Measure {
             document_id: meta.id.clone(),

@@ -27,7 +27,7 @@ use crate::request::SearchRequest;
 use crate::response::{AlsoAt, FacetValue, Facets, Hit, HitPeriod, SearchResponse};
 use crate::schema::{self, Fields, Scope};
 use crate::searcher::SearchIndex;
-use crate::snippet::{any_marked_term, head, snippet, Snippets};
+use crate::snippet::{any_marked_term, head, passage_snippet, Snippets};
 use crate::stored::StoredPassage;
 use crate::IndexError;
 use plansok_model::{DocType, Goal, Taxonomy};
@@ -139,7 +139,15 @@ pub fn search(
     let mut hits = Vec::with_capacity(metas.len());
     for (score, addr, meta, also_at) in metas {
         let (snippet, page) = match passages.get(&meta.id) {
-            Some((t, p)) => (snippet(chars, snippets.of(&meta.lang), t), *p),
+            Some(p) => (
+                passage_snippet(
+                    chars,
+                    snippets.of(&meta.lang),
+                    &p.text,
+                    p.heading.as_deref(),
+                ),
+                p.page,
+            ),
             // No passage holds a word to mark (matched by its title): the body's beginning.
             None => (
                 head(chars, &stored_body(&f, &searcher, addr, &meta.lang)?),
@@ -270,14 +278,14 @@ struct PassageSearch<'a> {
 }
 
 impl PassageSearch<'_> {
-    /// The best-matching passage (text, page) of each of the documents `ids` among the
+    /// The best-matching passage of each of the documents `ids` among the
     /// matches of `text`, preferring passages in the goal areas of the goal filter
     /// ([`best_passages::best_passages`]).
     fn best(
         &self,
         text: &dyn Query,
         ids: &[String],
-    ) -> Result<HashMap<String, (String, Option<u32>)>, IndexError> {
+    ) -> Result<HashMap<String, StoredPassage>, IndexError> {
         let goals = schema::goal_bits(&self.spec.goals) as u8;
         let best = best_passages::best_passages(
             self.searcher,
@@ -291,8 +299,7 @@ impl PassageSearch<'_> {
         for (id, addr) in ids.iter().zip(best) {
             let Some(addr) = addr else { continue };
             let d: TantivyDocument = self.searcher.doc(addr)?;
-            let p = StoredPassage::read(self.f, &d);
-            out.insert(id.clone(), (p.text, p.page));
+            out.insert(id.clone(), StoredPassage::read(self.f, &d));
         }
         Ok(out)
     }

@@ -279,13 +279,22 @@ pub(crate) fn swedish_snippet_field(index: &SearchIndex) -> Field {
     }
 }
 
-/// The snippet of `passage`: the matches of `maker`'s terms marked, HTML-escaped; without
-/// a match, the passage's first `chars` characters ([`head`]).
-pub(crate) fn snippet(chars: usize, maker: &SnippetMaker, passage: &str) -> String {
-    let passage = passage.split_whitespace().collect::<Vec<_>>().join(" ");
-    maker
-        .html(&passage)
-        .unwrap_or_else(|| head(chars, &passage))
+/// The snippet of a passage that stands under `heading`: of its text, or, when only the
+/// heading holds a word to mark (a short passage matched by the heading it stands under), of
+/// the heading and the text, so that a reader sees why it matched.
+pub(crate) fn passage_snippet(
+    chars: usize,
+    maker: &SnippetMaker,
+    text: &str,
+    heading: Option<&str>,
+) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(s) = maker.html(&text) {
+        return s;
+    }
+    heading
+        .and_then(|h| maker.html(&format!("{} – {text}", h.trim())))
+        .unwrap_or_else(|| head(chars, &text))
 }
 
 /// The first `chars` characters of `text` (whitespace runs as one space), escaped, with " …"
