@@ -205,6 +205,12 @@ fn the_url_holds_the_search_through_reload_back_paging_and_filters() {
             .await;
         d.screenshot("plansok-search-desktop").await;
 
+        // A misspelt word: the spelling offered is the nearest word of the index, not a
+        // commoner one further off ("kvinnor").
+        d.goto(&format!("{base}/?q=kvinnjour")).await;
+        let offered = d.wait_text(".nohits li a", |t| !t.is_empty()).await;
+        assert!(offered.starts_with("kvinnojour"), "{offered}");
+
         // A municipality from a link: its chip and facet value by name, without a county's
         // count of 0 (the facet counts counties).
         d.goto(&format!("{base}/?q=v%C3%A5ld&region=umea")).await;
