@@ -102,6 +102,14 @@ impl Params {
     }
 
     fn set(&mut self, key: &str, v: String) -> Result<(), ApiError> {
+        // An empty filter or number (a form's "any" choice: `region=`) is no filter, as an
+        // empty `period=` always was.
+        const OPTIONAL: [&str; 9] = [
+            "region", "period", "goal", "type", "org", "lang", "topic", "limit", "offset",
+        ];
+        if v.trim().is_empty() && OPTIONAL.contains(&key) {
+            return Ok(());
+        }
         match key {
             "q" => self.q = v,
             "region" => self.region.push(v),
@@ -287,6 +295,24 @@ mod tests {
             assert!(e.code().starts_with("invalid_"), "{raw}");
             assert!(e.message().contains("from 0 to"), "{raw}: {}", e.message());
         }
+    }
+
+    /// A form's "any" choice sends an empty value: it filters nothing, for every filter.
+    #[test]
+    fn empty_filters_and_numbers_are_no_filter() {
+        let p = Params::parse(
+            "q=v&region=&goal=&type=&org=&lang=&topic=&period=&limit=&offset=",
+            Route::Search,
+        )
+        .unwrap();
+        assert!(p.region.is_empty() && p.goal.is_empty() && p.doc_type.is_empty());
+        assert!(p.org.is_empty() && p.lang.is_empty());
+        let req = p.to_request(100).unwrap();
+        assert_eq!(
+            (p.topic, p.period, p.limit, p.offset),
+            (None, None, None, None)
+        );
+        assert!(req.regions.is_empty() && req.limit.is_none());
     }
 
     /// Too few and too many are told the same range (the suggestions' limit starts at 1).
