@@ -245,6 +245,18 @@ fn the_url_holds_the_search_through_reload_back_paging_and_filters() {
         d.wait_js("return document.querySelector('.county > ul > li:first-child > ul.like > li')")
             .await;
         assert_eq!(d.js(measures, json!([])).await, before);
+        // The filters stand beside the comparison: the county is chosen there, and a second
+        // county is added to it, not put in its place.
+        let pressed = "button.facet[data-facet=region][aria-pressed=true]";
+        d.wait_text(pressed, |t| t.contains("Skåne län")).await;
+        click(&d, "button.facet[data-facet=region][aria-pressed=false]").await;
+        d.wait_js(
+            "return new URLSearchParams(location.search).getAll('region').length === 2 \
+             && location.search.includes('view=jamfor')",
+        )
+        .await;
+        d.wait_js("return document.querySelectorAll('button.facet[data-facet=region][aria-pressed=true]').length === 2")
+            .await;
 
         // An error replaces the results; it is not shown above old ones.
         d.goto(&format!("{base}/?q=v%C3%A5ld&period=1800")).await;
