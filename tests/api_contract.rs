@@ -243,6 +243,12 @@ fn csv_for_a_swedish_spreadsheet_and_json_lines_for_tools() {
         "{:?}",
         &rows[0]
     );
+    // A Swedish spreadsheet reads a number with a decimal comma.
+    let score = &rows[0][1];
+    assert!(
+        score.contains(',') && score.replace(',', ".").parse::<f64>().is_ok(),
+        "score {score:?}"
+    );
     assert!(rows
         .iter()
         .any(|r| r[2].contains('ä') || r[2].contains('å') || r[2].contains('ö')));

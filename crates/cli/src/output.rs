@@ -31,7 +31,13 @@ pub fn search_table(r: &SearchResponse) -> String {
         let period = h
             .period
             .as_ref()
-            .map(|p| format!("{}–{}", p.start, p.end))
+            .map(|p| {
+                if p.start == p.end {
+                    p.start.to_string()
+                } else {
+                    format!("{}–{}", p.start, p.end)
+                }
+            })
             .unwrap_or_else(|| "–".into());
         let place = h
             .municipality

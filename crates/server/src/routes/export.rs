@@ -47,7 +47,7 @@ pub(crate) fn csv(
     w.write_record(CSV_COLUMNS).map_err(failed)?;
     let base = host.map_or(String::new(), |h| format!("http://{h}"));
     for h in &resp.hits {
-        let row = row(h, &base);
+        let row = row(h, &base, excel);
         let row = row
             .iter()
             .map(|c| if excel { as_text(c) } else { c.clone() });
@@ -62,13 +62,19 @@ pub(crate) fn csv(
     Ok(attachment("text/csv; charset=utf-8", file, body))
 }
 
-/// One hit's cells, in the order of [`CSV_COLUMNS`].
-fn row(h: &Hit, base: &str) -> [String; 14] {
+/// One hit's cells, in the order of [`CSV_COLUMNS`]; for `excel` the score with a decimal
+/// comma, which a Swedish spreadsheet reads as a number (a point it reads as text).
+fn row(h: &Hit, base: &str, excel: bool) -> [String; 14] {
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
     let period = h.period.as_ref();
+    let score = format!("{:.4}", h.score);
     [
         h.id.clone(),
-        format!("{:.4}", h.score),
+        if excel {
+            score.replace('.', ",")
+        } else {
+            score
+        },
         h.title.clone(),
         opt(&h.url),
         format!("{base}/api/documents/{}", h.id),
