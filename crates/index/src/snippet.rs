@@ -7,7 +7,7 @@
 //! ([`crate::analysis::word_memo`]) without copying a token, and a token is lowercased only when it is not
 //! lowercase already. A snippet is made for every hit of a search, so this is on the path of
 //! every search. [`Snippets`] holds the makers of one search (Swedish and English);
-//! [`snippet`] and [`head`] give a passage's snippet, marked or not.
+//! [`passage_snippet`] and [`head`] give a passage's snippet, marked or not.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -281,7 +281,8 @@ pub(crate) fn swedish_snippet_field(index: &SearchIndex) -> Field {
 
 /// The snippet of a passage that stands under `heading`: of its text, or, when only the
 /// heading holds a word to mark (a short passage matched by the heading it stands under), of
-/// the heading and the text, so that a reader sees why it matched.
+/// the heading and the text, so that a reader sees why it matched; without either, the text's
+/// first `chars` characters ([`head`]).
 pub(crate) fn passage_snippet(
     chars: usize,
     maker: &SnippetMaker,
