@@ -488,6 +488,36 @@ fn every_snippet_marks_a_word_of_the_query() {
     }
 }
 
+/// A reader paging through "våld" is offered the pages the folded hits fill, not those the
+/// total would: the answer says how many hits are left once near-duplicates fold.
+#[test]
+fn the_hits_left_after_folding_are_counted_for_the_pages() {
+    let every = run(q("våld"));
+    assert!(every.hits.len() < every.total, "the sample folds some hits");
+    assert_eq!(every.distinct, Some(every.hits.len()));
+    let page = |offset: usize| {
+        run(SearchRequest {
+            limit: Some(20),
+            offset,
+            ..q("våld")
+        })
+    };
+    let first = page(0);
+    assert_eq!(
+        first.distinct, every.distinct,
+        "known from the first page on"
+    );
+    let distinct = first.distinct.unwrap();
+    let last = page(20 * ((distinct - 1) / 20));
+    assert!(!last.hits.is_empty(), "the last page counted has hits");
+    assert!(page(20 * distinct.div_ceil(20)).hits.is_empty());
+    let kept = run(SearchRequest {
+        keep_near_duplicates: true,
+        ..q("våld")
+    });
+    assert_eq!(kept.distinct, Some(kept.total));
+}
+
 /// The ids of every document a query finds, near-duplicates kept apart.
 fn ids_of(query: &str, strict: bool) -> std::collections::BTreeSet<String> {
     let got = run(SearchRequest {

@@ -83,7 +83,12 @@ pub struct Facets {
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SearchResponse {
     pub query: String,
+    /// Documents that match, near-duplicates counted apart.
     pub total: usize,
+    /// The hits there are to page through, each near-duplicate folded into its better hit:
+    /// known when the search ranked every match (up to the page's end plus
+    /// `near_duplicate_pool`), else `null`. Without folding it equals `total`.
+    pub distinct: Option<usize>,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     pub facets: Facets,

@@ -89,12 +89,16 @@ pub fn search(
     .run(&searcher, &*text)?;
     let total = fruit.total;
     let facets = facets_of(fruit.counts);
+    // Every match was ranked (none beyond the pool): its folded count is the number of hits.
+    let all_ranked = !counting_only && fruit.top.len() == total;
     // Near-duplicates folded into the better hit, then the page.
-    let top: Vec<Folded> = dedup::collapse(&searcher, &tables, fruit.top, folding)?
-        .into_iter()
-        .skip(offset)
-        .take(limit)
-        .collect();
+    let folded = dedup::collapse(&searcher, &tables, fruit.top, folding)?;
+    let distinct = if folding == 0 && !counting_only {
+        Some(total)
+    } else {
+        all_ranked.then_some(folded.len())
+    };
+    let top: Vec<Folded> = folded.into_iter().skip(offset).take(limit).collect();
     // Without a phrase the marking query is the passage query itself.
     let marking = if user.has_phrase() {
         user.marking(index.parsers(), Scope::Passages)?
@@ -162,6 +166,7 @@ pub fn search(
     Ok(SearchResponse {
         query: req.query.clone(),
         total,
+        distinct,
         took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
         hits,
         facets,

@@ -52,6 +52,7 @@ mod tests {
         Arc::new(SearchResponse {
             query: "våld".into(),
             total,
+            distinct: Some(total),
             took_ms: 1.0,
             hits: Vec::new(),
             facets: Default::default(),
