@@ -424,6 +424,14 @@ fn a_text_on_several_county_sites_is_one_hit_that_lists_the_others() {
         assert!(!want.is_empty(), "the sample's county topic pages fold");
         d.goto(&format!("{base}/?q=v%C3%A5ld&size=20")).await;
         settled(&d).await;
+        // The status tells how many different texts the matches make.
+        let distinct = answer["distinct"].as_u64().unwrap();
+        assert!(distinct < answer["total"].as_u64().unwrap());
+        let status = d.wait_text("#status", |t| !t.is_empty()).await;
+        assert!(
+            status.contains(&format!("({distinct} olika texter)")),
+            "{status}"
+        );
         let shown = d
             .js(
                 "return [...document.querySelectorAll('.hit')].filter(h => h.querySelector('.also')).map(h => \
