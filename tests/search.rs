@@ -562,6 +562,30 @@ fn excluded_words_alone_find_the_rest_and_marked_words_are_required() {
     ] {
         assert_eq!(ids_of(query, strict), both, "{query} (strict: {strict})");
     }
+    // An exclusion beside AND, or in brackets, excludes; it does not empty the answer.
+    let barnahus_not_kalmar: std::collections::BTreeSet<String> =
+        barnahus.difference(&kalmar).cloned().collect();
+    assert!(!barnahus_not_kalmar.is_empty());
+    for (query, strict) in [
+        ("barnahus AND NOT kalmar", false),
+        ("barnahus AND NOT kalmar", true),
+        ("NOT kalmar AND barnahus", false),
+        ("barnahus (-kalmar)", false),
+    ] {
+        assert_eq!(
+            ids_of(query, strict),
+            barnahus_not_kalmar,
+            "{query} (strict: {strict})"
+        );
+    }
+    // An excluded prefix finds the documents without any word it starts.
+    let kvinno = ids_of("kvinno*", false);
+    assert!(!kvinno.is_empty() && kvinno.len() < every.len());
+    let no_kvinno: std::collections::BTreeSet<String> =
+        every.difference(&kvinno).cloned().collect();
+    for query in ["-kvinno*", "NOT kvinno*"] {
+        assert_eq!(ids_of(query, false), no_kvinno, "{query}");
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {

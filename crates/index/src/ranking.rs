@@ -110,9 +110,11 @@ impl Ranker {
             .iter()
             .filter_map(|g| Goal::from_slug(g))
             .collect();
-        goals.extend(index.query_goals(&req.query));
+        // Places and goal areas from what the query asks for, not from what it excludes.
+        let asked = crate::query::rewrite::without_exclusions(&req.query);
+        goals.extend(index.query_goals(&asked));
         let places = tax
-            .places_in(&req.query)
+            .places_in(&asked)
             .into_iter()
             .map(|r| {
                 (

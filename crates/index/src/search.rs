@@ -93,7 +93,7 @@ pub fn search(
     let all_ranked = !counting_only && fruit.top.len() == total;
     // Near-duplicates folded into the better hit, then the page.
     let folded = dedup::collapse(&searcher, &tables, fruit.top, folding)?;
-    let distinct = if folding == 0 && !counting_only {
+    let distinct = if folding == 0 {
         Some(total)
     } else {
         all_ranked.then_some(folded.len())

@@ -290,10 +290,11 @@ pub(crate) fn analysis_of(dir: &Path, cfg: &SearchConfig) -> Result<Analysis, In
 
 /// Writes `bytes` to `path` whole or not at all: to a file beside it, synced, then renamed over
 /// it. A run stopped while writing leaves no half-written record that would keep the index
-/// from opening (a stale `.tmp` file is simply overwritten next time).
+/// from opening, only its temporary file, which nothing reads.
 fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let tmp = path.with_extension("json.tmp");
+    // Named by the process: two processes opening a new index at once write apart.
+    let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
     let mut file = std::fs::File::create(&tmp)?;
     file.write_all(bytes)?;
     file.sync_all()?;
@@ -342,7 +343,9 @@ mod tests {
     fn a_record_cut_short_by_a_stopped_run_does_not_keep_the_index_shut() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = SearchConfig::load().unwrap();
-        let tmp = dir.path().join(format!("{ANALYSIS_FILE}.tmp"));
+        let tmp = dir
+            .path()
+            .join(format!("{ANALYSIS_FILE}.{}.tmp", std::process::id()));
         std::fs::write(&tmp, "{\"compounds\": {\"enab").unwrap();
         assert_eq!(analysis_of(dir.path(), &cfg).unwrap(), cfg.analysis);
         assert!(!tmp.exists(), "the temporary file is renamed into place");

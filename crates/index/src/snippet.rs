@@ -294,7 +294,10 @@ pub(crate) fn passage_snippet(
         return s;
     }
     heading
-        .and_then(|h| maker.html(&format!("{} – {text}", h.trim())))
+        .and_then(|h| {
+            let h = h.split_whitespace().collect::<Vec<_>>().join(" ");
+            maker.html(&format!("{h} – {text}"))
+        })
         .unwrap_or_else(|| head(chars, &text))
 }
 

@@ -65,11 +65,17 @@ pub struct UserQuery {
     /// Whether a match needs every word (else the soft conjunction of `min_words_share`).
     every_word: bool,
     prefixes: Vec<String>,
+    /// Prefixes the query excludes (`-kvinno*`, `NOT kvinno*`).
+    excluded_prefixes: Vec<String>,
 }
 
 impl UserQuery {
     pub fn new(parsers: &QueryParsers, query: &str) -> UserQuery {
-        let (rest, prefixes) = split_prefixes(query);
+        let rewrite::Prefixes {
+            rest,
+            required: prefixes,
+            excluded: excluded_prefixes,
+        } = split_prefixes(query);
         let mut rest = expand_synonyms_with(&rest, &parsers.members, &parsers.groups, |t| {
             parsers.analyzed(t)
         });
@@ -81,6 +87,7 @@ impl UserQuery {
             every_word: rewrite::marks_required(&rest),
             rest,
             prefixes,
+            excluded_prefixes,
         }
     }
 
@@ -177,15 +184,26 @@ fn build(
             prefix_query(f, p, scope, parsers.prefix_union_terms)?,
         ));
     }
+    for p in &q.excluded_prefixes {
+        clauses.push((
+            Occur::MustNot,
+            prefix_query(f, p, scope, parsers.prefix_union_terms)?,
+        ));
+    }
     if !rest.trim().is_empty() {
         let parsed = parse_rest(parsers, scope, &rest, &mut clauses)
             .map_err(|e| invalid("query", format!("{:?} cannot be read: {e}", q.typed)))?;
+        let parsed = lift_exclusions(parsed);
         let parsed = if q.every_word {
             parsed
         } else {
             soften(parsers, parsed)
         };
         clauses.push((Occur::Must, parsed));
+    }
+    // Exclusions alone (of prefixes: `-kvinno*`) exclude from every entry of the scope.
+    if !clauses.is_empty() && clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+        clauses.push((Occur::Must, every_entry(f, scope)));
     }
     Ok(match clauses.len() {
         0 => every_entry(f, scope),
@@ -203,6 +221,49 @@ fn every_entry(f: &Fields, scope: Scope) -> Box<dyn Query> {
         )),
         1.0,
     ))
+}
+
+/// The grammar reads `a AND NOT b` as `+a +(-b)`: a required clause of exclusions alone,
+/// which matches nothing. Such a clause's exclusions are lifted into the query that holds it
+/// (`+a -b`), at every level.
+fn lift_exclusions(query: Box<dyn Query>) -> Box<dyn Query> {
+    if !holds_bare_exclusions(&*query) {
+        return query;
+    }
+    let Some(b) = query.downcast_ref::<BooleanQuery>() else {
+        return query;
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (occur, clause) in b.clauses() {
+        if *occur == Occur::Must && only_exclusions(&**clause) {
+            let inner = clause
+                .downcast_ref::<BooleanQuery>()
+                .expect("checked above");
+            clauses.extend(inner.clauses().iter().map(|(o, q)| (*o, q.box_clone())));
+        } else {
+            clauses.push((*occur, lift_exclusions(clause.box_clone())));
+        }
+    }
+    Box::new(BooleanQuery::with_minimum_required_clauses(
+        clauses,
+        b.get_minimum_number_should_match(),
+    ))
+}
+
+/// Whether a boolean query is made of exclusions alone.
+fn only_exclusions(q: &dyn Query) -> bool {
+    q.downcast_ref::<BooleanQuery>().is_some_and(|b| {
+        !b.clauses().is_empty() && b.clauses().iter().all(|(o, _)| *o == Occur::MustNot)
+    })
+}
+
+/// Whether `q` holds, at any level, a required clause of exclusions alone.
+fn holds_bare_exclusions(q: &dyn Query) -> bool {
+    q.downcast_ref::<BooleanQuery>().is_some_and(|b| {
+        b.clauses().iter().any(|(o, c)| {
+            (*o == Occur::Must && only_exclusions(&**c)) || holds_bare_exclusions(&**c)
+        })
+    })
 }
 
 /// `rest` parsed by the grammar for `scope`. A query of excluded words alone (`NOT våld`,

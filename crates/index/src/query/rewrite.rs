@@ -226,28 +226,75 @@ fn expand_segment(
     format!("{lead}{}{trail}", out.join(" "))
 }
 
+/// The bare `word*` terms (outside quotes, of letters and digits) taken out of a query: the
+/// rest, the prefixes it requires, and those it excludes (`-word*`, `NOT word*`).
+pub(super) struct Prefixes {
+    pub rest: String,
+    pub required: Vec<String>,
+    pub excluded: Vec<String>,
+}
+
 /// Takes the bare `word*` terms (outside quotes, of letters and digits) out of a query.
-pub(super) fn split_prefixes(query: &str) -> (String, Vec<String>) {
-    let mut rest = Vec::new();
-    let mut prefixes = Vec::new();
+pub(super) fn split_prefixes(query: &str) -> Prefixes {
+    let mut rest: Vec<&str> = Vec::new();
+    let mut out = Prefixes {
+        rest: String::new(),
+        required: Vec::new(),
+        excluded: Vec::new(),
+    };
     let mut in_quotes = false;
     for word in query.split_whitespace() {
         let quotes = word.matches('"').count();
-        let bare = word.strip_suffix('*').filter(|w| {
+        let (minus, body) = match word.strip_prefix('-') {
+            Some(body) if !in_quotes => (true, body),
+            _ => (false, word),
+        };
+        let bare = body.strip_suffix('*').filter(|w| {
             !in_quotes
                 && quotes == 0
                 && w.chars().count() >= 2
                 && w.chars().all(char::is_alphanumeric)
         });
         match bare {
-            Some(p) => prefixes.push(p.to_lowercase()),
+            Some(p) => {
+                let after_not = !in_quotes && rest.last() == Some(&"NOT");
+                if after_not {
+                    rest.pop();
+                }
+                if minus || after_not {
+                    out.excluded.push(p.to_lowercase());
+                } else {
+                    out.required.push(p.to_lowercase());
+                }
+            }
             None => rest.push(word),
         }
         if quotes % 2 == 1 {
             in_quotes = !in_quotes;
         }
     }
-    (rest.join(" "), prefixes)
+    out.rest = rest.join(" ");
+    out
+}
+
+/// The query without the words it excludes (`-word`, `NOT word`, outside quotes): what it
+/// asks for, to read places and goal areas from.
+pub fn without_exclusions(query: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut in_quotes = false;
+    let mut skip_next = false;
+    for word in query.split_whitespace() {
+        let quotes = word.matches('"').count();
+        let excluded = !in_quotes && (skip_next || (word.starts_with('-') && word.len() > 1));
+        skip_next = !in_quotes && word == "NOT";
+        if !excluded && !skip_next {
+            kept.push(word);
+        }
+        if quotes % 2 == 1 {
+            in_quotes = !in_quotes;
+        }
+    }
+    kept.join(" ")
 }
 
 /// Whether the query marks words as required in the grammar's own way: an `AND` between words
@@ -329,6 +376,17 @@ pub fn words_only(query: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excluded_words_and_prefixes_are_told_apart_from_asked_ones() {
+        assert_eq!(without_exclusions("NOT kalmar våld"), "våld");
+        assert_eq!(without_exclusions("våld -kalmar skåne"), "våld skåne");
+        assert_eq!(without_exclusions("\"mäns -våld\" NOT"), "\"mäns -våld\"");
+        let p = split_prefixes("barn* NOT kvinno* -jour* våld");
+        assert_eq!(p.rest, "våld");
+        assert_eq!(p.required, ["barn"]);
+        assert_eq!(p.excluded, ["kvinno", "jour"]);
+    }
 
     #[test]
     fn a_stored_only_field_typed_before_a_colon_is_searched_in_its_shadow() {
