@@ -226,6 +226,19 @@ fn expand_segment(
     format!("{lead}{}{trail}", out.join(" "))
 }
 
+/// The words of a query (split at whitespace), each with whether it stands inside double
+/// quotes: the grammar's operators (`-`, `+`, `NOT`, `AND`, `word*`) count only outside them.
+fn words_and_quoting(query: &str) -> impl Iterator<Item = (&str, bool)> {
+    let mut in_quotes = false;
+    query.split_whitespace().map(move |word| {
+        let inside = in_quotes;
+        if word.matches('"').count() % 2 == 1 {
+            in_quotes = !in_quotes;
+        }
+        (word, inside)
+    })
+}
+
 /// The bare `word*` terms (outside quotes, of letters and digits) taken out of a query: the
 /// rest, the prefixes it requires, and those it excludes (`-word*`, `NOT word*`).
 pub(super) struct Prefixes {
@@ -242,22 +255,20 @@ pub(super) fn split_prefixes(query: &str) -> Prefixes {
         required: Vec::new(),
         excluded: Vec::new(),
     };
-    let mut in_quotes = false;
-    for word in query.split_whitespace() {
-        let quotes = word.matches('"').count();
+    for (word, inside) in words_and_quoting(query) {
         let (minus, body) = match word.strip_prefix('-') {
-            Some(body) if !in_quotes => (true, body),
+            Some(body) if !inside => (true, body),
             _ => (false, word),
         };
         let bare = body.strip_suffix('*').filter(|w| {
-            !in_quotes
-                && quotes == 0
+            !inside
+                && !word.contains('"')
                 && w.chars().count() >= 2
                 && w.chars().all(char::is_alphanumeric)
         });
         match bare {
             Some(p) => {
-                let after_not = !in_quotes && rest.last() == Some(&"NOT");
+                let after_not = rest.last() == Some(&"NOT");
                 if after_not {
                     rest.pop();
                 }
@@ -269,9 +280,6 @@ pub(super) fn split_prefixes(query: &str) -> Prefixes {
             }
             None => rest.push(word),
         }
-        if quotes % 2 == 1 {
-            in_quotes = !in_quotes;
-        }
     }
     out.rest = rest.join(" ");
     out
@@ -281,17 +289,12 @@ pub(super) fn split_prefixes(query: &str) -> Prefixes {
 /// asks for, to read places and goal areas from.
 pub fn without_exclusions(query: &str) -> String {
     let mut kept: Vec<&str> = Vec::new();
-    let mut in_quotes = false;
     let mut skip_next = false;
-    for word in query.split_whitespace() {
-        let quotes = word.matches('"').count();
-        let excluded = !in_quotes && (skip_next || (word.starts_with('-') && word.len() > 1));
-        skip_next = !in_quotes && word == "NOT";
+    for (word, inside) in words_and_quoting(query) {
+        let excluded = !inside && (skip_next || (word.starts_with('-') && word.len() > 1));
+        skip_next = !inside && word == "NOT";
         if !excluded && !skip_next {
             kept.push(word);
-        }
-        if quotes % 2 == 1 {
-            in_quotes = !in_quotes;
         }
     }
     kept.join(" ")
@@ -301,16 +304,8 @@ pub fn without_exclusions(query: &str) -> String {
 /// or a `+` before one (outside phrases). The grammar reads plain words as required too, so
 /// only the typed text tells them apart: such a query needs every word, not a share of them.
 pub fn marks_required(query: &str) -> bool {
-    let mut in_quotes = false;
-    for word in query.split_whitespace() {
-        if !in_quotes && (word == "AND" || word.starts_with('+')) {
-            return true;
-        }
-        if word.matches('"').count() % 2 == 1 {
-            in_quotes = !in_quotes;
-        }
-    }
-    false
+    words_and_quoting(query)
+        .any(|(word, inside)| !inside && (word == "AND" || word.starts_with('+')))
 }
 
 /// A query as people type it, made readable by the strict grammar: a `:` after a word that is
