@@ -289,16 +289,18 @@ pub(crate) fn passage_snippet(
     text: &str,
     heading: Option<&str>,
 ) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = collapsed(text);
     if let Some(s) = maker.html(&text) {
         return s;
     }
     heading
-        .and_then(|h| {
-            let h = h.split_whitespace().collect::<Vec<_>>().join(" ");
-            maker.html(&format!("{h} – {text}"))
-        })
+        .and_then(|h| maker.html(&format!("{} – {text}", collapsed(h))))
         .unwrap_or_else(|| head(chars, &text))
+}
+
+/// `text` with each run of whitespace as one space, and none at either end.
+fn collapsed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The first `chars` characters of `text` (whitespace runs as one space), escaped, with " …"
@@ -338,7 +340,7 @@ mod tests {
             let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
             let runs = lines.chunks(10).map(<[_]>::to_vec);
             for p in lines.iter().map(|l| vec![*l]).chain(runs) {
-                out.push(p.join(" ").split_whitespace().collect::<Vec<_>>().join(" "));
+                out.push(collapsed(&p.join(" ")));
             }
         }
         out.push("Våld & \"hot\" <mot> KVINNOR: våldsutsatta kvinnors skydd".to_string());
